@@ -1,0 +1,53 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+# The virtualenv is built once; it is rebuilt when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# The CPU build of torch; installed before sentence-transformers so pip never pulls a CUDA build.
+TORCH  := torch==2.13.0
+
+export HF_HUB_OFFLINE := 1
+
+.PHONY: install run test lint typecheck unit bench bench-quality bench-speed clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet $(TORCH)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: migrate the database, load the example roster if it is empty, start the match prompt
+run: install
+	$(BIN)/mentor-bot db upgrade
+	@if [ "$$($(BIN)/mentor-bot mentors list --json)" = "[]" ]; then \
+		$(BIN)/mentor-bot mentors import examples/mentors.csv; fi
+	$(BIN)/mentor-bot prompt
+
+## test: lint, type-check, then the whole test suite
+test: install lint typecheck unit
+
+lint: install
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/python -m pytest
+
+bench: bench-quality bench-speed
+
+bench-quality: install
+	$(BIN)/python -m bench.match_quality
+
+bench-speed: install
+	$(BIN)/python -m bench.match_speed
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

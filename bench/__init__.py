@@ -1,0 +1,1 @@
+"""Benchmarks: printed figures, never assertions. See README "Benchmarks"."""

@@ -1,0 +1,358 @@
+"""`mentor-bot` command line: database, roster administration and matching from the shell.
+
+Exit codes: 0 success; 1 the command ran but something was rejected or not found;
+2 the input or the environment is unusable (bad file, bad question, database not migrated).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import make_url
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.container import Services, build_engine, build_services
+from bot.errors import MentorBotError
+from bot.logging import configure_logging
+from bot.matching.embedder import Embedder
+from bot.matching.service import MatchResult
+from bot.roster import CsvFormatError, ImportReport, import_mentors, read_mentor_csv
+from bot.storage import db
+from bot.storage import mentors as mentor_repo
+from bot.storage.db import session_scope
+from bot.storage.models import utcnow
+
+app = typer.Typer(help="On-demand mentoring for Slack.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+mentors_app = typer.Typer(help="Mentor roster.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(mentors_app, name="mentors")
+
+out = Console()
+err = Console(stderr=True)
+
+
+@dataclass
+class CliContext:
+    """What commands build their services from; tests swap in a fake embedder."""
+
+    settings_factory: Callable[[], Settings] = Settings
+    embedder_factory: Callable[[Settings], Embedder] | None = None
+    _settings: Settings | None = field(default=None, init=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = self.settings_factory()
+        return self._settings
+
+    def engine(self) -> Engine:
+        engine = build_engine(self.settings)
+        if not db.is_up_to_date(engine):
+            engine.dispose()
+            fail(
+                f"The database {safe_url(self.settings.database_url)} is not initialised or not "
+                "up to date. Run `mentor-bot db upgrade` first."
+            )
+        return engine
+
+    def services(self) -> Services:
+        engine = self.engine()
+        embedder = self.embedder_factory(self.settings) if self.embedder_factory else None
+        return build_services(self.settings, engine=engine, embedder=embedder)
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def safe_url(url: str) -> str:
+    return make_url(db.normalise_url(url)).render_as_string(hide_password=True)
+
+
+def _ctx(ctx: typer.Context) -> CliContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliContext)
+    return obj
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at LOG_LEVEL.")] = False,
+) -> None:
+    if ctx.obj is None:
+        ctx.obj = CliContext()
+    try:
+        settings = _ctx(ctx).settings
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        fail(f"invalid settings: {exc}")
+        return
+    # Commands print their own results; structured logs would only interleave with them.
+    configure_logging(settings.log_level if verbose else "WARNING")
+
+
+# -- db ------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the schema to the newest revision."""
+    settings = _ctx(ctx).settings
+    engine = build_engine(settings)
+    try:
+        db.upgrade(engine)
+        out.print(
+            f"Database {safe_url(settings.database_url)} "
+            f"is at revision {db.current_revision(engine)}."
+        )
+    finally:
+        engine.dispose()
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Show the schema revision of the database and the newest one known."""
+    engine = build_engine(_ctx(ctx).settings)
+    try:
+        out.print(
+            f"current: {db.current_revision(engine) or '(empty)'}  head: {db.head_revision()}"
+        )
+    finally:
+        engine.dispose()
+
+
+# -- mentors ------------------------------------------------------------------------------
+
+
+@mentors_app.command("import")
+def mentors_import(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with header slack_id,expertise"
+            "[,name,title,timezone,languages,capacity,skills]"
+        ),
+    ],
+    embed: Annotated[
+        bool, typer.Option(help="Embed changed profiles now (else at bot start).")
+    ] = True,
+) -> None:
+    """Add or update mentors from a CSV file (upsert by slack_id)."""
+    try:
+        rows = read_mentor_csv(file)
+    except CsvFormatError as exc:
+        fail(str(exc))
+        return
+    cli = _ctx(ctx)
+    engine = cli.engine()
+    try:
+        with _progress() as progress:
+            task = progress.add_task("Importing", total=len(rows))
+            report = import_mentors(engine, rows, progress=lambda n: progress.advance(task, n))
+        _print_import_report(report)
+        if embed and report.changed_ids:
+            services = cli.services()
+            with _progress() as progress:
+                task = progress.add_task("Embedding", total=len(report.changed_ids))
+                services.matching.sync_embeddings(
+                    report.changed_ids, progress=lambda n: progress.advance(task, n)
+                )
+            services.close()
+    finally:
+        engine.dispose()
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+def _print_import_report(report: ImportReport) -> None:
+    out.print(
+        f"{report.created} imported, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.rejected)} rejected.",
+        highlight=False,
+    )
+    for problem in report.rejected:
+        who = f" ({problem.slack_id})" if problem.slack_id else ""
+        err.print(f"  line {problem.line}{who}: {problem.problem}", highlight=False, markup=False)
+
+
+@mentors_app.command("list")
+def mentors_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """List every mentor on the roster."""
+    engine = _ctx(ctx).engine()
+    now = utcnow()
+    with session_scope(engine) as session:
+        mentors = mentor_repo.list_mentors(session)
+        rows = [
+            {
+                "slack_id": m.slack_id,
+                "name": m.name,
+                "title": m.title,
+                "timezone": m.timezone,
+                "languages": m.languages,
+                "capacity": m.weekly_capacity,
+                "status": _status(m.active, m.paused_until, now),
+                "expertise": m.expertise,
+            }
+            for m in mentors
+        ]
+    engine.dispose()
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        out.print("No mentors yet. Add some with `mentor-bot mentors import FILE.csv`.")
+        return
+    table = Table("slack_id", "name", "title", "tz", "cap", "status", "expertise")
+    for r in rows:
+        expertise = str(r["expertise"])
+        table.add_row(
+            str(r["slack_id"]),
+            str(r["name"]),
+            str(r["title"]),
+            str(r["timezone"]),
+            str(r["capacity"]),
+            str(r["status"]),
+            expertise if len(expertise) <= 60 else expertise[:57] + "...",
+        )
+    out.print(table)
+    out.print(f"{len(rows)} mentors.")
+
+
+def _status(active: bool, paused_until: object, now: object) -> str:
+    if not active:
+        return "inactive"
+    if paused_until is not None and paused_until > now:  # type: ignore[operator]
+        return "paused"
+    return "active"
+
+
+@mentors_app.command("remove")
+def mentors_remove(ctx: typer.Context, slack_id: str) -> None:
+    """Remove a mentor and their cached embeddings."""
+    engine = _ctx(ctx).engine()
+    with session_scope(engine) as session:
+        removed = mentor_repo.remove_mentor(session, slack_id.strip())
+    engine.dispose()
+    if not removed:
+        fail(f"No mentor with Slack id {slack_id!r}.", code=1)
+    out.print(f"Removed mentor {slack_id}.")
+
+
+# -- matching -----------------------------------------------------------------------------
+
+
+@app.command("match")
+def match(
+    ctx: typer.Context,
+    question: Annotated[
+        str, typer.Argument(help="The question, or - to read one per line from stdin.")
+    ],
+    top: Annotated[int, typer.Option("--top", "-k", min=1, max=50, help="How many mentors.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    mentee: Annotated[
+        str | None, typer.Option(help="Slack id of the asker (never matched to themself).")
+    ] = None,
+) -> None:
+    """Find the best available mentors for a question."""
+    services = _ctx(ctx).services()
+    try:
+        services.matching.start()
+        if question == "-":
+            _match_stream(services, top, mentee)
+            return
+        try:
+            results = services.matching.match(question, mentee_slack_id=mentee, top_k=top)
+        except MentorBotError as exc:
+            fail(str(exc))
+            return
+        if as_json:
+            print(json.dumps([r.as_dict() for r in results], ensure_ascii=False))
+        else:
+            _print_results(results)
+    finally:
+        services.close()
+
+
+def _match_stream(services: Services, top: int, mentee: str | None) -> None:
+    failed = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        try:
+            results = services.matching.match(line, mentee_slack_id=mentee, top_k=top)
+        except MentorBotError as exc:
+            failed += 1
+            err.print(f"line {number}: {exc}", highlight=False, markup=False)
+            results = []
+        print(json.dumps([r.as_dict() for r in results], ensure_ascii=False), flush=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_results(results: list[MatchResult]) -> None:
+    if not results:
+        out.print(
+            "No available mentor right now "
+            "(everyone is paused, at capacity, or the roster is empty)."
+        )
+        return
+    for rank, r in enumerate(results, start=1):
+        who = f"{r.name} ({r.slack_id})" if r.name else r.slack_id
+        title = f", {r.title}" if r.title else ""
+        out.print(f"{rank}. {who}{title}  score {r.score:.2f}", highlight=False, markup=False)
+        out.print(f"   matched on: {', '.join(r.reasons)}", highlight=False, markup=False)
+
+
+@app.command("prompt")
+def prompt(
+    ctx: typer.Context, top: Annotated[int, typer.Option("--top", "-k", min=1, max=50)] = 3
+) -> None:
+    """Ask questions interactively and see who would be asked (an empty line quits)."""
+    services = _ctx(ctx).services()
+    try:
+        services.matching.start()
+        out.print(
+            f"{len(services.matching.index)} mentors loaded. Type a question; empty line quits."
+        )
+        while True:
+            try:
+                question = input("question> ")
+            except EOFError:
+                break
+            if not question.strip():
+                break
+            try:
+                _print_results(services.matching.match(question, top_k=top))
+            except MentorBotError as exc:
+                err.print(str(exc), highlight=False, markup=False)
+    finally:
+        services.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def main() -> None:
+    app()

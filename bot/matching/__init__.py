@@ -1,0 +1,1 @@
+"""Semantic matching: embed questions and profiles, search FAISS, rank available mentors."""

@@ -1,0 +1,93 @@
+"""Scoring and explaining candidates. Pure functions: no database, no FAISS, no Slack."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot.storage.mentors import Availability
+
+# Weights chosen on bench/questions.csv with 2-fold cross-validation (README "Match quality").
+# The best phrase rewards a precise competence ("dbt models") over a profile that is merely about
+# the same field; the 2nd and 3rd phrases reward depth in the area; the whole-profile cosine
+# mostly matters for profiles written as one long sentence.
+PROFILE_WEIGHT = 0.1
+PHRASE_WEIGHTS = (0.6, 0.3, 0.1)
+# Small enough to only reorder near-ties: a mentor at full load loses 0.02.
+LOAD_PENALTY = 0.02
+REASON_MIN_SCORE = 0.25
+REASON_MARGIN = 0.12
+
+
+@dataclass(frozen=True)
+class Candidate:
+    mentor_id: int
+    profile_score: float
+    phrases: Sequence[str]
+    phrase_scores: NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class RankedMentor:
+    mentor_id: int
+    slack_id: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+def relevance(candidate: Candidate) -> float:
+    """Weighted profile cosine and top phrase cosines; a profile with fewer phrases than weights
+    repeats its weakest one (or the profile cosine when it has none)."""
+    top = [float(s) for s in np.sort(candidate.phrase_scores)[::-1][: len(PHRASE_WEIGHTS)]]
+    top = top or [candidate.profile_score]
+    top += [top[-1]] * (len(PHRASE_WEIGHTS) - len(top))
+    weighted = sum(w * s for w, s in zip(PHRASE_WEIGHTS, top, strict=True))
+    return PROFILE_WEIGHT * candidate.profile_score + weighted
+
+
+def reasons(candidate: Candidate, limit: int = 3) -> tuple[str, ...]:
+    """The phrases that matched best, strongest first, close to the best one."""
+    if not len(candidate.phrase_scores):
+        return ()
+    order = np.argsort(candidate.phrase_scores)[::-1]
+    best = float(candidate.phrase_scores[order[0]])
+    chosen = [
+        candidate.phrases[i]
+        for i in order[:limit]
+        if candidate.phrase_scores[i] >= max(REASON_MIN_SCORE, best - REASON_MARGIN)
+    ]
+    return tuple(chosen or [candidate.phrases[order[0]]])
+
+
+def rank(
+    candidates: Sequence[Candidate],
+    availability: Mapping[int, Availability],
+    *,
+    now: datetime,
+    top_k: int,
+    exclude_slack_ids: frozenset[str] = frozenset(),
+    exclude_mentor_ids: frozenset[int] = frozenset(),
+) -> list[RankedMentor]:
+    """Available candidates, best first, with a gentle penalty for mentors already busy."""
+    ranked: list[tuple[float, float, RankedMentor]] = []
+    for candidate in candidates:
+        avail = availability.get(candidate.mentor_id)
+        if (
+            avail is None
+            or candidate.mentor_id in exclude_mentor_ids
+            or avail.slack_id in exclude_slack_ids
+            or not avail.is_available(now)
+        ):
+            continue
+        score = relevance(candidate)
+        adjusted = score - LOAD_PENALTY * avail.load_ratio
+        result = RankedMentor(
+            candidate.mentor_id, avail.slack_id, round(score, 4), reasons(candidate)
+        )
+        ranked.append((adjusted, -avail.load_ratio, result))
+    ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [item[2] for item in ranked[:top_k]]

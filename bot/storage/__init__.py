@@ -1,0 +1,1 @@
+"""Persistence: engine, migrations, tables and repository functions (all take a session)."""

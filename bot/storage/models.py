@@ -1,0 +1,247 @@
+"""The whole mentoring domain as SQLModel tables.
+
+Times are timezone-aware UTC datetimes (`utcnow()`); SQLModel's UTCDateTime column stores them in
+UTC on both back-ends and refuses naive values, so local-time bugs fail loudly. Enumerations are
+plain strings in the database so a new status needs no PostgreSQL enum migration.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from pydantic import field_validator
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MentoringFormat(StrEnum):
+    FLASH = "flash"  # one ~60 minute session
+    MICRO = "micro"  # one or two sessions on one need
+    SPEED = "speed"  # <= 15 minutes
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"  # created, not yet offered
+    OFFERED = "offered"  # waiting for a mentor's answer
+    MATCHED = "matched"  # a mentor accepted
+    UNMATCHED = "unmatched"  # nobody available or every candidate said no
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+class OfferStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    PAUSED = "paused"  # mentor chose "not now"
+    WITHDRAWN = "withdrawn"  # request cancelled or taken by someone else
+
+
+class SessionStatus(StrEnum):
+    PROPOSED = "proposed"
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+class FeedbackKind(StrEnum):
+    FOLLOW_UP = "follow_up"  # right after the session
+    PRACTICE = "practice"  # a week later: did you put it into practice?
+
+
+class Mentor(SQLModel, table=True):
+    __tablename__ = "mentor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slack_id: str = Field(max_length=32, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=200)
+    expertise: str = Field(sa_type=sa.Text)
+    skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    timezone: str = Field(default="UTC", max_length=64)
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    weekly_capacity: int = Field(default=2, ge=0)
+    paused_until: datetime | None = None
+    active: bool = True
+    revision: int = Field(default=0, description="Roster version of the last change to this row")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class MentorEmbedding(SQLModel, table=True):
+    """Cached vectors of one mentor profile for one model; reused while `text_hash` matches."""
+
+    __tablename__ = "mentor_embedding"
+
+    mentor_id: int = Field(foreign_key="mentor.id", primary_key=True, ondelete="CASCADE")
+    model: str = Field(primary_key=True, max_length=300)
+    text_hash: str = Field(max_length=64)
+    dim: int
+    profile_vector: bytes = Field(sa_type=sa.LargeBinary)  # float32[dim]
+    phrases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    phrase_vectors: bytes = Field(sa_type=sa.LargeBinary)  # float16[len(phrases), dim]
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RosterState(SQLModel, table=True):
+    """A single row whose `version` increases with every roster change.
+
+    Writers bump it with an UPDATE inside their transaction, which serialises them, so versions are
+    handed out in commit order and readers can trust "everything up to version N is visible".
+    """
+
+    __tablename__ = "roster_state"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
+class RosterChange(SQLModel, table=True):
+    """Change log read by other processes to update their index incrementally."""
+
+    __tablename__ = "roster_change"
+
+    revision: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    mentor_id: int = Field(index=True)  # no FK: removed mentors must still be announced
+    changed_at: datetime = Field(default_factory=utcnow)
+
+
+class MentoringRequest(SQLModel, table=True):
+    __tablename__ = "mentoring_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentee_slack_id: str = Field(max_length=32, index=True)
+    question: str | None = Field(default=None, sa_type=sa.Text)  # None once purged
+    format: str = Field(default=MentoringFormat.FLASH.value, max_length=16)
+    context: str | None = Field(default=None, sa_type=sa.Text)
+    urgency: str | None = Field(default=None, max_length=16)
+    status: str = Field(default=RequestStatus.OPEN.value, max_length=16, index=True)
+    best_score: float | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    matched_at: datetime | None = None
+
+
+class Offer(SQLModel, table=True):
+    """A request offered to one mentor; a request has at most one accepted offer."""
+
+    __tablename__ = "offer"
+    __table_args__ = (
+        sa.UniqueConstraint("request_id", "mentor_id", name="uq_offer_request_mentor"),
+        sa.Index(
+            "uq_offer_one_accepted",
+            "request_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'accepted'"),
+            postgresql_where=sa.text("status = 'accepted'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="mentoring_request.id", index=True, ondelete="CASCADE")
+    mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
+    rank: int
+    score: float
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OfferStatus.PENDING.value, max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    responded_at: datetime | None = None
+
+
+class MentoringSession(SQLModel, table=True):
+    __tablename__ = "mentoring_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="mentoring_request.id", index=True, ondelete="CASCADE")
+    mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
+    mentee_slack_id: str = Field(max_length=32, index=True)
+    sequence: int = Field(default=1, description="1 for the first meeting, 2 for a follow-up")
+    starts_at: datetime | None = Field(default=None, index=True)
+    duration_minutes: int = 60
+    status: str = Field(default=SessionStatus.PROPOSED.value, max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Feedback(SQLModel, table=True):
+    __tablename__ = "feedback"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "author_slack_id", "kind", name="uq_feedback_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="mentoring_session.id", index=True, ondelete="CASCADE")
+    author_slack_id: str = Field(max_length=32)
+    role: str = Field(max_length=16)  # "mentee" or "mentor"
+    kind: str = Field(default=FeedbackKind.FOLLOW_UP.value, max_length=16)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    comment: str | None = Field(default=None, sa_type=sa.Text)  # private to its author's side
+    meet_again: bool | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+SLACK_USER_ID = r"^[UW][A-Z0-9]{2,31}$"
+MAX_EXPERTISE_CHARS = 3000
+
+
+class MentorProfile(SQLModel):
+    """What a mentor (or an admin's CSV row) may set; validated before it reaches the table."""
+
+    slack_id: str
+    expertise: str = Field(min_length=1, max_length=MAX_EXPERTISE_CHARS)
+    name: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=200)
+    skills: list[str] = Field(default_factory=list)
+    timezone: str = "UTC"
+    languages: list[str] = Field(default_factory=list)
+    weekly_capacity: int = Field(default=2, ge=0, le=40)
+    paused_until: datetime | None = None
+    active: bool = True
+
+    @field_validator("slack_id", "name", "title", "expertise", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("slack_id")
+    @classmethod
+    def _slack_user_id(cls, value: str) -> str:
+        if not re.fullmatch(SLACK_USER_ID, value):
+            raise ValueError(f"{value!r} is not a Slack user id (like U024BE7LH)")
+        return value
+
+    @field_validator("skills", "languages", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list):
+            return [str(item).strip() for item in value if str(item).strip()]
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [item.lower() for item in value]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        value = value.strip() or "UTC"
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown timezone {value!r} (use an IANA name like Europe/Paris)"
+            ) from exc
+        return value

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bot.config import PACKAGED_MODEL, Settings
+from bot.matching.service import MatchingService
+from bot.storage import db
+from bot.storage import mentors as mentor_repo
+from bot.storage.db import session_scope
+from bot.storage.models import MentorProfile
+from tests.utils.fake_embedder import FakeEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_ROSTER = ROOT / "examples" / "mentors.csv"
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def reset_postgres(url: str) -> Engine:
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    return engine
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'mentor_bot.db'}"
+
+
+@pytest.fixture
+def engine(sqlite_url: str) -> Iterator[Engine]:
+    engine = db.make_engine(sqlite_url)
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set (make ci / .ci/run sets it)")
+    engine = reset_postgres(PG_URL)
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_engine(request: pytest.FixtureRequest) -> Engine:
+    """The same test on both supported back-ends."""
+    name = "engine" if request.param == "sqlite" else "pg_engine"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder():  # type: ignore[no-untyped-def]
+    from bot.matching.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(PACKAGED_MODEL)
+
+
+@pytest.fixture
+def settings(sqlite_url: str) -> Settings:
+    return Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
+
+
+def add_mentor(engine: Engine, slack_id: str, expertise: str, **fields: object) -> int:
+    with session_scope(engine) as session:
+        mentor, _ = mentor_repo.upsert_mentor(
+            session,
+            MentorProfile(slack_id=slack_id, expertise=expertise, **fields),  # type: ignore[arg-type]
+        )
+        assert mentor.id is not None
+        mentor_repo.record_changes(session, [mentor.id])
+        return mentor.id
+
+
+@pytest.fixture
+def matching(engine: Engine, fake_embedder: FakeEmbedder) -> MatchingService:
+    return MatchingService(engine=engine, embedder=fake_embedder)

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from bot.cli import CliContext, app
+from bot.config import Settings
+from tests.conftest import EXAMPLE_ROSTER
+from tests.utils.fake_embedder import FakeEmbedder
+
+
+@pytest.fixture
+def cli(settings: Settings):  # type: ignore[no-untyped-def]
+    embedder = FakeEmbedder()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        context = CliContext(settings_factory=lambda: settings, embedder_factory=lambda _: embedder)
+        return CliRunner().invoke(app, list(args), input=input, obj=context)
+
+    run.embedder = embedder  # type: ignore[attr-defined]
+    return run
+
+
+def roster(tmp_path: Path) -> Path:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "slack_id,name,title,expertise\n"
+        'U0SRE,Ana,SRE,"incident postmortems, on-call rotations"\n'
+        'U0DEN,Diego,Data engineer,"airflow pipelines, dbt models"\n'
+        "U0BAD,,,\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_commands_refuse_an_unmigrated_database(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("mentors", "list")
+    assert result.exit_code == 2
+    assert "Run `mentor-bot db upgrade` first" in result.stderr
+
+
+def test_import_list_match_remove(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("db", "upgrade").exit_code == 0
+    result = cli("mentors", "import", str(roster(tmp_path)))
+    assert result.exit_code == 1  # a row was rejected
+    assert "2 imported, 0 updated, 0 unchanged, 1 rejected." in result.stdout
+    assert "line 4 (U0BAD): expertise is empty" in result.stderr
+    assert cli.embedder.texts_embedded > 0  # import embeds so the bot starts warm
+
+    listed = json.loads(cli("mentors", "list", "--json").stdout)
+    assert [m["slack_id"] for m in listed] == ["U0DEN", "U0SRE"]
+    assert "2 mentors." in cli("mentors", "list").stdout
+
+    result = cli("match", "writing incident postmortems", "--json", "--top", "1")
+    assert result.exit_code == 0
+    [best] = json.loads(result.stdout)
+    assert best["slack_id"] == "U0SRE"
+    assert best["reasons"] == ["incident postmortems"]
+    assert isinstance(best["score"], float)
+
+    text = cli("match", "dbt models").stdout
+    assert "1. Diego (U0DEN), Data engineer" in text
+    assert "matched on: dbt models" in text
+
+    assert cli("mentors", "remove", "U0SRE").exit_code == 0
+    result = cli("mentors", "remove", "U0SRE")
+    assert result.exit_code == 1
+    assert "No mentor with Slack id 'U0SRE'" in result.stderr
+
+
+def test_match_reads_questions_from_stdin(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("db", "upgrade")
+    cli("mentors", "import", str(roster(tmp_path)))
+    result = cli("match", "-", "--top", "1", input="on-call rotations\n\ndbt models\n")
+    lines = result.stdout.splitlines()
+    assert [[r["slack_id"] for r in json.loads(line)] for line in lines] == [
+        ["U0SRE"],
+        [],
+        ["U0DEN"],
+    ]
+    assert "line 2: Please write your question" in result.stderr
+    assert result.exit_code == 1
+
+
+def test_bad_question_and_bad_file_get_clear_messages(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("db", "upgrade")
+    result = cli("match", "  ")
+    assert result.exit_code == 2
+    assert "Please write your question" in result.stderr
+    result = cli("mentors", "import", str(tmp_path / "missing.csv"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_match_with_nobody_available(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("db", "upgrade")
+    result = cli("match", "postmortems")
+    assert result.exit_code == 0
+    assert "No available mentor right now" in result.stdout
+
+
+def test_example_roster_through_cli(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("db", "upgrade")
+    result = cli("mentors", "import", str(EXAMPLE_ROSTER))
+    assert result.exit_code == 0, result.stderr
+    assert "36 imported" in result.stdout

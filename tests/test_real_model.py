@@ -1,0 +1,99 @@
+"""The packaged all-MiniLM-L6-v2 model, end to end: no fakes, no network."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.matching.service import MatchingService
+from bot.roster import import_mentors, read_mentor_csv
+from tests.conftest import EXAMPLE_ROSTER
+
+pytestmark = pytest.mark.real_model
+
+
+@pytest.fixture
+def example_matching(engine: Engine, real_embedder) -> MatchingService:  # type: ignore[no-untyped-def]
+    import_mentors(engine, read_mentor_csv(EXAMPLE_ROSTER))
+    service = MatchingService(engine=engine, embedder=real_embedder)
+    service.start()
+    return service
+
+
+def test_packaged_model_gives_normalised_384d_vectors(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    vectors = real_embedder.embed(["blameless postmortems", "postmortem without blame", "Kotlin"])
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Our pager goes off all night for alerts nobody acts on", "U0SRE0001"),
+        ("How do I structure dbt models in the warehouse?", "U0DEN0004"),  # data engineering ...
+        (
+            "How many users do I need for my A/B test to be significant?",
+            "U0DSC0005",
+        ),  # ... vs science
+        ("I'm a VP and want to start posting on LinkedIn", "U0REV0025"),  # reverse mentoring
+        ("I think I'm burning out", "U0WEL0024"),
+    ],
+)
+def test_real_model_picks_the_right_mentor(
+    example_matching: MatchingService, question: str, expected: str
+) -> None:
+    best = example_matching.match(question, top_k=1)[0]
+    assert best.slack_id == expected
+    assert best.reasons
+
+
+def test_question_in_another_language_still_gets_candidates(
+    example_matching: MatchingService,
+) -> None:
+    results = example_matching.match("Comment rédiger un postmortem d'incident ?", top_k=3)
+    assert len(results) == 3
+    assert "U0SRE0001" in [r.slack_id for r in results]
+
+
+def test_console_script_imports_and_matches(tmp_path: Path) -> None:
+    """The installed `mentor-bot` command, in a fresh process, as an admin would run it."""
+    script = shutil.which("mentor-bot", path=str(Path(sys.executable).parent))
+    assert script, "mentor-bot console script is not installed in this environment"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "HF_HUB_OFFLINE": "1"}
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [script, *args],
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    assert run("db", "upgrade").returncode == 0
+    imported = run("mentors", "import", str(EXAMPLE_ROSTER))
+    assert imported.returncode == 0, imported.stderr
+    result = run(
+        "match",
+        "-",
+        "--json",
+        "--top",
+        "3",
+        stdin="how to run blameless postmortems\nhelp me with TikTok for our brand\n",
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first[0]["slack_id"] == "U0SRE0001"
+    assert second[0]["slack_id"] == "U0REV0025"
+    assert {"slack_id", "score", "reasons"} <= set(first[0])
