@@ -190,3 +190,20 @@ def test_profile_edit_through_repository_updates_reasons(
         mentor_repo.record_changes(session, [mentor.id])
     top = matching.match("terraform modules")[0]
     assert (top.slack_id, top.reasons) == ("U0SPK", ("terraform modules",))
+
+
+def test_unchanged_text_with_new_revision_is_not_reembedded(engine: Engine) -> None:
+    seed(engine)
+    MatchingService(engine=engine, embedder=FakeEmbedder()).start()
+    with session_scope(engine) as session:  # e.g. a pause: the revision moves, the text does not
+        mentor = mentor_repo.get_by_slack_id(session, "U0SRE")
+        assert mentor is not None
+        assert mentor.id is not None
+        mentor.paused_until = utcnow() + timedelta(days=1)
+        session.add(mentor)
+        mentor_repo.record_changes(session, [mentor.id])
+    embedder = FakeEmbedder()
+    service = MatchingService(engine=engine, embedder=embedder)
+    assert service.start() == 0
+    assert embedder.texts_embedded == 0
+    assert service.sync_embeddings() == 0  # re-stamped, so not even re-checked next time

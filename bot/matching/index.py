@@ -10,6 +10,7 @@ the recall lost by IVF against exact search on clustered vectors.
 from __future__ import annotations
 
 import math
+import os
 import threading
 from typing import Any
 
@@ -27,7 +28,10 @@ Ids = NDArray[np.int64]
 
 
 class MentorIndex:
-    def __init__(self, dim: int, *, exact_limit: int = 20_000, nprobe: int = 24) -> None:
+    def __init__(self, dim: int, *, exact_limit: int = 20_000, nprobe: int = 16) -> None:
+        # One query at a time gains nothing from OpenMP threads, and their spin-waiting fights
+        # torch's threads for the cores: measured p99 search 19 ms with, 1 ms without.
+        faiss.omp_set_num_threads(1)
         self.dim = dim
         self.exact_limit = exact_limit
         self.nprobe = nprobe
@@ -45,9 +49,14 @@ class MentorIndex:
     def rebuild(self, ids: Ids, vectors: Vectors) -> None:
         """Replace the whole index; IVF when there are more than `exact_limit` vectors."""
         ids, vectors = _checked(ids, vectors, self.dim)
-        index = self._new_ivf(vectors) if len(ids) > self.exact_limit else self._new_exact()
-        if len(ids):
-            index.add_with_ids(vectors, ids)
+        # Training and bulk adds do parallelise; single queries do not (see __init__).
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
+        try:
+            index = self._new_ivf(vectors) if len(ids) > self.exact_limit else self._new_exact()
+            if len(ids):
+                index.add_with_ids(vectors, ids)
+        finally:
+            faiss.omp_set_num_threads(1)
         with self._lock:
             self._index = index
             self._trained_size = len(ids)
@@ -80,12 +89,13 @@ class MentorIndex:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
 
     def _new_ivf(self, vectors: Vectors) -> Any:
-        # ~4*sqrt(n) lists is FAISS's usual starting point; more lists = faster, less recall.
-        nlist = max(16, int(4 * math.sqrt(len(vectors))))
+        # sqrt(n) lists with nprobe 16, measured at 100k clustered vectors: recall@10 1.00,
+        # 0.3 ms a query, 0.4 s to train; 4*sqrt(n) lists needed nprobe 32 and trained 8x longer.
+        nlist = max(16, int(math.sqrt(len(vectors))))
         quantizer = faiss.IndexFlatIP(self.dim)
         index = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
-        sample_size = min(len(vectors), nlist * 64)
+        sample_size = min(len(vectors), nlist * 40)  # FAISS wants >= 39 points per centroid
         sample = vectors[rng.choice(len(vectors), sample_size, replace=False)]
         index.train(sample)
         index.set_direct_map_type(faiss.DirectMap.Hashtable)  # O(1) remove/reconstruct by id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,31 +63,50 @@ def reasons(candidate: Candidate, limit: int = 3) -> tuple[str, ...]:
     return tuple(chosen or [candidate.phrases[order[0]]])
 
 
+AvailabilityLookup = Callable[[list[int]], Mapping[int, Availability]]
+
+
 def rank(
     candidates: Sequence[Candidate],
-    availability: Mapping[int, Availability],
+    availability_of: AvailabilityLookup,
     *,
     now: datetime,
     top_k: int,
     exclude_slack_ids: frozenset[str] = frozenset(),
     exclude_mentor_ids: frozenset[int] = frozenset(),
 ) -> list[RankedMentor]:
-    """Available candidates, best first, with a gentle penalty for mentors already busy."""
-    ranked: list[tuple[float, float, RankedMentor]] = []
-    for candidate in candidates:
-        avail = availability.get(candidate.mentor_id)
-        if (
-            avail is None
-            or candidate.mentor_id in exclude_mentor_ids
-            or avail.slack_id in exclude_slack_ids
-            or not avail.is_available(now)
-        ):
-            continue
-        score = relevance(candidate)
-        adjusted = score - LOAD_PENALTY * avail.load_ratio
-        result = RankedMentor(
-            candidate.mentor_id, avail.slack_id, round(score, 4), reasons(candidate)
-        )
-        ranked.append((adjusted, -avail.load_ratio, result))
-    ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    return [item[2] for item in ranked[:top_k]]
+    """Available candidates, best first, with a gentle penalty for mentors already busy.
+
+    Availability is looked up lazily, most relevant first: only candidates that could still make
+    the top `top_k` (within LOAD_PENALTY of the k-th available one) are ever looked up.
+    """
+    scored = sorted(
+        ((relevance(c), c) for c in candidates if c.mentor_id not in exclude_mentor_ids),
+        key=lambda item: item[0],
+        reverse=True,
+    )
+    chunk = max(16, 4 * top_k)
+    available: list[tuple[float, float, RankedMentor]] = []
+    position = 0
+    while position < len(scored):
+        if len(available) >= top_k and scored[position][0] < _kth(available, top_k) - LOAD_PENALTY:
+            break  # nobody further down can overtake the current top k
+        batch = scored[position : position + chunk]
+        position += chunk
+        lookup = availability_of([c.mentor_id for _, c in batch])
+        for score, candidate in batch:
+            avail = lookup.get(candidate.mentor_id)
+            if avail is None or avail.slack_id in exclude_slack_ids or not avail.is_available(now):
+                continue
+            result = RankedMentor(
+                candidate.mentor_id, avail.slack_id, round(score, 4), reasons(candidate)
+            )
+            adjusted = score - LOAD_PENALTY * avail.load_ratio
+            available.append((adjusted, -avail.load_ratio, result))
+    available.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [item[2] for item in available[:top_k]]
+
+
+def _kth(available: list[tuple[float, float, RankedMentor]], k: int) -> float:
+    """The k-th best unpenalised relevance among mentors found available so far."""
+    return sorted((item[2].score for item in available), reverse=True)[k - 1]

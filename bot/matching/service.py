@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -19,10 +20,11 @@ from bot.errors import InvalidQuestionError
 from bot.logging import log_event
 from bot.matching.embedder import Embedder
 from bot.matching.index import MentorIndex
+from bot.matching.phrases import PhraseStore
 from bot.matching.profile import expertise_phrases, profile_text, text_hash
 from bot.matching.ranking import Candidate, RankedMentor, rank
 from bot.storage import mentors as mentor_repo
-from bot.storage.db import session_scope
+from bot.storage.db import session_scope, table_of
 from bot.storage.models import Mentor, MentorEmbedding, utcnow
 
 logger = logging.getLogger(__name__)
@@ -30,9 +32,12 @@ logger = logging.getLogger(__name__)
 MIN_QUESTION_CHARS = 3
 MAX_QUESTION_CHARS = 3000
 EMBED_BATCH = 256
+STREAM_CHUNK = 5000
+# Bump when expertise_phrases()/profile_text() change: stored vectors then no longer apply.
+PHRASES_VERSION = "phrases-v1"
 # FAISS ranks by whole-profile cosine; reranking a wide pool lets a precise phrase match win
 # even when the rest of that profile is about something else.
-CANDIDATE_POOL = 200
+CANDIDATE_POOL = 100
 
 Progress = Callable[[int], None]
 
@@ -78,6 +83,7 @@ class MatchResult:
 @dataclass(frozen=True)
 class _Profile:
     mentor_id: int
+    revision: int
     text: str
     phrases: list[str]
     digest: str
@@ -88,9 +94,14 @@ class MatchingService:
         self._engine = engine
         self._embedder = embedder
         self._index = MentorIndex(embedder.dim, exact_limit=exact_limit)
-        self._phrases: dict[int, tuple[list[str], NDArray[np.float16]]] = {}
+        self._phrases = PhraseStore(embedder.dim)
         self._version = -1
         self._lock = threading.RLock()
+
+    @property
+    def model_key(self) -> str:
+        """Cache key of stored vectors: the model and the way profiles are cut into phrases."""
+        return f"{self._embedder.name}|{PHRASES_VERSION}"
 
     @property
     def embedder(self) -> Embedder:
@@ -123,7 +134,7 @@ class MatchingService:
             mentors=len(self._index),
             kind=self._index.kind,
             embedded=embedded,
-            model=self._embedder.name,
+            model=self.model_key,
             seconds=round(time.perf_counter() - started, 3),
         )
         return embedded
@@ -186,21 +197,23 @@ class MatchingService:
         with self._lock:
             hits = self._index.search(query, pool)
             candidates = [self._candidate(mentor_id, score, query) for mentor_id, score in hits]
-        with session_scope(self._engine) as session:
-            avail = mentor_repo.availability(session, [c.mentor_id for c in candidates], utcnow())
+        now = utcnow()
+
+        def availability_of(mentor_ids: list[int]) -> dict[int, mentor_repo.Availability]:
+            with session_scope(self._engine) as session:
+                return mentor_repo.availability(session, mentor_ids, now)
+
         return rank(
             candidates,
-            avail,
-            now=utcnow(),
+            availability_of,
+            now=now,
             top_k=top_k,
             exclude_slack_ids=exclude_slack_ids,
             exclude_mentor_ids=exclude_mentor_ids,
         )
 
     def _candidate(self, mentor_id: int, score: float, query: NDArray[np.float32]) -> Candidate:
-        phrases, vectors = self._phrases.get(
-            mentor_id, ([], np.zeros((0, query.shape[0]), np.float16))
-        )
+        phrases, vectors = self._phrases.get(mentor_id)
         phrase_scores = vectors.astype(np.float32) @ query
         return Candidate(mentor_id, score, phrases, phrase_scores)
 
@@ -220,26 +233,58 @@ class MatchingService:
         ]
 
     def _stale_profiles(self, mentor_ids: Sequence[int] | None) -> list[_Profile]:
-        query = sa.select(
-            col(Mentor.id), col(Mentor.title), col(Mentor.expertise), col(Mentor.skills)
+        """Profiles changed since their vectors were computed (a pure SQL check on revisions);
+        those whose embedded text did not actually change are just re-stamped, not re-embedded."""
+        mentor, embedding = table_of(Mentor), table_of(MentorEmbedding)
+        query = (
+            sa.select(
+                mentor.c.id,
+                mentor.c.title,
+                mentor.c.expertise,
+                mentor.c.skills,
+                mentor.c.revision,
+                embedding.c.text_hash,
+            )
+            .outerjoin(
+                embedding,
+                sa.and_(embedding.c.mentor_id == mentor.c.id, embedding.c.model == self.model_key),
+            )
+            .where(
+                sa.or_(
+                    embedding.c.mentor_id.is_(None),
+                    embedding.c.source_revision != mentor.c.revision,
+                )
+            )
         )
-        hash_query = sa.select(
-            col(MentorEmbedding.mentor_id), col(MentorEmbedding.text_hash)
-        ).where(col(MentorEmbedding.model) == self._embedder.name)
         if mentor_ids is not None:
-            query = query.where(col(Mentor.id).in_(list(mentor_ids)))
-            hash_query = hash_query.where(col(MentorEmbedding.mentor_id).in_(list(mentor_ids)))
+            query = query.where(mentor.c.id.in_(list(mentor_ids)))
         with Session(self._engine) as session:
             rows = session.execute(query).all()
-            known = dict(session.execute(hash_query).all())
-        stale = []
-        for mentor_id, title, expertise, skills in rows:
+        stale, unchanged = [], {}
+        for mentor_id, title, expertise, skills, revision, known_hash in rows:
             phrases = expertise_phrases(expertise, skills or [])
             text = profile_text(title, expertise, skills or [])
             digest = text_hash(text, phrases)
-            if known.get(mentor_id) != digest:
-                stale.append(_Profile(mentor_id, text, phrases, digest))
+            if digest == known_hash:
+                unchanged[mentor_id] = revision
+            else:
+                stale.append(_Profile(mentor_id, revision, text, phrases, digest))
+        self._restamp(unchanged)
         return stale
+
+    def _restamp(self, revisions: dict[int, int]) -> None:
+        if not revisions:
+            return
+        table = table_of(MentorEmbedding)
+        statement = (
+            sa.update(table)
+            .where(table.c.mentor_id == sa.bindparam("mid"), table.c.model == self.model_key)
+            .values(source_revision=sa.bindparam("rev"))
+        )
+        with session_scope(self._engine) as session:
+            session.connection().execute(
+                statement, [{"mid": m, "rev": r} for m, r in revisions.items()]
+            )
 
     def _embed_and_store(self, profiles: list[_Profile]) -> None:
         texts = [p.text for p in profiles]
@@ -254,9 +299,11 @@ class MatchingService:
             rows.append(
                 MentorEmbedding(
                     mentor_id=p.mentor_id,
-                    model=self._embedder.name,
+                    model=self.model_key,
                     text_hash=p.digest,
+                    source_revision=p.revision,
                     dim=self._embedder.dim,
+                    phrase_count=len(p.phrases),
                     profile_vector=vectors[i].astype(np.float32).tobytes(),
                     phrases=p.phrases,
                     phrase_vectors=phrase_vectors.astype(np.float16).tobytes(),
@@ -277,43 +324,71 @@ class MatchingService:
                     continue
 
     def _load_all(self) -> None:
-        ids, vectors, phrases = self._read_vectors(None)
-        self._index.rebuild(ids, vectors)
+        table = table_of(MentorEmbedding)
+        with Session(self._engine) as session:
+            count, phrase_total = session.execute(
+                sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(table.c.phrase_count), 0))
+                .select_from(table)
+                .where(table.c.model == self.model_key)
+            ).one()
+        ids = np.zeros(count, dtype=np.int64)
+        vectors = np.zeros((count, self._embedder.dim), dtype=np.float32)
+        phrases = PhraseStore(self._embedder.dim, capacity=int(phrase_total))
+        loaded = 0
+        for chunk in self._stream_vectors(None):
+            # Rows added after the count are left for the next refresh.
+            rows = chunk[: count - loaded]
+            end = loaded + len(rows)
+            ids[loaded:end] = [r[0] for r in rows]
+            vectors[loaded:end] = np.frombuffer(b"".join(r[1] for r in rows), np.float32).reshape(
+                -1, self._embedder.dim
+            )
+            phrases.put_many(
+                [r[0] for r in rows],
+                [r[2] for r in rows],
+                [r[4] for r in rows],
+                self._phrase_matrix(b"".join(r[3] for r in rows)),
+            )
+            loaded = end
+        self._index.rebuild(ids[:loaded], vectors[:loaded])
         self._phrases = phrases
 
     def _apply(self, changed: set[int]) -> None:
-        ids, vectors, phrases = self._read_vectors(changed)
-        present = set(ids.tolist())
-        gone = np.array(sorted(changed - present), dtype=np.int64)
-        self._index.remove(gone)
-        for mentor_id in gone.tolist():
-            self._phrases.pop(mentor_id, None)
-        self._index.upsert(ids, vectors)
-        self._phrases.update(phrases)
+        present: set[int] = set()
+        ids, vectors = [], []
+        for chunk in self._stream_vectors(changed):
+            for mentor_id, profile_vector, texts, phrase_vectors, _ in chunk:
+                present.add(mentor_id)
+                ids.append(mentor_id)
+                vectors.append(np.frombuffer(profile_vector, dtype=np.float32))
+                matrix = self._phrase_matrix(phrase_vectors)
+                self._phrases.put_many([mentor_id], [texts], [len(matrix)], matrix)
+        gone = sorted(changed - present)
+        for mentor_id in gone:
+            self._phrases.remove(mentor_id)
+        self._index.remove(np.array(gone, dtype=np.int64))
+        if ids:
+            self._index.upsert(np.array(ids, dtype=np.int64), np.vstack(vectors))
 
-    def _read_vectors(
-        self, mentor_ids: set[int] | None
-    ) -> tuple[
-        NDArray[np.int64], NDArray[np.float32], dict[int, tuple[list[str], NDArray[np.float16]]]
-    ]:
-        dim = self._embedder.dim
+    def _phrase_matrix(self, raw: bytes) -> NDArray[np.float16]:
+        return np.frombuffer(raw, dtype=np.float16).reshape(-1, self._embedder.dim)
+
+    def _stream_vectors(self, mentor_ids: set[int] | None) -> Iterator[Sequence[Any]]:
+        """Stored vectors of current profiles in chunks, so 100k rows never sit in memory twice."""
         query = (
             sa.select(
                 col(MentorEmbedding.mentor_id),
                 col(MentorEmbedding.profile_vector),
-                col(MentorEmbedding.phrases),
+                # Raw JSON text where the driver allows it: decoded lazily by PhraseStore.
+                sa.type_coerce(col(MentorEmbedding.phrases), sa.Text),
                 col(MentorEmbedding.phrase_vectors),
+                col(MentorEmbedding.phrase_count),
             )
             .join(Mentor, col(Mentor.id) == col(MentorEmbedding.mentor_id))
-            .where(col(MentorEmbedding.model) == self._embedder.name)
+            .where(col(MentorEmbedding.model) == self.model_key)
         )
         if mentor_ids is not None:
             query = query.where(col(MentorEmbedding.mentor_id).in_(sorted(mentor_ids)))
         with Session(self._engine) as session:
-            rows = session.execute(query).all()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
-        phrases = {
-            r[0]: (list(r[2]), np.frombuffer(r[3], dtype=np.float16).reshape(-1, dim)) for r in rows
-        }
-        return ids, vectors, phrases
+            result = session.execute(query.execution_options(yield_per=STREAM_CHUNK))
+            yield from result.partitions()

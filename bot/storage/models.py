@@ -85,7 +85,11 @@ class MentorEmbedding(SQLModel, table=True):
     mentor_id: int = Field(foreign_key="mentor.id", primary_key=True, ondelete="CASCADE")
     model: str = Field(primary_key=True, max_length=300)
     text_hash: str = Field(max_length=64)
+    source_revision: int = Field(
+        default=0, description="Mentor.revision the vectors were computed from; differs = recheck"
+    )
     dim: int
+    phrase_count: int = 0
     profile_vector: bytes = Field(sa_type=sa.LargeBinary)  # float32[dim]
     phrases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     phrase_vectors: bytes = Field(sa_type=sa.LargeBinary)  # float16[len(phrases), dim]

@@ -1,0 +1,241 @@
+"""Matching speed and memory at 1k, 10k and 100k mentors, with the query embedding as the floor.
+
+Run: `make bench-speed` (about 3-4 minutes). Sizes: BENCH_SIZES=1000,10000,100000.
+
+Synthetic rosters are clustered like real ones: each mentor takes after one example-roster mentor
+(4 of their phrases, or all they have) plus one phrase of another, and the vectors are the real
+model's vectors of those phrases plus noise (uniform random vectors would make the IVF recall
+figure meaningless).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bench.common import (
+    MENTORS_CSV,
+    labelled_questions,
+    peak_rss_mb,
+    summary_ms,
+    temp_sqlite_engine,
+)
+from bot.config import PACKAGED_MODEL
+from bot.matching.embedder import SentenceTransformerEmbedder
+from bot.matching.index import MentorIndex
+from bot.matching.profile import expertise_phrases, profile_text, text_hash
+from bot.matching.service import MatchingService
+from bot.roster import CsvRow, import_mentors, read_mentor_csv
+from bot.storage.db import table_of
+from bot.storage.models import Mentor, MentorEmbedding, utcnow
+
+PHRASES_PER_MENTOR = 5
+NOISE = 0.02  # per dimension: a noise vector of norm ~0.4 against unit phrase vectors
+
+
+def phrase_pool(
+    embedder: SentenceTransformerEmbedder,
+) -> tuple[list[str], np.ndarray, list[list[int]]]:
+    """Every example phrase, its vector, and which phrases belong to each example mentor."""
+    rows = read_mentor_csv(MENTORS_CSV)
+    topics = [expertise_phrases(r.values["expertise"], []) for r in rows]
+    pool = sorted({p for t in topics for p in t})
+    position = {p: i for i, p in enumerate(pool)}
+    return pool, embedder.embed(pool), [[position[p] for p in t] for t in topics]
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def populate(
+    engine: sa.engine.Engine,
+    n: int,
+    pool: list[str],
+    pool_vectors: np.ndarray,
+    topics: list[list[int]],
+    model_key: str,
+) -> None:
+    rng = np.random.default_rng(n)
+    dim = pool_vectors.shape[1]
+    mentor_table, embedding_table = table_of(Mentor), table_of(MentorEmbedding)
+    now = utcnow()
+    for start in range(0, n, 5000):
+        mentors, embeddings = [], []
+        for i in range(start, min(n, start + 5000)):
+            topic = topics[rng.integers(len(topics))]
+            own = rng.choice(topic, min(len(topic), PHRASES_PER_MENTOR - 1), replace=False)
+            picks = np.unique(np.append(own, rng.integers(len(pool))))
+            phrases = [pool[p] for p in picks]
+            expertise = ", ".join(phrases)
+            vectors = _unit(pool_vectors[picks] + NOISE * rng.normal(size=(len(picks), dim)))
+            profile = _unit(vectors.mean(axis=0) + NOISE * rng.normal(size=dim))
+            mentors.append(
+                {
+                    "id": i + 1,
+                    "slack_id": f"U{i:09d}",
+                    "name": f"Mentor {i}",
+                    "title": "",
+                    "expertise": expertise,
+                    "skills": [],
+                    "timezone": "UTC",
+                    "languages": ["en"],
+                    "weekly_capacity": 3,
+                    "active": True,
+                    "revision": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            embeddings.append(
+                {
+                    "mentor_id": i + 1,
+                    "model": model_key,
+                    "source_revision": 0,
+                    "phrase_count": len(phrases),
+                    "text_hash": text_hash(
+                        profile_text("", expertise, []), expertise_phrases(expertise, [])
+                    ),
+                    "dim": dim,
+                    "profile_vector": profile.tobytes(),
+                    "phrases": phrases,
+                    "phrase_vectors": vectors.astype(np.float16).tobytes(),
+                    "created_at": now,
+                }
+            )
+        with engine.begin() as connection:
+            connection.execute(sa.insert(mentor_table), mentors)
+            connection.execute(sa.insert(embedding_table), embeddings)
+
+
+def cold_start(db_path: Path, question: str) -> tuple[float, float]:
+    """Wall time and peak RSS of a fresh `mentor-bot match` process (imports, model, index)."""
+    script = Path(sys.executable).with_name("mentor-bot")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}"}
+    started = time.perf_counter()
+    code = (
+        "import resource, subprocess, sys, json;"
+        f"r = subprocess.run([{str(script)!r}, 'match', {question!r}, '--json'],"
+        " capture_output=True, text=True);"
+        "assert r.returncode == 0, r.stderr; json.loads(r.stdout);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return time.perf_counter() - started, float(result.stdout.strip())
+
+
+def ivf_recall(service: MatchingService, queries: np.ndarray, k: int = 10) -> tuple[float, float]:
+    index = service.index
+    ids, vectors = index._all_vectors()
+    exact = MentorIndex(index.dim, exact_limit=len(ids) + 1)
+    exact.rebuild(ids, vectors)
+    started = time.perf_counter()
+    for q in queries:
+        index.search(q, k)
+    ivf_ms = (time.perf_counter() - started) / len(queries) * 1000
+    # Tie-aware recall as in ann-benchmarks: a result counts when it scores at least the true
+    # k-th best (minus 1e-3). Synthetic near-duplicates make plain id-set overlap arbitrary.
+    hits = []
+    for q in queries:
+        kth = exact.search(q, k)[-1][1]
+        hits.append(sum(score >= kth - 1e-3 for _, score in index.search(q, k)) / k)
+    return float(np.mean(hits)), ivf_ms
+
+
+def import_throughput(n: int = 5000) -> float:
+    rows = [
+        CsvRow(
+            i + 2,
+            {
+                "slack_id": f"U{i:09d}",
+                "expertise": f"topic {i}, python, sql",
+                "name": f"M {i}",
+                "capacity": "2",
+            },
+        )
+        for i in range(n)
+    ]
+    engine = temp_sqlite_engine()
+    started = time.perf_counter()
+    import_mentors(engine, rows)
+    return n / (time.perf_counter() - started)
+
+
+def main() -> int:
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
+    embedder = SentenceTransformerEmbedder(PACKAGED_MODEL)
+    questions = [q for q, _ in labelled_questions()]
+    embedder.embed(questions[:5])  # warm up
+    floor = []
+    for q in questions:
+        started = time.perf_counter()
+        embedder.embed([q])
+        floor.append(time.perf_counter() - started)
+    print(f"query embedding alone (floor)        {summary_ms(floor)}")
+    pool, pool_vectors, topics = phrase_pool(embedder)
+    query_vectors = embedder.embed(questions)
+    for n in sizes:
+        directory = tempfile.mkdtemp(prefix=f"mentor-bench-{n}-")
+        engine = temp_sqlite_engine(directory)
+        started = time.perf_counter()
+        service = MatchingService(engine=engine, embedder=embedder)
+        populate(engine, n, pool, pool_vectors, topics, service.model_key)
+        populate_s = time.perf_counter() - started
+        started = time.perf_counter()
+        embedded = service.start()
+        load_s = time.perf_counter() - started
+        ids, vectors = service.index._all_vectors()
+        started = time.perf_counter()
+        service.index.rebuild(ids, vectors)
+        build_s = time.perf_counter() - started
+        for q in questions[:5]:
+            service.match(q)
+        latencies = []
+        for q in questions:
+            started = time.perf_counter()
+            service.match(q)
+            latencies.append(time.perf_counter() - started)
+        floor_p50 = sorted(floor)[len(floor) // 2]
+        lat_p50 = sorted(latencies)[len(latencies) // 2]
+        print(
+            f"\n{n:>7} mentors  index={service.index.kind}  (populate {populate_s:.1f} s, "
+            f"re-embedded at start: {embedded})"
+        )
+        print(
+            f"  match (embed+search+filters+rank) {summary_ms(latencies)}  "
+            f"= {lat_p50 / floor_p50:.2f}x the embedding floor"
+        )
+        print(f"  load from DB + index build: {load_s:.2f} s; index build alone: {build_s:.2f} s")
+        if service.index.kind == "ivf":
+            recall, ivf_ms = ivf_recall(service, query_vectors)
+            print(f"  IVF recall@10 vs exact: {recall:.3f}  ({ivf_ms:.2f} ms per search)")
+        cold_s, cold_rss = cold_start(Path(directory) / "bench.db", questions[0])
+        print(
+            f"  cold start to first match (fresh `mentor-bot match` process): {cold_s:.2f} s, "
+            f"peak RSS {cold_rss:.0f} MB"
+        )
+        engine.dispose()
+    rate = import_throughput()
+    print(f"\nCSV import (validate + upsert, no embedding): {rate:,.0f} rows/s")
+    started = time.perf_counter()
+    texts = [f"{pool[i % len(pool)]}, {pool[(i * 7) % len(pool)]}" for i in range(512)]
+    embedder.embed(texts)
+    rate = 512 / (time.perf_counter() - started)
+    print(f"profile embedding (real model, batch 64): {rate:,.0f} texts/s")
+    print(f"bench process peak RSS: {peak_rss_mb():.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
