@@ -20,13 +20,15 @@ from rich.table import Table
 from sqlalchemy import make_url
 from sqlalchemy.engine import Engine
 
+from bot.app import SETUP_HELP
 from bot.config import Settings
-from bot.container import Services, build_engine, build_services
+from bot.container import BotRuntime, Services, build_engine, build_runtime, build_services
 from bot.errors import MentorBotError
 from bot.logging import configure_logging
 from bot.matching.embedder import Embedder
 from bot.matching.service import MatchResult
 from bot.roster import CsvFormatError, ImportReport, import_mentors, read_mentor_csv
+from bot.server import serve_http, serve_socket_mode
 from bot.storage import db
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope
@@ -341,6 +343,44 @@ def prompt(
                 err.print(str(exc), highlight=False, markup=False)
     finally:
         services.close()
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    http: Annotated[
+        bool, typer.Option("--http", help="HTTP mode even if SLACK_APP_TOKEN is set.")
+    ] = False,
+    port: Annotated[int | None, typer.Option(help="HTTP port (default: PORT, 3000).")] = None,
+) -> None:
+    """Start the Slack bot: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP mode."""
+    cli = _ctx(ctx)
+    settings = cli.settings
+    socket_mode = settings.slack_app_token is not None and not http
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            (
+                "SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET",
+                settings.slack_app_token if socket_mode else settings.slack_signing_secret,
+            ),
+        )
+        if value is None
+    ]
+    if missing:
+        fail(f"{' and '.join(missing)} not set. {SETUP_HELP}")
+    cli.engine().dispose()  # fails clearly when migrations are missing
+    configure_logging(settings.log_level)
+
+    def build() -> BotRuntime:
+        embedder = cli.embedder_factory(settings) if cli.embedder_factory else None
+        return build_runtime(settings, embedder=embedder)
+
+    if socket_mode:
+        serve_socket_mode(build(), settings)
+    else:
+        serve_http(build, settings, port or settings.port)
 
 
 def _progress() -> Progress:

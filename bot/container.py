@@ -1,18 +1,33 @@
-"""Composition root: the one place that builds settings, engine, embedder and services.
-
-Tests build the same graph with fakes by passing them in; nothing here runs at import time.
-"""
+"""Composition root: the one place that builds settings, engine, embedder, index, scheduler and
+the Bolt app. Tests build the same graph with fakes by passing them in; nothing here runs at
+import time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt import App
+from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
+from bot import jobs
+from bot.app import build_slack_client, create_app
 from bot.config import Settings
+from bot.handlers import HandlerServices
+from bot.handlers.notifier import SlackNotifier
 from bot.matching.embedder import Embedder, SentenceTransformerEmbedder
 from bot.matching.service import MatchingService
+from bot.mentoring.profiles import ProfileService
+from bot.mentoring.service import MentoringService
+from bot.scheduling import SchedulerOfferTimer, build_scheduler, start_scheduler
 from bot.storage.db import make_engine
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,3 +53,75 @@ def build_services(
         engine=engine, embedder=embedder, exact_limit=settings.exact_search_limit
     )
     return Services(settings=settings, engine=engine, matching=matching)
+
+
+@dataclass
+class BotRuntime:
+    """Everything the running bot needs, built and started in dependency order."""
+
+    services: Services
+    client: WebClient
+    scheduler: BackgroundScheduler
+    mentoring: MentoringService
+    handler_services: HandlerServices
+    app: App
+    closed: bool = field(default=False)
+
+    def readiness(self) -> dict[str, Any]:
+        """What /healthz reports: the database answers, the model and index are loaded."""
+        report: dict[str, Any] = {
+            "model": self.services.matching.ready,
+            "mentors_indexed": len(self.services.matching.index),
+            "scheduler": self.scheduler.running,
+        }
+        try:
+            with self.services.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+            report["database"] = True
+        except sa.exc.SQLAlchemyError:
+            report["database"] = False
+        report["ok"] = bool(report["database"] and report["model"])
+        return report
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        jobs.install(None)
+        self.services.close()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    embedder: Embedder | None = None,
+    client: WebClient | None = None,
+) -> BotRuntime:
+    """Build and start the bot: model and index are loaded before it can accept traffic."""
+    services = build_services(settings, engine=engine, embedder=embedder)
+    services.matching.start()
+    client = client or build_slack_client(settings)
+    notifier = SlackNotifier(client, program_leads=settings.program_leads)
+    scheduler = build_scheduler(services.engine)
+    mentoring = MentoringService(
+        engine=services.engine,
+        matching=services.matching,
+        notifier=notifier,
+        timer=SchedulerOfferTimer(scheduler),
+        response_time=timedelta(hours=settings.mentor_response_hours),
+        max_candidates=settings.max_candidates,
+    )
+    handler_services = HandlerServices(
+        mentoring=mentoring,
+        profiles=ProfileService(engine=services.engine, matching=services.matching),
+        notifier=notifier,
+        program_leads=frozenset(settings.program_leads),
+    )
+    app = create_app(settings, handler_services, client)
+    jobs.install(mentoring)
+    start_scheduler(scheduler, run_jobs=settings.run_scheduler)
+    logger.info("bot_ready", extra={"mentors": len(services.matching.index)})
+    return BotRuntime(services, client, scheduler, mentoring, handler_services, app)

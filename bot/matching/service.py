@@ -184,6 +184,24 @@ class MatchingService:
             pool *= 4  # filters removed too many: look further down the list
         return self._describe(ranked)
 
+    def topic_of(self, question: str, size: int = 3) -> tuple[str, ...]:
+        """The roster's expertise phrases closest to `question`, whoever holds them.
+
+        Describes unmet demand to program leads without quoting the mentee's words.
+        """
+        query = self._embedder.embed([clean_question(question)])[0]
+        best: dict[str, tuple[float, str]] = {}
+        with self._lock:
+            candidates = [self._candidate(m, s, query) for m, s in self._index.search(query, 20)]
+        for candidate in candidates:
+            for phrase, score in zip(
+                candidate.phrases, candidate.phrase_scores.tolist(), strict=True
+            ):
+                key = phrase.casefold()
+                if key not in best or score > best[key][0]:
+                    best[key] = (score, phrase)
+        return tuple(phrase for _, phrase in sorted(best.values(), reverse=True)[:size])
+
     # -- internals -------------------------------------------------------------------------
 
     def _rank(

@@ -64,6 +64,18 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+# Tables owned by libraries: created by a migration, but described by no model of ours.
+LIBRARY_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic autogenerate filter: leave library-owned tables and their indexes alone."""
+    table = getattr(obj, "table", obj)
+    return getattr(table, "name", name) not in LIBRARY_TABLES
+
+
 def _alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -130,6 +130,8 @@ class MentoringRequest(SQLModel, table=True):
     urgency: str | None = Field(default=None, max_length=16)
     status: str = Field(default=RequestStatus.OPEN.value, max_length=16, index=True)
     best_score: float | None = None
+    message_channel: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
     matched_at: datetime | None = None
@@ -141,12 +143,21 @@ class Offer(SQLModel, table=True):
     __tablename__ = "offer"
     __table_args__ = (
         sa.UniqueConstraint("request_id", "mentor_id", name="uq_offer_request_mentor"),
+        # Exactly one mentor ends up with a request, and a request waits on one mentor at a
+        # time: both enforced by the database, whatever double clicks and retries do.
         sa.Index(
             "uq_offer_one_accepted",
             "request_id",
             unique=True,
             sqlite_where=sa.text("status = 'accepted'"),
             postgresql_where=sa.text("status = 'accepted'"),
+        ),
+        sa.Index(
+            "uq_offer_one_pending",
+            "request_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
         ),
     )
 
@@ -160,6 +171,9 @@ class Offer(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     responded_at: datetime | None = None
+    # Where the offer message to the mentor lives, so it can be updated when the offer closes.
+    message_channel: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
 
 
 class MentoringSession(SQLModel, table=True):

@@ -48,6 +48,8 @@ def upgrade() -> None:
         sa.Column("urgency", sqltypes.AutoString(length=16), nullable=True),
         sa.Column("status", sqltypes.AutoString(length=16), nullable=False),
         sa.Column("best_score", sa.Float(), nullable=True),
+        sa.Column("message_channel", sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("message_ts", sqltypes.AutoString(length=32), nullable=True),
         sa.Column("created_at", sqltypes.UTCDateTime(), nullable=False),
         sa.Column("updated_at", sqltypes.UTCDateTime(), nullable=False),
         sa.Column("matched_at", sqltypes.UTCDateTime(), nullable=True),
@@ -138,6 +140,8 @@ def upgrade() -> None:
         sa.Column("created_at", sqltypes.UTCDateTime(), nullable=False),
         sa.Column("expires_at", sqltypes.UTCDateTime(), nullable=False),
         sa.Column("responded_at", sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("message_channel", sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("message_ts", sqltypes.AutoString(length=32), nullable=True),
         sa.ForeignKeyConstraint(["mentor_id"], ["mentor.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["request_id"], ["mentoring_request.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -153,6 +157,13 @@ def upgrade() -> None:
             unique=True,
             sqlite_where=sa.text("status = 'accepted'"),
             postgresql_where=sa.text("status = 'accepted'"),
+        )
+        batch_op.create_index(
+            "uq_offer_one_pending",
+            ["request_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
         )
 
     op.create_table(
@@ -180,6 +191,7 @@ def downgrade() -> None:
 
     op.drop_table("feedback")
     with op.batch_alter_table("offer", schema=None) as batch_op:
+        batch_op.drop_index("uq_offer_one_pending")
         batch_op.drop_index(
             "uq_offer_one_accepted",
             sqlite_where=sa.text("status = 'accepted'"),

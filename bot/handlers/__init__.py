@@ -1,0 +1,21 @@
+"""Slack listeners, one module per feature. Each `register(app, services)` wires its listeners;
+`register_handlers` is the only place that calls them (no decorators at import time)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.handlers import commands, errors, home, offers, profile, requests
+from bot.handlers.context import HandlerServices
+
+
+def register_handlers(app: App, services: HandlerServices) -> None:
+    errors.register(app, services)
+    commands.register(app, services)
+    requests.register(app, services)
+    offers.register(app, services)
+    profile.register(app, services)
+    home.register(app, services)
+
+
+__all__ = ["HandlerServices", "register_handlers"]

@@ -1,0 +1,41 @@
+"""Every action, callback and input id the Slack app uses, in one place."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    ACCEPT = "offer_accept"
+    DECLINE = "offer_decline"
+    PAUSE = "offer_pause"
+    CANCEL_REQUEST = "request_cancel"
+    ASK = "home_ask"
+    EDIT_PROFILE = "home_edit_profile"
+
+
+class Callback(StrEnum):
+    INTAKE = "intake_modal"
+    PROFILE = "profile_modal"
+
+
+class Field(StrEnum):
+    """block_id == action_id for every modal input, so state lookups stay simple."""
+
+    QUESTION = "question"
+    FORMAT = "format"
+    CONTEXT = "context"
+    URGENCY = "urgency"
+    EXPERTISE = "expertise"
+    SKILLS = "skills"
+    LANGUAGES = "languages"
+    CAPACITY = "capacity"
+    TIMEZONE = "timezone"
+    PAUSED_UNTIL = "paused_until"
+
+
+class Subcommand(StrEnum):
+    HELP = "help"
+    STATUS = "status"
+    CANCEL = "cancel"
+    PROFILE = "profile"

@@ -1,0 +1,549 @@
+"""Pure Block Kit builders (slack_sdk.models): data in, blocks out; no I/O, no Slack calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.handlers.ids import Action, Callback, Field
+from bot.mentoring.ports import OfferClosure, OfferView, RequestView, Unmatched
+from bot.mentoring.service import RequestSummary
+from bot.storage.models import MAX_EXPERTISE_CHARS, Mentor, MentoringFormat
+
+SECTION_LIMIT = 3000
+FORMAT_LABELS = {
+    MentoringFormat.FLASH.value: "Flash — one focused hour",
+    MentoringFormat.MICRO.value: "Micro — one or two sessions on one need",
+    MentoringFormat.SPEED.value: "Speed — 15 minutes",
+}
+STATUS_LABELS = {
+    "open": "looking for a mentor",
+    "offered": "waiting for a mentor's answer",
+    "matched": "matched",
+    "unmatched": "no mentor found",
+    "cancelled": "cancelled",
+    "completed": "completed",
+}
+URGENCY_LABELS = {"today": "Today", "this_week": "This week", "whenever": "No rush"}
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str  # notification / screen-reader fallback
+    blocks: list[Block]
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": [b.to_dict() for b in self.blocks]}
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn escaping: user text can then never ping <!channel> or forge links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quote(text: str, limit: int = SECTION_LIMIT - 200) -> str:
+    """User text as an escaped mrkdwn quote that fits in a section."""
+    return "\n".join("> " + line for line in escape(clip(text, limit)).splitlines() or [""])
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def reasons_line(reasons: Sequence[str]) -> str:
+    return "matched on: " + ", ".join(escape(r) for r in reasons) if reasons else ""
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, SECTION_LIMIT))])
+
+
+# -- mentee -------------------------------------------------------------------------------
+
+
+def request_received(question: str) -> str:
+    return f"Got it! Looking for the best mentor for: _{escape(clip(question, 200))}_"
+
+
+def help_message() -> Message:
+    text = (
+        "*mentor-bot* finds a colleague who knows, for a quick focused conversation.\n"
+        "• `/mentor <your question>` — ask; the best available mentor is asked at once\n"
+        "• `/mentor` — the same, with a form (format, context, urgency)\n"
+        "• `/mentor status` — your open requests and upcoming sessions\n"
+        "• `/mentor cancel` — cancel an open request\n"
+        "• `/mentor profile` — become a mentor, or edit your mentor profile\n"
+        "• `/mentor help` — this message"
+    )
+    return Message("How to use mentor-bot", [_section(text)])
+
+
+def mentee_asked(offer: OfferView) -> Message:
+    who = mention(offer.mentor_slack_id)
+    lines = [
+        f"I asked {who} to help with your question",
+        f"_{reasons_line(offer.reasons)}_" if offer.reasons else "",
+        f"They have until {_when(offer.expires_at)} to answer; if they can't, I'll ask the next"
+        " best mentor.",
+    ]
+    blocks: list[Block] = [
+        _section("\n".join(line for line in lines if line)),
+        _section(quote(offer.request.question)),
+        ActionsBlock(elements=[_cancel_button(offer.request.request_id)]),
+    ]
+    return Message(
+        f"I asked a mentor to help with your question (request #{offer.request.request_id})", blocks
+    )
+
+
+def mentee_unmatched(request: RequestView, reason: Unmatched) -> Message:
+    if reason is Unmatched.NOBODY_AVAILABLE:
+        text = (
+            "Sorry, no mentor is available for your question right now (everyone who knows the"
+            " topic is paused or fully booked this week). I've let the program leads know."
+        )
+    else:
+        text = (
+            "Sorry, the mentors I asked couldn't take your question this time. I've let the"
+            " program leads know so they can find someone."
+        )
+    return Message(text, [_section(text), _section(quote(request.question))])
+
+
+def leads_unmet(request: RequestView, topic: Sequence[str], reason: Unmatched) -> Message:
+    # Privacy: leads get the topic as the roster's own phrases, never the mentee's question.
+    subject = (
+        ", ".join(escape(t) for t in topic) if topic else "a topic nobody on the roster covers"
+    )
+    why = (
+        "nobody was available"
+        if reason is Unmatched.NOBODY_AVAILABLE
+        else "every mentor asked said no"
+    )
+    text = (
+        f"*Unmet demand:* a {escape(request.format)} request (#{request.request_id}) about "
+        f"*{subject}* found no mentor: {why}. Consider recruiting mentors for this topic."
+    )
+    return Message("Unmet mentoring demand", [_section(text)])
+
+
+def introduction(offer: OfferView, *, for_mentor: bool) -> Message:
+    mentee, mentor = mention(offer.request.mentee_slack_id), mention(offer.mentor_slack_id)
+    if for_mentor:
+        text = f"Thanks for accepting! You'll be helping {mentee} with:"
+    else:
+        text = f"Good news: {mentor} accepted your request and will help you with:"
+    booking = (
+        "Next: agree on a time for a "
+        f"{FORMAT_LABELS.get(offer.request.format, offer.request.format).lower()} session. "
+        "Automatic slot booking is coming; for now, reply here or send each other a DM."
+    )
+    return Message(
+        "You've been matched for a mentoring session",
+        [_section(text), _section(quote(offer.request.question)), _context(booking)],
+    )
+
+
+def mentor_cancelled(offer: OfferView) -> Message:
+    text = (
+        f"{mention(offer.request.mentee_slack_id)} cancelled request #{offer.request.request_id}"
+        " that you had accepted. No session is needed. Thank you for offering your time!"
+    )
+    return Message("A request you accepted was cancelled", [_section(text)])
+
+
+def status_message(requests: Sequence[RequestSummary]) -> Message:
+    if not requests:
+        text = "You have no open mentoring requests. Ask with `/mentor <your question>`."
+        return Message(text, [_section(text)])
+    blocks: list[Block] = [_section("*Your open requests*")]
+    for r in requests[:10]:
+        asked = ", ".join(mention(m) for m in r.asked_mentors) or "nobody yet"
+        blocks.append(
+            _section(
+                f"#{r.request_id} · {STATUS_LABELS.get(r.status, r.status)} · asked: {asked}\n"
+                + quote(r.question, 300)
+            )
+        )
+        if r.status in ("open", "offered", "matched"):
+            blocks.append(ActionsBlock(elements=[_cancel_button(r.request_id)]))
+    blocks.append(_context("No sessions booked yet."))
+    return Message(f"You have {len(requests)} open request(s)", blocks)
+
+
+def cancel_choice(requests: Sequence[RequestSummary]) -> Message:
+    blocks: list[Block] = [_section("Which request do you want to cancel?")]
+    for r in requests[:10]:
+        blocks.append(_section(f"#{r.request_id} · {quote(r.question, 200)}"))
+        blocks.append(ActionsBlock(elements=[_cancel_button(r.request_id)]))
+    return Message("Which request do you want to cancel?", blocks)
+
+
+def plain(text: str) -> Message:
+    return Message(text, [_section(text)])
+
+
+def _cancel_button(request_id: int) -> ButtonElement:
+    return ButtonElement(
+        text="Cancel request",
+        action_id=Action.CANCEL_REQUEST.value,
+        value=str(request_id),
+        style="danger",
+        confirm=ConfirmObject(
+            title="Cancel this request?",
+            text="The mentor will be told it's no longer needed.",
+            confirm="Cancel it",
+            deny="Keep it",
+        ),
+    )
+
+
+# -- mentor -------------------------------------------------------------------------------
+
+
+def offer_message(offer: OfferView) -> Message:
+    request = offer.request
+    head = (
+        f"{mention(request.mentee_slack_id)} would like your help "
+        f"({FORMAT_LABELS.get(request.format, request.format)}):"
+    )
+    why = f"You were chosen because you know this well — _{reasons_line(offer.reasons)}_."
+    blocks: list[Block] = [_section(head), _section(quote(request.question))]
+    if request.context:
+        blocks.append(_section("*Context*\n" + quote(request.context, 1500)))
+    details = [why, f"Please answer by {_when(offer.expires_at)}."]
+    if request.urgency:
+        details.insert(
+            0, f"Urgency: {URGENCY_LABELS.get(request.urgency, escape(request.urgency))}."
+        )
+    blocks.append(_context(" ".join(details)))
+    blocks.append(
+        ActionsBlock(
+            block_id=f"offer:{offer.offer_id}",
+            elements=[
+                ButtonElement(
+                    text="Accept",
+                    action_id=Action.ACCEPT.value,
+                    value=str(offer.offer_id),
+                    style="primary",
+                ),
+                ButtonElement(
+                    text="Decline", action_id=Action.DECLINE.value, value=str(offer.offer_id)
+                ),
+                ButtonElement(
+                    text="Not now (pause me a week)",
+                    action_id=Action.PAUSE.value,
+                    value=str(offer.offer_id),
+                ),
+            ],
+        )
+    )
+    return Message("Someone would like your help with a question", blocks)
+
+
+CLOSED_TEXT = {
+    OfferClosure.ACCEPTED: "✅ You accepted this request. I've introduced you to each other.",
+    OfferClosure.DECLINED: "You declined this request; I've asked someone else. Thanks!",
+    OfferClosure.PAUSED: "You're paused for a week; I've asked someone else. See you soon!",
+    OfferClosure.EXPIRED: "This request expired before an answer, so I asked someone else.",
+    OfferClosure.WITHDRAWN: "The mentee cancelled this request. Nothing more to do.",
+}
+
+
+def offer_closed(offer: OfferView, closure: OfferClosure) -> Message:
+    blocks: list[Block] = [
+        _section(f"Request from {mention(offer.request.mentee_slack_id)}:"),
+        _section(quote(offer.request.question)),
+        _context(CLOSED_TEXT[closure]),
+    ]
+    return Message(CLOSED_TEXT[closure], blocks)
+
+
+NO_LONGER_OPEN = "This request is no longer open: it was answered, cancelled, or it expired."
+NOT_YOURS = "This request was offered to someone else, so only they can answer it."
+
+
+# -- modals -------------------------------------------------------------------------------
+
+
+def intake_modal(initial_question: str = "") -> View:
+    formats = [Option(value=value, text=label) for value, label in FORMAT_LABELS.items()]
+    urgencies = [Option(value=value, text=label) for value, label in URGENCY_LABELS.items()]
+    return View(
+        type="modal",
+        callback_id=Callback.INTAKE.value,
+        title="Ask for mentoring",
+        submit="Find a mentor",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=Field.QUESTION.value,
+                label="What do you need help with?",
+                element=PlainTextInputElement(
+                    action_id=Field.QUESTION.value,
+                    multiline=True,
+                    max_length=3000,
+                    initial_value=initial_question or None,
+                    placeholder="e.g. How do I run a blameless postmortem?",
+                ),
+            ),
+            InputBlock(
+                block_id=Field.FORMAT.value,
+                label="Format",
+                element=StaticSelectElement(
+                    action_id=Field.FORMAT.value, options=formats, initial_option=formats[0]
+                ),
+            ),
+            InputBlock(
+                block_id=Field.CONTEXT.value,
+                label="Context (optional)",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=Field.CONTEXT.value, multiline=True, max_length=1500
+                ),
+            ),
+            InputBlock(
+                block_id=Field.URGENCY.value,
+                label="Urgency",
+                optional=True,
+                element=StaticSelectElement(action_id=Field.URGENCY.value, options=urgencies),
+            ),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ProfileDefaults:
+    expertise: str = ""
+    skills: str = ""
+    languages: str = ""
+    capacity: int = 2
+    timezone: str = "UTC"
+    paused_until: str | None = None  # YYYY-MM-DD
+
+    @classmethod
+    def of(cls, mentor: Mentor | None, timezone: str) -> ProfileDefaults:
+        if mentor is None:
+            return cls(timezone=timezone)
+        return cls(
+            mentor.expertise,
+            ", ".join(mentor.skills),
+            ", ".join(mentor.languages),
+            mentor.weekly_capacity,
+            mentor.timezone or timezone,
+            mentor.paused_until.date().isoformat() if mentor.paused_until else None,
+        )
+
+
+def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
+    return View(
+        type="modal",
+        callback_id=Callback.PROFILE.value,
+        title="Mentor profile",
+        submit="Save",
+        close="Cancel",
+        blocks=[
+            _section(
+                "Edit your mentor profile."
+                if is_mentor
+                else "Become a mentor: tell colleagues what you can help with. Reverse mentors"
+                " welcome — juniors often know what seniors don't."
+            ),
+            InputBlock(
+                block_id=Field.EXPERTISE.value,
+                label="What can you help with?",
+                hint="Short phrases separated by commas: incident postmortems, on-call rotations",
+                element=PlainTextInputElement(
+                    action_id=Field.EXPERTISE.value,
+                    multiline=True,
+                    max_length=MAX_EXPERTISE_CHARS,
+                    initial_value=defaults.expertise or None,
+                ),
+            ),
+            InputBlock(
+                block_id=Field.SKILLS.value,
+                label="Skills and tools",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=Field.SKILLS.value, initial_value=defaults.skills or None
+                ),
+            ),
+            InputBlock(
+                block_id=Field.LANGUAGES.value,
+                label="Languages you mentor in",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=Field.LANGUAGES.value,
+                    initial_value=defaults.languages or None,
+                    placeholder="en, fr",
+                ),
+            ),
+            InputBlock(
+                block_id=Field.CAPACITY.value,
+                label="Sessions per week",
+                element=NumberInputElement(
+                    action_id=Field.CAPACITY.value,
+                    is_decimal_allowed=False,
+                    min_value="0",
+                    max_value="40",
+                    initial_value=str(defaults.capacity),
+                ),
+            ),
+            InputBlock(
+                block_id=Field.TIMEZONE.value,
+                label="Time zone",
+                element=PlainTextInputElement(
+                    action_id=Field.TIMEZONE.value, initial_value=defaults.timezone
+                ),
+            ),
+            InputBlock(
+                block_id=Field.PAUSED_UNTIL.value,
+                label="Pause until",
+                optional=True,
+                element=DatePickerElement(
+                    action_id=Field.PAUSED_UNTIL.value, initial_date=defaults.paused_until
+                ),
+            ),
+        ],
+    )
+
+
+# -- App Home -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeData:
+    user_id: str
+    requests: Sequence[RequestSummary]
+    mentor: Mentor | None = None
+    load_this_week: int = 0
+    pending_offers: Sequence[OfferView] = ()
+    lead_numbers: dict[str, int] | None = None
+
+
+def home_view(data: HomeData) -> View:
+    blocks: list[Block] = [
+        HeaderBlock(text="Mentoring, when you need it"),
+        _section("Ask a question and I'll find the colleague who knows best."),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Ask for mentoring", action_id=Action.ASK.value, style="primary"
+                ),
+                ButtonElement(
+                    text="Edit mentor profile" if data.mentor else "Become a mentor",
+                    action_id=Action.EDIT_PROFILE.value,
+                ),
+            ]
+        ),
+        DividerBlock(),
+        _section("*Your requests*"),
+    ]
+    if data.requests:
+        for r in data.requests[:5]:
+            blocks.append(
+                _context(
+                    f"#{r.request_id} · {STATUS_LABELS.get(r.status, r.status)} · "
+                    f"{escape(clip(r.question, 120))}"
+                )
+            )
+    else:
+        blocks.append(_context("No requests yet."))
+    if data.mentor is not None:
+        blocks += _mentor_home(data)
+    if data.lead_numbers is not None:
+        blocks += _lead_home(data.lead_numbers)
+    return View(type="home", blocks=blocks[:100])
+
+
+def _mentor_home(data: HomeData) -> list[Block]:
+    mentor = data.mentor
+    assert mentor is not None
+    paused = (
+        f" · paused until {mentor.paused_until.date().isoformat()}"
+        if mentor.paused_until and mentor.paused_until > datetime.now(mentor.paused_until.tzinfo)
+        else ""
+    )
+    blocks: list[Block] = [
+        DividerBlock(),
+        _section(
+            f"*Your mentor profile*{paused}\n{escape(clip(mentor.expertise, 1000))}\n"
+            f"Capacity this week: {data.load_this_week} of {mentor.weekly_capacity} used"
+        ),
+        _section("*Requests waiting for your answer*"),
+    ]
+    if not data.pending_offers:
+        blocks.append(_context("None right now."))
+    for offer in data.pending_offers[:10]:
+        blocks.append(
+            _section(
+                f"From {mention(offer.request.mentee_slack_id)}:\n"
+                + quote(offer.request.question, 500)
+            )
+        )
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Accept",
+                        action_id=Action.ACCEPT.value,
+                        value=str(offer.offer_id),
+                        style="primary",
+                    ),
+                    ButtonElement(
+                        text="Decline", action_id=Action.DECLINE.value, value=str(offer.offer_id)
+                    ),
+                ]
+            )
+        )
+    return blocks
+
+
+def _lead_home(numbers: dict[str, int]) -> list[Block]:
+    lines = [
+        f"{label}: *{numbers.get(key, 0)}*"
+        for key, label in (
+            ("requests", "Requests"),
+            ("matched", "Matched"),
+            ("unmatched", "Unmatched"),
+            ("waiting", "Waiting for an answer"),
+            ("active_mentors", "Active mentors"),
+        )
+    ]
+    return [DividerBlock(), _section("*This week (program lead view)*\n" + "\n".join(lines))]
+
+
+def _when(moment: datetime) -> str:
+    """A time every viewer sees in their own time zone (Slack date formatting)."""
+    epoch = int(moment.timestamp())
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{fallback}>"

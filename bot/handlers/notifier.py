@@ -1,0 +1,72 @@
+"""The mentoring flow's Notifier port, implemented with the Slack Web API."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from slack_sdk import WebClient
+
+from bot.handlers import messages
+from bot.mentoring.ports import MessageRef, OfferClosure, OfferView, RequestView, Unmatched
+
+logger = logging.getLogger(__name__)
+
+
+class SlackNotifier:
+    def __init__(self, client: WebClient, *, program_leads: Sequence[str]) -> None:
+        self._client = client
+        self._leads = list(program_leads)
+        self._dm_channels: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def dm(self, user_id: str, message: messages.Message) -> MessageRef:
+        channel = self._dm_channel(user_id)
+        response = self._client.chat_postMessage(channel=channel, **message.as_kwargs())
+        return MessageRef(str(response["channel"]), str(response["ts"]))
+
+    def ask_mentor(self, offer: OfferView) -> MessageRef | None:
+        return self.dm(offer.mentor_slack_id, messages.offer_message(offer))
+
+    def tell_mentee_asked(self, offer: OfferView) -> None:
+        self.dm(offer.request.mentee_slack_id, messages.mentee_asked(offer))
+
+    def close_offer(self, offer: OfferView, closure: OfferClosure) -> None:
+        if offer.message is None:
+            return
+        self._client.chat_update(
+            channel=offer.message.channel,
+            ts=offer.message.ts,
+            **messages.offer_closed(offer, closure).as_kwargs(),
+        )
+
+    def tell_mentee_unmatched(self, request: RequestView, reason: Unmatched) -> None:
+        self.dm(request.mentee_slack_id, messages.mentee_unmatched(request, reason))
+
+    def alert_leads_unmet(
+        self, request: RequestView, topic: tuple[str, ...], reason: Unmatched
+    ) -> None:
+        if not self._leads:
+            logger.warning("unmet_demand_no_leads", extra={"request_id": request.request_id})
+            return
+        message = messages.leads_unmet(request, topic, reason)
+        for lead in self._leads:
+            self.dm(lead, message)
+
+    def introduce(self, offer: OfferView) -> None:
+        self.dm(offer.request.mentee_slack_id, messages.introduction(offer, for_mentor=False))
+        self.dm(offer.mentor_slack_id, messages.introduction(offer, for_mentor=True))
+
+    def tell_mentor_cancelled(self, offer: OfferView) -> None:
+        self.dm(offer.mentor_slack_id, messages.mentor_cancelled(offer))
+
+    def _dm_channel(self, user_id: str) -> str:
+        with self._lock:
+            if user_id in self._dm_channels:
+                return self._dm_channels[user_id]
+        response = self._client.conversations_open(users=user_id)
+        channel = str(response["channel"]["id"])
+        with self._lock:
+            self._dm_channels[user_id] = channel
+        return channel

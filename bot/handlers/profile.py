@@ -1,0 +1,118 @@
+"""`/mentor profile` and the Home tab's profile button: the mentor profile modal."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.handlers import messages
+from bot.handlers.context import HandlerServices
+from bot.handlers.errors import user_safe
+from bot.handlers.home import publish_home
+from bot.handlers.ids import Action, Callback, Field
+from bot.handlers.requests import modal_values
+from bot.storage.models import MentorProfile
+
+FIELD_OF = {
+    "expertise": Field.EXPERTISE,
+    "skills": Field.SKILLS,
+    "languages": Field.LANGUAGES,
+    "weekly_capacity": Field.CAPACITY,
+    "timezone": Field.TIMEZONE,
+    "paused_until": Field.PAUSED_UNTIL,
+}
+
+
+def slack_timezone(client: WebClient, user_id: str) -> str:
+    """The user's time zone from their Slack profile (UTC when Slack cannot tell)."""
+    try:
+        return str(client.users_info(user=user_id)["user"].get("tz") or "UTC")
+    except (SlackApiError, KeyError, TypeError):
+        return "UTC"
+
+
+def open_profile_modal(
+    client: WebClient, services: HandlerServices, *, user_id: str, trigger_id: str
+) -> None:
+    mentor = services.profiles.get(user_id)
+    timezone = mentor.timezone if mentor else slack_timezone(client, user_id)
+    defaults = messages.ProfileDefaults.of(mentor, timezone)
+    client.views_open(
+        trigger_id=trigger_id, view=messages.profile_modal(defaults, is_mentor=mentor is not None)
+    )
+
+
+def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile:
+    values = modal_values(view)
+    paused = values.get(Field.PAUSED_UNTIL.value)
+    # model_validate: the validators split comma-separated text and parse the number.
+    return MentorProfile.model_validate(
+        {
+            "slack_id": user_id,
+            "expertise": values.get(Field.EXPERTISE.value) or "",
+            "skills": values.get(Field.SKILLS.value) or "",
+            "languages": values.get(Field.LANGUAGES.value) or "",
+            "weekly_capacity": values.get(Field.CAPACITY.value) or 0,
+            "timezone": values.get(Field.TIMEZONE.value) or "UTC",
+            "paused_until": (
+                datetime.combine(date.fromisoformat(paused), datetime.min.time(), UTC)
+                if paused
+                else None
+            ),
+            "active": True,
+        }
+    )
+
+
+def modal_errors(error: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for item in error.errors():
+        field = FIELD_OF.get(str(item["loc"][0])) if item["loc"] else None
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "string_too_short":
+            message = "Please describe what you can help with."
+        errors[(field or Field.EXPERTISE).value] = message
+    return errors
+
+
+def register(app: App, services: HandlerServices) -> None:
+    safe = user_safe(services)
+
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    @safe
+    def open_from_home(body: dict[str, Any], client: WebClient) -> None:
+        open_profile_modal(
+            client, services, user_id=body["user"]["id"], trigger_id=body["trigger_id"]
+        )
+
+    def ack_profile(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            profile_from_modal(body["user"]["id"], view)
+        except ValidationError as error:
+            ack(response_action="errors", errors=modal_errors(error))
+            return
+        ack()
+
+    @safe
+    def save_profile(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user = body["user"]["id"]
+        mentor = services.profiles.save(profile_from_modal(user, view))
+        services.notifier.dm(
+            user,
+            messages.plain(
+                "Your mentor profile is saved. Capacity: "
+                f"{mentor.weekly_capacity} session(s) a week. "
+                "I'll send you questions that match what you know."
+            ),
+        )
+        publish_home(client, services, user)
+
+    app.action(Action.EDIT_PROFILE.value)(ack=ack_only, lazy=[open_from_home])
+    app.view(Callback.PROFILE.value)(ack=ack_profile, lazy=[save_profile])

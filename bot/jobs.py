@@ -1,0 +1,38 @@
+"""Scheduled job bodies. APScheduler persists jobs as import paths to these functions, so they
+reach the services through this explicit registry, filled once by the composition root."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.mentoring.service import MentoringService
+
+logger = logging.getLogger(__name__)
+
+_mentoring: MentoringService | None = None
+
+
+def install(mentoring: MentoringService | None) -> None:
+    global _mentoring
+    _mentoring = mentoring
+
+
+def _service() -> MentoringService:
+    if _mentoring is None:
+        raise RuntimeError("bot.jobs.install() was not called by the composition root")
+    return _mentoring
+
+
+def expire_offer(offer_id: int) -> None:
+    _service().expire(offer_id)
+
+
+def sweep_expired_offers() -> None:
+    """Safety net: expire any pending offer past due whose own job was lost."""
+    expired = _service().expire_overdue()
+    if expired:
+        logger.warning("offers_expired_by_sweep", extra={"count": expired})
+
+
+def wakeup() -> None:
+    """Does nothing: running it makes the scheduler re-read jobs stored by other processes."""

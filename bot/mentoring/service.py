@@ -1,0 +1,423 @@
+"""MentoringService: one request at a time to one mentor at a time, until someone accepts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.logging import log_event
+from bot.matching.service import MatchingService, clean_question
+from bot.mentoring.ports import (
+    MessageRef,
+    Notifier,
+    OfferClosure,
+    OfferTimer,
+    OfferView,
+    RequestView,
+    Unmatched,
+)
+from bot.storage import mentors as mentor_repo
+from bot.storage import requests as request_repo
+from bot.storage.db import session_scope
+from bot.storage.models import (
+    MentoringFormat,
+    MentoringRequest,
+    Offer,
+    OfferStatus,
+    RequestStatus,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+PAUSE_DAYS = 7
+SESSION_MINUTES = {MentoringFormat.FLASH: 60, MentoringFormat.MICRO: 60, MentoringFormat.SPEED: 15}
+SEARCHING = (RequestStatus.OPEN, RequestStatus.OFFERED)
+
+
+class ClickResult(StrEnum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    PAUSED = "paused"
+    CLOSED = "closed"  # expired, withdrawn, taken, or answered already
+    NOT_YOURS = "not_yours"  # someone else clicked the mentor's buttons
+
+
+class FindResult(StrEnum):
+    OFFERED = "offered"
+    UNMATCHED = "unmatched"
+    NOT_SEARCHING = "not_searching"  # cancelled, matched, or someone else is already asking
+
+
+class CancelResult(StrEnum):
+    CANCELLED = "cancelled"
+    NOT_FOUND = "not_found"
+    ALREADY_CLOSED = "already_closed"
+
+
+@dataclass(frozen=True)
+class ClickOutcome:
+    result: ClickResult
+    offer: OfferView | None = None
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    request_id: int
+    question: str
+    format: str
+    status: str
+    created_at: datetime
+    asked_mentors: tuple[str, ...] = field(default_factory=tuple)
+
+
+class MentoringService:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        matching: MatchingService,
+        notifier: Notifier,
+        timer: OfferTimer,
+        response_time: timedelta,
+        max_candidates: int = 3,
+    ) -> None:
+        self._engine = engine
+        self._matching = matching
+        self._notifier = notifier
+        self._timer = timer
+        self._response_time = response_time
+        self._max_candidates = max_candidates
+
+    # -- mentee side ---------------------------------------------------------------------
+
+    def submit(
+        self,
+        *,
+        mentee_slack_id: str,
+        question: str,
+        format: MentoringFormat = MentoringFormat.FLASH,
+        context: str | None = None,
+        urgency: str | None = None,
+    ) -> RequestView:
+        """Store a request (raises InvalidQuestionError first for unusable questions)."""
+        cleaned = clean_question(question)
+        with session_scope(self._engine) as session:
+            request = request_repo.create_request(
+                session,
+                mentee_slack_id=mentee_slack_id,
+                question=cleaned,
+                format=format.value,
+                context=(context or "").strip() or None,
+                urgency=urgency,
+            )
+            view = _request_view(request)
+        log_event(logger, "request_created", request_id=view.request_id, format=format.value)
+        return view
+
+    def find_mentor(self, request_id: int) -> FindResult:
+        """Offer the request to the best available mentor not asked yet (the slow step)."""
+        with session_scope(self._engine) as session:
+            request = request_repo.get_request(session, request_id)
+            if request is None or request.status not in SEARCHING or not request.question:
+                return FindResult.NOT_SEARCHING
+            prior = request_repo.offers_for(session, request_id)
+            if any(o.status == OfferStatus.PENDING.value for o in prior):
+                return FindResult.NOT_SEARCHING
+            view = _request_view(request)
+            asked = frozenset(o.mentor_id for o in prior)
+        if len(asked) >= self._max_candidates:
+            return self._unmatched(view, Unmatched.ALL_DECLINED)
+        matches = self._matching.match(
+            view.question, mentee_slack_id=view.mentee_slack_id, top_k=1, exclude_mentor_ids=asked
+        )
+        if not matches:
+            return self._unmatched(
+                view, Unmatched.NOBODY_AVAILABLE if not asked else Unmatched.ALL_DECLINED
+            )
+        best = matches[0]
+        due = utcnow() + self._response_time
+        try:
+            with session_scope(self._engine) as session:
+                if not request_repo.move_request(
+                    session, request_id, to=RequestStatus.OFFERED, allowed_from=SEARCHING
+                ):
+                    return FindResult.NOT_SEARCHING
+                offer = request_repo.create_offer(
+                    session,
+                    request_id=request_id,
+                    mentor_id=best.mentor_id,
+                    rank=len(asked) + 1,
+                    score=best.score,
+                    reasons=list(best.reasons),
+                    expires_at=due,
+                )
+                if not asked:
+                    request = request_repo.get_request(session, request_id)
+                    assert request is not None
+                    request.best_score = best.score
+                assert offer.id is not None
+                offer_view = OfferView(
+                    offer.id, view, best.slack_id, best.name, offer.rank, best.reasons, due
+                )
+        except IntegrityError:
+            # A concurrent find_mentor for the same request won the one-pending-offer index.
+            return FindResult.NOT_SEARCHING
+        self._timer.start(offer_view.offer_id, due)
+        log_event(
+            logger,
+            "offer_made",
+            request_id=request_id,
+            offer_id=offer_view.offer_id,
+            rank=offer_view.rank,
+            score=round(best.score, 3),
+        )
+        self._send_offer(offer_view)
+        return FindResult.OFFERED
+
+    def cancel(self, request_id: int, *, mentee_slack_id: str) -> CancelResult:
+        with session_scope(self._engine) as session:
+            request = request_repo.get_request(session, request_id)
+            if request is None or request.mentee_slack_id != mentee_slack_id:
+                return CancelResult.NOT_FOUND
+            view = _request_view(request)
+            accepted = request_repo.accepted_offer(session, request_id)
+            if not request_repo.move_request(
+                session,
+                request_id,
+                to=RequestStatus.CANCELLED,
+                allowed_from=(*SEARCHING, RequestStatus.MATCHED),
+            ):
+                return CancelResult.ALREADY_CLOSED
+            withdrawn = [
+                self._offer_view(session, o, view)
+                for o in request_repo.withdraw_pending_offers(session, request_id)
+            ]
+            accepted_view = self._offer_view(session, accepted, view) if accepted else None
+        log_event(logger, "request_cancelled", request_id=request_id)
+        for offer in withdrawn:
+            self._timer.stop(offer.offer_id)
+            self._safely(self._notifier.close_offer, offer, OfferClosure.WITHDRAWN)
+        if accepted_view is not None:
+            self._safely(self._notifier.tell_mentor_cancelled, accepted_view)
+        return CancelResult.CANCELLED
+
+    def active_requests(self, mentee_slack_id: str) -> list[RequestSummary]:
+        with session_scope(self._engine) as session:
+            requests = request_repo.active_requests_of(session, mentee_slack_id)
+            return [self._summary(session, r) for r in requests]
+
+    def recent_requests(self, mentee_slack_id: str, limit: int = 5) -> list[RequestSummary]:
+        with session_scope(self._engine) as session:
+            requests = request_repo.recent_requests_of(session, mentee_slack_id, limit)
+            return [self._summary(session, r) for r in requests]
+
+    # -- mentor side ---------------------------------------------------------------------
+
+    def accept(self, offer_id: int, *, clicker_slack_id: str) -> ClickOutcome:
+        try:
+            with session_scope(self._engine) as session:
+                offer, view, mine = self._load_offer(session, offer_id, clicker_slack_id)
+                if offer is None or view is None:
+                    return ClickOutcome(ClickResult.CLOSED)
+                if not mine:
+                    return ClickOutcome(ClickResult.NOT_YOURS, view)
+                if not request_repo.claim_offer(session, offer_id, to=OfferStatus.ACCEPTED):
+                    return ClickOutcome(ClickResult.CLOSED, view)
+                if not request_repo.move_request(
+                    session,
+                    offer.request_id,
+                    to=RequestStatus.MATCHED,
+                    allowed_from=(RequestStatus.OFFERED,),
+                    matched_at=utcnow(),
+                ):
+                    session.rollback()
+                    return ClickOutcome(ClickResult.CLOSED, view)
+                request_repo.create_session(
+                    session,
+                    request_id=offer.request_id,
+                    mentor_id=offer.mentor_id,
+                    mentee_slack_id=view.request.mentee_slack_id,
+                    minutes=SESSION_MINUTES[MentoringFormat(view.request.format)],
+                )
+        except IntegrityError:
+            return ClickOutcome(ClickResult.CLOSED)  # another accept for this request won
+        self._timer.stop(offer_id)
+        log_event(logger, "offer_accepted", request_id=view.request.request_id, offer_id=offer_id)
+        self._safely(self._notifier.introduce, view)
+        return ClickOutcome(ClickResult.ACCEPTED, view)
+
+    def decline(self, offer_id: int, *, clicker_slack_id: str, pause: bool = False) -> ClickOutcome:
+        status = OfferStatus.PAUSED if pause else OfferStatus.DECLINED
+        with session_scope(self._engine) as session:
+            offer, view, mine = self._load_offer(session, offer_id, clicker_slack_id)
+            if offer is None or view is None:
+                return ClickOutcome(ClickResult.CLOSED)
+            if not mine:
+                return ClickOutcome(ClickResult.NOT_YOURS, view)
+            if not request_repo.claim_offer(session, offer_id, to=status):
+                return ClickOutcome(ClickResult.CLOSED, view)
+            if pause:
+                self._pause_mentor(session, offer.mentor_id)
+        self._timer.stop(offer_id)
+        log_event(
+            logger, "offer_" + status.value, request_id=view.request.request_id, offer_id=offer_id
+        )
+        self.find_mentor(view.request.request_id)
+        return ClickOutcome(ClickResult.PAUSED if pause else ClickResult.DECLINED, view)
+
+    def expire(self, offer_id: int) -> bool:
+        """Called by the offer timer: expire the offer if still unanswered, ask the next one."""
+        with session_scope(self._engine) as session:
+            offer = request_repo.get_offer(session, offer_id)
+            if offer is None or not request_repo.claim_offer(
+                session, offer_id, to=OfferStatus.EXPIRED, due_by=utcnow() + timedelta(seconds=5)
+            ):
+                return False
+            request = request_repo.get_request(session, offer.request_id)
+            assert request is not None
+            view = self._offer_view(session, offer, _request_view(request))
+        log_event(logger, "offer_expired", request_id=view.request.request_id, offer_id=offer_id)
+        self._safely(self._notifier.close_offer, view, OfferClosure.EXPIRED)
+        self.find_mentor(view.request.request_id)
+        return True
+
+    def expire_overdue(self) -> int:
+        """Expire every pending offer past due (the sweep behind the per-offer timers)."""
+        with session_scope(self._engine) as session:
+            overdue = request_repo.overdue_offer_ids(session, utcnow())
+        return sum(self.expire(offer_id) for offer_id in overdue)
+
+    def week_numbers(self) -> dict[str, int]:
+        """This week's figures for program leads (Monday 00:00 UTC onwards)."""
+        with session_scope(self._engine) as session:
+            counts = request_repo.request_counts_since(session, mentor_repo.week_start(utcnow()))
+            mentors = request_repo.mentor_count(session, active_only=True)
+        return {
+            "requests": sum(counts.values()),
+            "matched": counts.get(RequestStatus.MATCHED.value, 0)
+            + counts.get(RequestStatus.COMPLETED.value, 0),
+            "unmatched": counts.get(RequestStatus.UNMATCHED.value, 0),
+            "waiting": counts.get(RequestStatus.OFFERED.value, 0)
+            + counts.get(RequestStatus.OPEN.value, 0),
+            "active_mentors": mentors,
+        }
+
+    def pending_offers(self, mentor_slack_id: str) -> list[OfferView]:
+        with session_scope(self._engine) as session:
+            mentor = mentor_repo.get_by_slack_id(session, mentor_slack_id)
+            if mentor is None or mentor.id is None:
+                return []
+            views = []
+            for offer in request_repo.pending_offers_of(session, mentor.id):
+                request = request_repo.get_request(session, offer.request_id)
+                if request is not None and request.question:
+                    views.append(self._offer_view(session, offer, _request_view(request)))
+            return views
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _send_offer(self, offer: OfferView) -> None:
+        message = self._safely(self._notifier.ask_mentor, offer)
+        if isinstance(message, MessageRef):
+            with session_scope(self._engine) as session:
+                request_repo.set_offer_message(session, offer.offer_id, message.channel, message.ts)
+        self._safely(self._notifier.tell_mentee_asked, offer)
+
+    def _unmatched(self, view: RequestView, reason: Unmatched) -> FindResult:
+        with session_scope(self._engine) as session:
+            if not request_repo.move_request(
+                session, view.request_id, to=RequestStatus.UNMATCHED, allowed_from=SEARCHING
+            ):
+                return FindResult.NOT_SEARCHING
+        log_event(logger, "request_unmatched", request_id=view.request_id, reason=reason.value)
+        topic = self._matching.topic_of(view.question)
+        self._safely(self._notifier.tell_mentee_unmatched, view, reason)
+        self._safely(self._notifier.alert_leads_unmet, view, topic, reason)
+        return FindResult.UNMATCHED
+
+    def _load_offer(
+        self, session: Session, offer_id: int, clicker_slack_id: str
+    ) -> tuple[Offer | None, OfferView | None, bool]:
+        offer = request_repo.get_offer(session, offer_id)
+        if offer is None:
+            return None, None, False
+        request = request_repo.get_request(session, offer.request_id)
+        if request is None or not request.question:
+            return None, None, False
+        view = self._offer_view(session, offer, _request_view(request))
+        return offer, view, view.mentor_slack_id == clicker_slack_id
+
+    def _offer_view(self, session: Session, offer: Offer, request: RequestView) -> OfferView:
+        mentor = mentor_repo.get_many(session, [offer.mentor_id]).get(offer.mentor_id)
+        message = (
+            MessageRef(offer.message_channel, offer.message_ts)
+            if offer.message_channel and offer.message_ts
+            else None
+        )
+        assert offer.id is not None
+        return OfferView(
+            offer.id,
+            request,
+            mentor.slack_id if mentor else "",
+            mentor.name if mentor else "",
+            offer.rank,
+            tuple(offer.reasons),
+            offer.expires_at,
+            message,
+        )
+
+    def _summary(self, session: Session, request: MentoringRequest) -> RequestSummary:
+        assert request.id is not None
+        offers = request_repo.offers_for(session, request.id)
+        mentors = mentor_repo.get_many(session, [o.mentor_id for o in offers])
+        asked = tuple(mentors[o.mentor_id].slack_id for o in offers if o.mentor_id in mentors)
+        return RequestSummary(
+            request.id,
+            request.question or "",
+            request.format,
+            request.status,
+            request.created_at,
+            asked,
+        )
+
+    def _pause_mentor(self, session: Session, mentor_id: int) -> None:
+        mentor = mentor_repo.get_many(session, [mentor_id]).get(mentor_id)
+        if mentor is not None:
+            mentor.paused_until = utcnow() + timedelta(days=PAUSE_DAYS)
+            mentor.updated_at = utcnow()
+            session.add(mentor)
+            session.flush()
+            mentor_repo.record_changes(session, [mentor_id])
+
+    @staticmethod
+    def _safely(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
+        """Run a notification; a failed Slack call is logged and never undoes stored state."""
+        try:
+            return action(*args, **kwargs)
+        except Exception:
+            logger.exception("notification_failed", extra={"action": action.__name__})
+            return None
+
+
+def _request_view(request: MentoringRequest) -> RequestView:
+    assert request.id is not None
+    return RequestView(
+        request.id,
+        request.mentee_slack_id,
+        request.question or "",
+        request.format,
+        request.status,
+        request.context,
+        request.urgency,
+    )

@@ -1,0 +1,87 @@
+"""APScheduler setup and the offer timer. Jobs persist in the database, so they survive restarts.
+
+APScheduler stores jobs by the import path of their function, which is why job bodies live in
+`bot.jobs` and reach the running services through `bot.jobs.install()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import Engine
+
+JOB_TABLE = "apscheduler_jobs"
+SWEEP_MINUTES = 10
+# How often a running scheduler re-reads the job store: jobs added by another process (an HTTP
+# instance that only stores jobs) are seen within this many seconds.
+WAKEUP_SECONDS = 15
+
+logger = logging.getLogger(__name__)
+
+
+def build_scheduler(engine: Engine) -> BackgroundScheduler:
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+        executors={"default": ThreadPoolExecutor(4)},
+        # APScheduler's default grace of 1 s silently drops jobs missed while the process was
+        # down; every job here sets its own grace deliberately.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        timezone=UTC,
+    )
+
+
+def start_scheduler(scheduler: BackgroundScheduler, *, run_jobs: bool) -> None:
+    """Start the scheduler; a store-only process (run_jobs=False) persists jobs but runs none."""
+    scheduler.start(paused=not run_jobs)
+    if run_jobs:
+        scheduler.add_job(
+            "bot.jobs:sweep_expired_offers",
+            "interval",
+            minutes=SWEEP_MINUTES,
+            id="offer-expiry-sweep",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        scheduler.add_job(
+            "bot.jobs:wakeup",
+            "interval",
+            seconds=WAKEUP_SECONDS,
+            id="wakeup",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+
+class SchedulerOfferTimer:
+    """OfferTimer on APScheduler: one date job per offer, id `offer-expiry:<id>`."""
+
+    def __init__(self, scheduler: BackgroundScheduler) -> None:
+        self._scheduler = scheduler
+
+    def start(self, offer_id: int, due: datetime) -> None:
+        self._scheduler.add_job(
+            "bot.jobs:expire_offer",
+            "date",
+            run_date=due.astimezone(UTC),
+            args=[offer_id],
+            id=_job_id(offer_id),
+            replace_existing=True,
+            # An offer that fell due while every process was down must still move on to the
+            # next mentor, however late: expiring is idempotent (a database claim).
+            misfire_grace_time=None,
+        )
+
+    def stop(self, offer_id: int) -> None:
+        # JobLookupError: it already ran, or another process removed it.
+        with contextlib.suppress(JobLookupError):
+            self._scheduler.remove_job(_job_id(offer_id))
+
+
+def _job_id(offer_id: int) -> str:
+    return f"offer-expiry:{offer_id}"

@@ -1,0 +1,90 @@
+"""Serving the bot: HTTP mode under gunicorn (the production server), or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.config import Settings
+from bot.container import BotRuntime
+from bot.web import WsgiApp, create_wsgi_app
+
+logger = logging.getLogger(__name__)
+
+
+def http_app(runtime: BotRuntime, settings: Settings) -> WsgiApp:
+    secret = settings.slack_signing_secret
+    assert secret is not None, "HTTP mode needs SLACK_SIGNING_SECRET"
+    return create_wsgi_app(runtime.app, secret.get_secret_value(), runtime.readiness)
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn run from code: one process (the index and scheduler live in it), many threads.
+
+    The runtime is built in `load()`, i.e. inside the worker after the fork, because the
+    scheduler's threads would not survive a fork. Scale out with more instances, not workers.
+    """
+
+    def __init__(self, build: Callable[[], WsgiApp], options: dict[str, Any]) -> None:
+        self._build = build
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WsgiApp:
+        return self._build()
+
+
+def serve_http(build_runtime: Callable[[], BotRuntime], settings: Settings, port: int) -> None:
+    holder: list[BotRuntime] = []
+
+    def build() -> WsgiApp:
+        runtime = build_runtime()
+        holder.append(runtime)
+        return http_app(runtime, settings)
+
+    def worker_exit(_server: Any, _worker: Any) -> None:
+        for runtime in holder:
+            runtime.close()
+
+    _Gunicorn(
+        build,
+        {
+            "bind": f"0.0.0.0:{port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": 16,
+            # Loading the model and index happens in the worker before it serves; allow for it.
+            "timeout": 120,
+            "graceful_timeout": 20,
+            "accesslog": None,
+            "worker_exit": worker_exit,
+        },
+    ).run()
+
+
+def serve_socket_mode(runtime: BotRuntime, settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    token = settings.slack_app_token
+    assert token is not None, "Socket Mode needs SLACK_APP_TOKEN"
+    handler = SocketModeHandler(runtime.app, token.get_secret_value())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    handler.connect()  # type: ignore[no-untyped-call]
+    logger.info("socket_mode_connected")
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]
+        runtime.close()

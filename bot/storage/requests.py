@@ -1,0 +1,254 @@
+"""Repository for mentoring requests, offers and sessions. State changes are conditional
+UPDATEs ("claims"): they succeed for exactly one caller, whatever retries and double clicks do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from bot.storage.models import (
+    Mentor,
+    MentoringRequest,
+    MentoringSession,
+    Offer,
+    OfferStatus,
+    RequestStatus,
+    SessionStatus,
+    utcnow,
+)
+
+ACTIVE_REQUEST_STATUSES = (RequestStatus.OPEN, RequestStatus.OFFERED, RequestStatus.MATCHED)
+
+
+def create_request(
+    session: Session,
+    *,
+    mentee_slack_id: str,
+    question: str,
+    format: str,
+    context: str | None = None,
+    urgency: str | None = None,
+) -> MentoringRequest:
+    request = MentoringRequest(
+        mentee_slack_id=mentee_slack_id,
+        question=question,
+        format=format,
+        context=context,
+        urgency=urgency,
+    )
+    session.add(request)
+    session.flush()
+    return request
+
+
+def get_request(session: Session, request_id: int) -> MentoringRequest | None:
+    return session.get(MentoringRequest, request_id)
+
+
+def get_offer(session: Session, offer_id: int) -> Offer | None:
+    return session.get(Offer, offer_id)
+
+
+def offers_for(session: Session, request_id: int) -> Sequence[Offer]:
+    query = select(Offer).where(Offer.request_id == request_id).order_by(col(Offer.rank))
+    return session.exec(query).all()
+
+
+def create_offer(
+    session: Session,
+    *,
+    request_id: int,
+    mentor_id: int,
+    rank: int,
+    score: float,
+    reasons: list[str],
+    expires_at: datetime,
+) -> Offer:
+    offer = Offer(
+        request_id=request_id,
+        mentor_id=mentor_id,
+        rank=rank,
+        score=score,
+        reasons=reasons,
+        expires_at=expires_at,
+    )
+    session.add(offer)
+    session.flush()
+    return offer
+
+
+def claim_offer(
+    session: Session,
+    offer_id: int,
+    *,
+    to: OfferStatus,
+    mentor_id: int | None = None,
+    due_by: datetime | None = None,
+) -> bool:
+    """Move a pending offer to `to`; False when it is no longer pending (or not this mentor's)."""
+    conditions = [col(Offer.id) == offer_id, col(Offer.status) == OfferStatus.PENDING.value]
+    if mentor_id is not None:
+        conditions.append(col(Offer.mentor_id) == mentor_id)
+    if due_by is not None:
+        conditions.append(col(Offer.expires_at) <= due_by)
+    result = session.execute(
+        sa.update(Offer)
+        .where(*conditions)
+        .values(status=to.value, responded_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def move_request(
+    session: Session,
+    request_id: int,
+    *,
+    to: RequestStatus,
+    allowed_from: Sequence[RequestStatus],
+    **values: object,
+) -> bool:
+    """Change a request's status only from one of `allowed_from`; False when it was elsewhere."""
+    result = session.execute(
+        sa.update(MentoringRequest)
+        .where(
+            col(MentoringRequest.id) == request_id,
+            col(MentoringRequest.status).in_([s.value for s in allowed_from]),
+        )
+        .values(status=to.value, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def withdraw_pending_offers(session: Session, request_id: int) -> list[Offer]:
+    pending = session.exec(
+        select(Offer).where(
+            Offer.request_id == request_id, Offer.status == OfferStatus.PENDING.value
+        )
+    ).all()
+    return [
+        o
+        for o in pending
+        if o.id is not None and claim_offer(session, o.id, to=OfferStatus.WITHDRAWN)
+    ]
+
+
+def set_offer_message(session: Session, offer_id: int, channel: str, ts: str) -> None:
+    session.execute(
+        sa.update(Offer)
+        .where(col(Offer.id) == offer_id)
+        .values(message_channel=channel, message_ts=ts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def set_request_message(session: Session, request_id: int, channel: str, ts: str) -> None:
+    session.execute(
+        sa.update(MentoringRequest)
+        .where(col(MentoringRequest.id) == request_id)
+        .values(message_channel=channel, message_ts=ts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def active_requests_of(session: Session, mentee_slack_id: str) -> Sequence[MentoringRequest]:
+    return session.exec(
+        select(MentoringRequest)
+        .where(
+            MentoringRequest.mentee_slack_id == mentee_slack_id,
+            col(MentoringRequest.status).in_([s.value for s in ACTIVE_REQUEST_STATUSES]),
+        )
+        .order_by(col(MentoringRequest.created_at).desc())
+    ).all()
+
+
+def recent_requests_of(
+    session: Session, mentee_slack_id: str, limit: int = 5
+) -> Sequence[MentoringRequest]:
+    return session.exec(
+        select(MentoringRequest)
+        .where(MentoringRequest.mentee_slack_id == mentee_slack_id)
+        .order_by(col(MentoringRequest.created_at).desc(), col(MentoringRequest.id).desc())
+        .limit(limit)
+    ).all()
+
+
+def pending_offers_of(session: Session, mentor_id: int) -> Sequence[Offer]:
+    return session.exec(
+        select(Offer)
+        .where(Offer.mentor_id == mentor_id, Offer.status == OfferStatus.PENDING.value)
+        .order_by(col(Offer.created_at))
+    ).all()
+
+
+def accepted_offer(session: Session, request_id: int) -> Offer | None:
+    return session.exec(
+        select(Offer).where(
+            Offer.request_id == request_id, Offer.status == OfferStatus.ACCEPTED.value
+        )
+    ).first()
+
+
+def create_session(
+    session: Session, *, request_id: int, mentor_id: int, mentee_slack_id: str, minutes: int
+) -> MentoringSession:
+    meeting = MentoringSession(
+        request_id=request_id,
+        mentor_id=mentor_id,
+        mentee_slack_id=mentee_slack_id,
+        duration_minutes=minutes,
+        status=SessionStatus.PROPOSED.value,
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def upcoming_sessions_of(
+    session: Session, slack_id: str, mentor_id: int | None, now: datetime
+) -> Sequence[MentoringSession]:
+    who = col(MentoringSession.mentee_slack_id) == slack_id
+    if mentor_id is not None:
+        who = sa.or_(who, col(MentoringSession.mentor_id) == mentor_id)
+    return session.exec(
+        select(MentoringSession)
+        .where(
+            who,
+            col(MentoringSession.status).in_(
+                [SessionStatus.PROPOSED.value, SessionStatus.SCHEDULED.value]
+            ),
+            sa.or_(
+                col(MentoringSession.starts_at).is_(None), col(MentoringSession.starts_at) >= now
+            ),
+        )
+        .order_by(col(MentoringSession.starts_at))
+    ).all()
+
+
+def request_counts_since(session: Session, since: datetime) -> dict[str, int]:
+    rows = session.execute(
+        sa.select(col(MentoringRequest.status), func.count())
+        .where(col(MentoringRequest.created_at) >= since)
+        .group_by(col(MentoringRequest.status))
+    ).all()
+    return {str(status): int(n) for status, n in rows}
+
+
+def overdue_offer_ids(session: Session, now: datetime) -> Sequence[int]:
+    rows = session.exec(
+        select(Offer.id).where(
+            Offer.status == OfferStatus.PENDING.value, col(Offer.expires_at) <= now
+        )
+    ).all()
+    return [r for r in rows if r is not None]
+
+
+def mentor_count(session: Session, *, active_only: bool) -> int:
+    query = select(func.count()).select_from(Mentor)
+    if active_only:
+        query = query.where(Mentor.active == True)  # noqa: E712  (SQL expression)
+    return int(session.exec(query).one())
