@@ -44,6 +44,13 @@ def create_wsgi_app(bolt_app: App, signing_secret: str, readiness: Readiness) ->
             return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})
         return _slack(environ, start_response)
 
+    def _signed(raw: bytes, headers: dict[str, str | Sequence[str]]) -> bool:
+        timestamp = _first(headers, "x-slack-request-timestamp")
+        signature = _first(headers, "x-slack-signature")
+        if not timestamp.isdigit() or not signature:
+            return False
+        return verifier.is_valid(body=raw, timestamp=timestamp, signature=signature)
+
     def _slack(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -53,11 +60,7 @@ def create_wsgi_app(bolt_app: App, signing_secret: str, readiness: Readiness) ->
             return _json(start_response, "413 Content Too Large", {"error": "body too large"})
         raw = environ["wsgi.input"].read(length) if length else b""
         headers = _headers(environ)
-        if not verifier.is_valid(
-            body=raw,
-            timestamp=_first(headers, "x-slack-request-timestamp"),
-            signature=_first(headers, "x-slack-signature"),
-        ):
+        if not _signed(raw, headers):
             return _json(start_response, "401 Unauthorized", {"error": "invalid signature"})
         try:
             request = BoltRequest(
@@ -66,7 +69,13 @@ def create_wsgi_app(bolt_app: App, signing_secret: str, readiness: Readiness) ->
         except (ValueError, TypeError, KeyError, AttributeError):
             logger.warning("malformed_slack_request", extra={"bytes": len(raw)})
             return _json(start_response, "400 Bad Request", {"error": "malformed payload"})
-        response = bolt_app.dispatch(request)
+        try:
+            response = bolt_app.dispatch(request)
+        except (IndexError, KeyError, TypeError, AttributeError, ValueError):
+            # Listener errors never get here (Bolt hands them to @app.error); this is Bolt
+            # failing to route a signed payload that lacks what its type promises.
+            logger.warning("unroutable_slack_request", extra={"bytes": len(raw)})
+            return _json(start_response, "400 Bad Request", {"error": "malformed payload"})
         status = f"{response.status} {_REASONS.get(response.status, 'Status')}"
         body = response.body.encode("utf-8") if isinstance(response.body, str) else response.body
         out_headers = [(k, v) for k, values in response.headers.items() for v in values]

@@ -16,7 +16,9 @@ from bot.storage import db
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope
 from bot.storage.models import MentorProfile
+from tests.utils.bot_server import SIGNING_SECRET, BotServer
 from tests.utils.fake_embedder import FakeEmbedder
+from tests.utils.slack_api import SlackStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_ROSTER = ROOT / "examples" / "mentors.csv"
@@ -92,3 +94,41 @@ def add_mentor(engine: Engine, slack_id: str, expertise: str, **fields: object) 
 @pytest.fixture
 def matching(engine: Engine, fake_embedder: FakeEmbedder) -> MatchingService:
     return MatchingService(engine=engine, embedder=fake_embedder)
+
+
+@pytest.fixture
+def slack_api() -> Iterator[SlackStandIn]:
+    api = SlackStandIn().start()
+    yield api
+    api.stop()
+
+
+def bot_settings(database_url: str, api: SlackStandIn, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "slack_bot_token": "xoxb-test-token",
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": api.base_url,
+        "program_leads": ["U0LEAD001"],
+        "mentor_response_hours": 8,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+
+
+@pytest.fixture
+def start_bot(engine: Engine, sqlite_url: str, slack_api: SlackStandIn):  # type: ignore[no-untyped-def]
+    """Start the real bot on a real port: start_bot(**setting_overrides) -> BotServer."""
+    servers: list[BotServer] = []
+
+    def start(
+        embedder: object | None = None, database_url: str | None = None, **overrides: object
+    ) -> BotServer:
+        settings = bot_settings(database_url or sqlite_url, slack_api, **overrides)
+        server = BotServer(settings, embedder or FakeEmbedder(), slack_api)  # type: ignore[arg-type]
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()

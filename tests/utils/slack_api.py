@@ -234,7 +234,7 @@ class SlackStandIn:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_POST = _handle
-            do_GET = _handle
+            do_POST = _handle  # noqa: N815  (http.server naming)
+            do_GET = _handle  # noqa: N815
 
         return Handler

@@ -1,0 +1,465 @@
+"""The bot driven exactly as Slack drives it: signed HTTP requests to the real endpoint, and a
+local Slack Web API stand-in that records what people would see."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.handlers.ids import Action, Callback, Field
+from bot.storage.db import session_scope
+from bot.storage.models import MentoringRequest, Offer, OfferStatus
+from tests.conftest import add_mentor
+from tests.utils.bot_server import BotServer, offer_id_in
+from tests.utils.slack_api import SlackStandIn
+
+MENTEE = "U0MENTEE1"
+QUESTION = "How do I write incident postmortems?"
+
+
+def seed(engine: Engine) -> None:
+    add_mentor(engine, "U0SRE0001", "incident postmortems, on-call rotations", name="Ana")
+    add_mentor(engine, "U0SRE0002", "postmortems, alerting", name="Bo")
+    add_mentor(engine, "U0SRE0003", "incident response, war rooms", name="Cy")
+    add_mentor(engine, "U0DSC0001", "A/B testing, statistics", name="Di")
+
+
+def offer_to(api: SlackStandIn, mentor: str, count: int = 1) -> str:
+    calls = api.wait_for(lambda: len(api.messages_to(mentor)) >= count and api.messages_to(mentor))
+    return offer_id_in(calls[count - 1].blocks_text())
+
+
+def ask(bot: BotServer, question: str = QUESTION, user: str = MENTEE) -> None:
+    response = bot.command(question, user)
+    assert response.status == 200
+    assert "Looking for the best mentor" in response.body  # Slack shows it only to the asker
+
+
+def requests_in(engine: Engine) -> list[MentoringRequest]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(MentoringRequest)).all())
+
+
+def offers_in(engine: Engine) -> list[Offer]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(Offer).order_by(Offer.id)).all())
+
+
+def test_happy_path_question_to_introduction(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot)
+    offer_id = offer_to(slack_api, "U0SRE0001")
+    offer_text = slack_api.messages_to("U0SRE0001")[0].blocks_text()
+    assert MENTEE in offer_text and "incident postmortems" in offer_text
+    for label in ("Accept", "Decline", "Not now (pause me a week)"):
+        assert label in offer_text
+    mentee_dm = slack_api.wait_for(lambda: slack_api.messages_to(MENTEE))[0].blocks_text()
+    assert "<@U0SRE0001>" in mentee_dm and "matched on: incident postmortems" in mentee_dm
+    assert "Cancel request" in mentee_dm
+
+    assert bot.click(Action.ACCEPT, offer_id, "U0SRE0001").status == 200
+    replaced = slack_api.wait_call("response_url")[0]
+    assert replaced.params["replace_original"] is True
+    assert "You accepted this request" in json.dumps(replaced.params)
+    slack_api.wait_for(lambda: len(slack_api.messages_to(MENTEE)) >= 2)
+    intro = slack_api.messages_to(MENTEE)[1].blocks_text()
+    assert "<@U0SRE0001> accepted your request" in intro
+    assert "Automatic slot booking is coming" in intro
+    slack_api.wait_for(lambda: len(slack_api.messages_to("U0SRE0001")) >= 2)
+    assert [r.status for r in requests_in(engine)] == ["matched"]
+
+
+def test_decline_goes_to_next_candidate(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot)
+    first = offer_to(slack_api, "U0SRE0001")
+    bot.click(Action.DECLINE, first, "U0SRE0001")
+    second = offer_to(slack_api, "U0SRE0002")
+    assert second != first
+    assert "asked someone else" in json.dumps(slack_api.wait_call("response_url")[0].params)
+    assert [o.status for o in offers_in(engine)] == ["declined", "pending"]
+
+
+def test_pause_moves_on_and_pauses_the_mentor_for_a_week(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot)
+    bot.click(Action.PAUSE, offer_to(slack_api, "U0SRE0001"), "U0SRE0001")
+    offer_to(slack_api, "U0SRE0002")
+    ask(bot, "postmortems for our outage", user="U0OTHER01")
+    # Ana is paused, so the new question skips her even though she fits best.
+    slack_api.wait_for(
+        lambda: (
+            len(slack_api.messages_to("U0SRE0003")) >= 1
+            or len(slack_api.messages_to("U0SRE0002")) >= 2
+        )
+    )
+    assert len(slack_api.messages_to("U0SRE0001")) == 1
+
+
+def test_no_answer_in_time_goes_to_next_candidate(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot(mentor_response_hours=1.5 / 3600)  # 1.5 s to answer
+    ask(bot)
+    first = offer_to(slack_api, "U0SRE0001")
+    offer_to(slack_api, "U0SRE0002")
+    expired = slack_api.wait_call("chat.update")[0]
+    assert "expired" in expired.blocks_text()
+    bot.click(Action.ACCEPT, first, "U0SRE0001")  # too late
+    late = slack_api.wait_call("response_url")[0]
+    assert "no longer open" in late.params["text"]
+    assert late.params["response_type"] == "ephemeral"
+
+
+def test_after_three_candidates_mentee_and_leads_are_told(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot)
+    for mentor in ("U0SRE0001", "U0SRE0002", "U0SRE0003"):
+        bot.click(Action.DECLINE, offer_to(slack_api, mentor), mentor)
+    lead = slack_api.wait_for(lambda: slack_api.messages_to("U0LEAD001"))[0].blocks_text()
+    assert "Unmet demand" in lead and "postmortems" in lead
+    assert QUESTION not in lead  # leads get the topic, never the mentee's words
+    slack_api.wait_for(
+        lambda: any(
+            "couldn't take your question" in c.blocks_text() for c in slack_api.messages_to(MENTEE)
+        )
+    )
+    assert [r.status for r in requests_in(engine)] == ["unmatched"]
+    assert not slack_api.messages_to("U0DSC0001")  # never offered to an unrelated 4th mentor
+
+
+def test_nobody_available_alerts_leads(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()  # empty roster
+    ask(bot, "How do I negotiate my salary?")
+    lead = slack_api.wait_for(lambda: slack_api.messages_to("U0LEAD001"))[0].blocks_text()
+    assert "a topic nobody on the roster covers" in lead
+    slack_api.wait_for(
+        lambda: any(
+            "no mentor is available" in c.blocks_text() for c in slack_api.messages_to(MENTEE)
+        )
+    )
+
+
+def test_cancel_withdraws_the_offer(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot)
+    offer_id = offer_to(slack_api, "U0SRE0001")
+    request_id = str(requests_in(engine)[0].id)
+    bot.click(Action.CANCEL_REQUEST, request_id, MENTEE)
+    withdrawn = slack_api.wait_call("chat.update")[0]
+    assert "The mentee cancelled this request" in withdrawn.blocks_text()
+    assert withdrawn.params["channel"] == "DU0SRE0001"
+    slack_api.clear()
+    bot.click(Action.ACCEPT, offer_id, "U0SRE0001")
+    assert "no longer open" in slack_api.wait_call("response_url")[0].params["text"]
+    assert [r.status for r in requests_in(engine)] == ["cancelled"]
+    assert [o.status for o in offers_in(engine)] == ["withdrawn"]
+
+
+def test_double_accept_and_retries_introduce_once(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot)
+    offer_id = offer_to(slack_api, "U0SRE0001")
+    threads = [
+        threading.Thread(target=bot.click, args=(Action.ACCEPT, offer_id, "U0SRE0001"))
+        for _ in range(5)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    answers = slack_api.wait_call("response_url", count=5)
+    assert sum("You accepted" in json.dumps(a.params) for a in answers) == 1
+    assert sum("no longer open" in json.dumps(a.params) for a in answers) == 4
+    time.sleep(0.3)
+    intros = [
+        c for c in slack_api.messages_to(MENTEE) if "accepted your request" in c.blocks_text()
+    ]
+    assert len(intros) == 1
+    assert [o.status for o in offers_in(engine)] == ["accepted"]
+
+
+def test_someone_else_cannot_answer_an_offer(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot)
+    offer_id = offer_to(slack_api, "U0SRE0001")
+    bot.click(Action.ACCEPT, offer_id, "U0INTRUDER")
+    assert "offered to someone else" in slack_api.wait_call("response_url")[0].params["text"]
+    assert [o.status for o in offers_in(engine)] == ["pending"]
+
+
+def test_question_text_is_escaped_for_mentors(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot, "<!channel> incident postmortems & <https://evil.example|click me>")
+    text = slack_api.wait_for(lambda: slack_api.messages_to("U0SRE0001"))[0].blocks_text()
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    assert "<https://evil" not in text and "&amp;" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [("", None), ("   ", None), ("?!", "too short"), ("x" * 3001, "under 3000")],
+)
+def test_bad_questions_get_a_clear_reply(
+    engine: Engine, start_bot, slack_api, text: str, reply: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    response = bot.command(text, MENTEE)
+    assert response.status == 200
+    if reply is None:  # empty: the intake form opens instead
+        modal = slack_api.wait_call("views.open")[0]
+        assert Callback.INTAKE.value in json.dumps(modal.params)
+    else:
+        assert reply in response.body
+        time.sleep(0.2)
+        assert not slack_api.of("chat.postMessage")
+    assert requests_in(engine) == []
+
+
+def test_help_status_and_cancel_subcommands(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    assert "/mentor status" in bot.command("help", MENTEE).body
+    bot.command("status", MENTEE)
+    assert "no open mentoring requests" in slack_api.wait_call("response_url")[0].params["text"]
+    ask(bot)
+    offer_to(slack_api, "U0SRE0001")
+    slack_api.clear()
+    bot.command("status", MENTEE)
+    status = json.dumps(slack_api.wait_call("response_url")[0].params)
+    assert "waiting for a mentor" in status and "U0SRE0001" in status
+    slack_api.clear()
+    bot.command("cancel", MENTEE)
+    assert "is cancelled" in slack_api.wait_call("response_url")[0].params["text"]
+    assert [r.status for r in requests_in(engine)] == ["cancelled"]
+
+
+def test_intake_modal_submission(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    bad = bot.submit(
+        Callback.INTAKE, {Field.QUESTION: {"type": "plain_text_input", "value": "?"}}, MENTEE
+    )
+    assert bad.json() == {
+        "response_action": "errors",
+        "errors": {
+            "question": "That question is too short to match. "
+            "Add a few words about what you need help with."
+        },
+    }
+    good = bot.submit(
+        Callback.INTAKE,
+        {
+            Field.QUESTION: {"type": "plain_text_input", "value": "A/B testing sample sizes"},
+            Field.FORMAT: {"type": "static_select", "selected_option": {"value": "speed"}},
+            Field.CONTEXT: {"type": "plain_text_input", "value": "We launch Monday"},
+            Field.URGENCY: {"type": "static_select", "selected_option": {"value": "today"}},
+        },
+        MENTEE,
+    )
+    assert good.status == 200
+    offer = slack_api.wait_for(lambda: slack_api.messages_to("U0DSC0001"))[0].blocks_text()
+    assert "Speed" in offer and "We launch Monday" in offer and "Urgency: Today" in offer
+    assert requests_in(engine)[0].format == "speed"
+
+
+def test_profile_modal_creates_a_mentor_matched_at_once(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.utils.slack_api import UserInfo
+
+    slack_api.users["U0NEWMENT"] = UserInfo(tz="Asia/Jakarta")
+    bot = start_bot()
+    bot.command("profile", "U0NEWMENT")
+    modal = json.dumps(slack_api.wait_call("views.open")[0].params)
+    assert "Asia/Jakarta" in modal and "Become a mentor" in modal
+    values = {
+        Field.EXPERTISE: {"type": "plain_text_input", "value": "kubernetes upgrades, helm charts"},
+        Field.SKILLS: {"type": "plain_text_input", "value": "Terraform"},
+        Field.LANGUAGES: {"type": "plain_text_input", "value": "en, id"},
+        Field.CAPACITY: {"type": "number_input", "value": "2"},
+        Field.TIMEZONE: {"type": "plain_text_input", "value": "Mars/Base"},
+        Field.PAUSED_UNTIL: {"type": "datepicker", "selected_date": None},
+    }
+    rejected = bot.submit(Callback.PROFILE, values, "U0NEWMENT").json()
+    assert rejected["response_action"] == "errors"
+    assert "unknown timezone" in rejected["errors"]["timezone"]
+    values[Field.TIMEZONE] = {"type": "plain_text_input", "value": "Asia/Jakarta"}
+    assert bot.submit(Callback.PROFILE, values, "U0NEWMENT").json() is None
+    slack_api.wait_for(
+        lambda: any(
+            "profile is saved" in c.blocks_text() for c in slack_api.messages_to("U0NEWMENT")
+        )
+    )
+    ask(bot, "how do I upgrade kubernetes with helm?")
+    offer = slack_api.wait_for(
+        lambda: [c for c in slack_api.messages_to("U0NEWMENT") if "Accept" in c.blocks_text()]
+    )
+    assert "kubernetes upgrades" in offer[0].blocks_text()
+
+
+def test_app_home_for_mentee_mentor_and_lead(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot)
+    offer_id = offer_to(slack_api, "U0SRE0001")
+    for user in (MENTEE, "U0SRE0001", "U0LEAD001"):
+        assert bot.home_opened(user).status == 200
+    home = {
+        c.params["user_id"]: json.dumps(c.params["view"])
+        for c in slack_api.wait_call("views.publish", count=3)
+    }
+    assert "Ask for mentoring" in home[MENTEE] and "waiting for a mentor" in home[MENTEE]
+    assert "Capacity this week: 1 of 2 used" in home["U0SRE0001"]
+    assert f'"value": "{offer_id}"' in home["U0SRE0001"]
+    assert "program lead view" in home["U0LEAD001"]
+    assert "program lead view" not in home[MENTEE]
+    slack_api.clear()
+    bot.click(Action.ACCEPT, offer_id, "U0SRE0001", container="view")  # accept from the Home tab
+    republished = slack_api.wait_call("views.publish")[0]
+    assert "None right now" in json.dumps(republished.params["view"])
+
+
+def test_signatures_are_enforced(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    body = "command=%2Fmentor&text=help&user_id=U0MENTEE1&trigger_id=1"
+    form = "application/x-www-form-urlencoded"
+    assert bot.post_signed(body, form).status == 200
+    assert bot.post_signed(body, form, signature="v0=" + "0" * 64).status == 401
+    assert bot.request("POST", "/slack/events", body, {"Content-Type": form}).status == 401
+    stale = int(time.time()) - 6 * 60  # outside Slack's 5-minute window: a replay
+    assert bot.post_signed(body, form, timestamp=stale).status == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("payload=%7Bnot+json", "application/x-www-form-urlencoded"),
+        ("{not json", "application/json"),
+        ("payload=%5B1%2C2%5D", "application/x-www-form-urlencoded"),
+        ('payload={"type":"block_actions","actions":[]}', "application/x-www-form-urlencoded"),
+        ('{"type":"event_callback","event":{"type":"unknown_event"}}', "application/json"),
+    ],
+)
+def test_malformed_payloads_get_4xx_never_500(
+    engine: Engine, start_bot, body: str, content_type: str
+) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    response = bot.post_signed(body, content_type)
+    assert 400 <= response.status < 500 or response.status == 200
+    assert response.status != 500
+
+
+def test_health_check_and_unknown_paths(engine: Engine, start_bot) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    health = bot.request("GET", "/healthz")
+    assert health.status == 200
+    assert health.json() | {} == health.json()
+    assert health.json()["database"] and health.json()["model"]
+    assert health.json()["mentors_indexed"] == 4
+    assert bot.request("GET", "/slack/events").status == 405
+    assert bot.request("GET", "/nope").status == 404
+
+
+def test_slack_rate_limits_and_errors_are_retried(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    slack_api.fail("chat.postMessage", 429, retry_after=1)
+    slack_api.fail("chat.postMessage", 500)
+    ask(bot)
+    offer_to(slack_api, "U0SRE0001", count=3)  # 429, then 500, then delivered
+    mentee = slack_api.wait_for(lambda: slack_api.messages_to(MENTEE))
+    assert "<@U0SRE0001>" in mentee[0].blocks_text()
+    assert [o.status for o in offers_in(engine)] == ["pending"]
+    assert offers_in(engine)[0].message_ts  # the delivered message is remembered for updates
+
+
+def test_failed_slack_call_keeps_request_state(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    slack_api.fail("chat.postMessage", 500, times=20)
+    ask(bot)
+    slack_api.wait_for(lambda: len(slack_api.of("chat.postMessage")) >= 6, timeout=20)
+    time.sleep(0.5)
+    # Slack never took the message, yet the offer stands and will expire into the next one.
+    assert [o.status for o in offers_in(engine)] == ["pending"]
+    assert [r.status for r in requests_in(engine)] == ["offered"]
+
+
+@pytest.mark.postgres
+def test_two_mentors_racing_to_accept_on_postgres(pg_engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    """Mentor A clicks Accept just as A's offer expires and B is asked (and clicks at once).
+    Whatever the interleaving, exactly one mentor ends up with each request."""
+    from tests.conftest import PG_URL
+
+    add_mentor(pg_engine, "U0SRE0001", "incident postmortems", weekly_capacity=20)
+    add_mentor(pg_engine, "U0SRE0002", "postmortems", weekly_capacity=20)
+    bot = start_bot(database_url=PG_URL)
+    mentees = [f"U0RACE{i:03d}" for i in range(6)]
+    for mentee in mentees:
+        ask(bot, QUESTION, user=mentee)
+        slack_api.wait_for(lambda m=mentee: slack_api.messages_to(m))
+    with session_scope(pg_engine) as session:
+        offers = {o.request_id: o.id for o in session.exec(select(Offer)).all()}
+        for offer in session.exec(select(Offer)).all():
+            offer.expires_at = offer.expires_at.replace(year=2000)  # due now
+            session.add(offer)
+
+    def mentor_a(offer_id: int) -> None:
+        bot.click(Action.ACCEPT, str(offer_id), "U0SRE0001")
+
+    def expiry_then_mentor_b(offer_id: int) -> None:
+        if bot.runtime.mentoring.expire(offer_id):
+            with session_scope(pg_engine) as session:
+                new = session.exec(
+                    select(Offer).where(Offer.status == "pending", Offer.rank == 2)
+                ).all()
+            for offer in new:
+                bot.click(Action.ACCEPT, str(offer.id), "U0SRE0002")
+
+    threads = []
+    for offer_id in offers.values():
+        assert offer_id is not None
+        threads += [
+            threading.Thread(target=mentor_a, args=(offer_id,)),
+            threading.Thread(target=expiry_then_mentor_b, args=(offer_id,)),
+        ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    time.sleep(0.5)
+    with session_scope(pg_engine) as session:
+        requests = session.exec(select(MentoringRequest)).all()
+        all_offers = session.exec(select(Offer)).all()
+    for request in requests:
+        accepted = [
+            o
+            for o in all_offers
+            if o.request_id == request.id and o.status == OfferStatus.ACCEPTED.value
+        ]
+        assert request.status == "matched"
+        assert len(accepted) == 1
+    for mentee in mentees:
+        intros = [
+            c for c in slack_api.messages_to(mentee) if "accepted your request" in c.blocks_text()
+        ]
+        assert len(intros) == 1

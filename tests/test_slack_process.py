@@ -1,0 +1,176 @@
+"""`mentor-bot run --http` as production runs it (gunicorn, real packaged model), in its own
+process: a full request, a SIGKILL with an offer pending, and a restart that honours its timer."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.handlers.ids import Action
+from bot.roster import import_mentors, read_mentor_csv
+from bot.storage import db
+from tests.conftest import EXAMPLE_ROSTER
+from tests.utils import slack_requests as sr
+from tests.utils.bot_server import SIGNING_SECRET, offer_id_in
+from tests.utils.slack_api import SlackStandIn
+
+pytestmark = pytest.mark.real_model
+MENTEE = "U0MENTEE1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class BotProcess:
+    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
+        self.port = port
+        self._log = log.open("ab")
+        script = Path(sys.executable).with_name("mentor-bot")
+        self.process = subprocess.Popen(
+            [str(script), "run", "--http", "--port", str(port)],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "bot exited while starting"
+            try:
+                status, _ = self.request("GET", "/healthz")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.25)
+        raise AssertionError("bot did not become ready")
+
+    def request(
+        self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body.encode(), headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.read().decode()
+        finally:
+            connection.close()
+
+    def post(self, body: str, content_type: str) -> int:
+        headers = sr.SlackSigner(SIGNING_SECRET).headers(body, content_type)
+        return self.request("POST", "/slack/events", body, headers)[0]
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._log.close()
+
+
+@pytest.fixture
+def bot_env(tmp_path: Path, slack_api: SlackStandIn) -> dict[str, str]:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    import_mentors(engine, read_mentor_csv(EXAMPLE_ROSTER))
+    engine.dispose()
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_api.base_url,
+        "PROGRAM_LEADS": "U0LEAD001",
+        "MENTOR_RESPONSE_HOURS": str(6 / 3600),  # six seconds to answer
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
+def test_offer_timer_survives_sigkill_and_restart(
+    bot_env: dict[str, str], slack_api: SlackStandIn, tmp_path: Path
+) -> None:
+    port = free_port()
+    bot = BotProcess(bot_env, port, tmp_path / "bot.log")
+    try:
+        bot.wait_ready()
+        body = sr.slash_command(
+            "How do I run a blameless postmortem after an outage?",
+            MENTEE,
+            slack_api.response_url("cmd"),
+        )
+        assert bot.post(body, "application/x-www-form-urlencoded") == 200
+        first = slack_api.wait_for(lambda: slack_api.messages_to("U0SRE0001"), timeout=30)
+        assert "blameless postmortems" in first[0].blocks_text()
+        bot.kill()  # the offer is pending and its expiry job is only in the database now
+        time.sleep(7)  # ...and falls due while no process runs
+        slack_api.clear()
+        bot = BotProcess(bot_env, port, tmp_path / "bot.log")
+        bot.wait_ready()
+        expired = slack_api.wait_call("chat.update", timeout=30)[0]
+        assert "expired" in expired.blocks_text()
+        second = slack_api.wait_for(
+            lambda: [
+                c
+                for c in slack_api.of("chat.postMessage")
+                if "Accept" in c.blocks_text() and c.params["channel"] != "DU0SRE0001"
+            ],
+            timeout=30,
+        )[0]
+        mentor = second.params["channel"][1:]
+        accept = sr.block_action(
+            Action.ACCEPT,
+            offer_id_in(second.blocks_text()),
+            mentor,
+            slack_api.response_url("accept"),
+        )
+        assert bot.post(accept, "application/x-www-form-urlencoded") == 200
+        intro = slack_api.wait_for(
+            lambda: [
+                c
+                for c in slack_api.messages_to(MENTEE)
+                if "accepted your request" in c.blocks_text()
+            ]
+        )
+        assert f"<@{mentor}>" in intro[0].blocks_text()
+        time.sleep(1)
+        assert len(slack_api.of("chat.update")) == 1  # the expiry ran exactly once
+    finally:
+        bot.stop()
+
+
+def test_run_without_tokens_explains_setup(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
+    script = Path(sys.executable).with_name("mentor-bot")
+    result = subprocess.run(
+        [str(script), "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "manifest.yml" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,109 @@
+"""The real bot (composition root, Bolt app, WSGI endpoint) on a real HTTP port, in a thread."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from dataclasses import dataclass
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from bot.config import Settings
+from bot.container import BotRuntime, build_runtime
+from bot.matching.embedder import Embedder
+from bot.server import http_app
+from tests.utils import slack_requests as sr
+from tests.utils.slack_api import SlackStandIn
+
+SIGNING_SECRET = "test-signing-secret"
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        return
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class BotServer:
+    def __init__(self, settings: Settings, embedder: Embedder | None, api: SlackStandIn) -> None:
+        self.api = api
+        self.settings = settings
+        self.runtime: BotRuntime = build_runtime(settings, embedder=embedder)
+        self.signer = sr.SlackSigner(SIGNING_SECRET)
+        self._server = make_server(
+            "127.0.0.1",
+            0,
+            http_app(self.runtime, settings),
+            server_class=_ThreadingServer,
+            handler_class=_QuietHandler,
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_port)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self.runtime.close()
+
+    # -- raw HTTP ------------------------------------------------------------------------
+    def request(
+        self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+    ) -> Response:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body.encode(), headers=headers or {})
+            response = connection.getresponse()
+            return Response(response.status, response.read().decode())
+        finally:
+            connection.close()
+
+    def post_signed(self, body: str, content_type: str, **signing: Any) -> Response:
+        return self.request(
+            "POST", "/slack/events", body, self.signer.headers(body, content_type, **signing)
+        )
+
+    # -- Slack-shaped requests -----------------------------------------------------------
+    def command(self, text: str, user: str) -> Response:
+        body = sr.slash_command(text, user, self.api.response_url(f"cmd-{user}"))
+        return self.post_signed(body, "application/x-www-form-urlencoded")
+
+    def click(self, action_id: str, value: str, user: str, container: str = "message") -> Response:
+        body = sr.block_action(
+            action_id, value, user, self.api.response_url(f"act-{user}"), container=container
+        )
+        return self.post_signed(body, "application/x-www-form-urlencoded")
+
+    def submit(self, callback_id: str, values: dict[str, dict[str, Any]], user: str) -> Response:
+        body = sr.view_submission(callback_id, values, user)
+        return self.post_signed(body, "application/x-www-form-urlencoded")
+
+    def home_opened(self, user: str) -> Response:
+        return self.post_signed(sr.app_home_opened(user), "application/json")
+
+
+def offer_id_in(call_text: str) -> str:
+    """The offer id carried by the Accept button of an offer message."""
+    blocks_json = call_text[: call_text.rindex("]") + 1]
+    for block in json.loads(blocks_json):
+        for element in block.get("elements", []):
+            if element.get("action_id") == "offer_accept":
+                return str(element["value"])
+    raise AssertionError(f"no Accept button in {call_text[:500]}")
