@@ -10,7 +10,7 @@ TORCH  := torch==2.13.0
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run test lint typecheck unit bench bench-quality bench-speed clean
+.PHONY: install run prompt demo test lint typecheck unit bench bench-quality bench-speed bench-slack clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +21,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: migrate the database, load the example roster if it is empty, start the match prompt
+## run: migrate the database and start the bot (Socket Mode with SLACK_APP_TOKEN, else HTTP)
 run: install
 	$(BIN)/mentor-bot db upgrade
-	@if [ "$$($(BIN)/mentor-bot mentors list --json)" = "[]" ]; then \
-		$(BIN)/mentor-bot mentors import examples/mentors.csv; fi
-	$(BIN)/mentor-bot prompt
+	$(BIN)/mentor-bot run
+
+## prompt: try matching from the terminal over the example roster (separate SQLite file)
+prompt: install
+	DATABASE_URL=sqlite:///example_roster.db $(BIN)/mentor-bot db upgrade
+	DATABASE_URL=sqlite:///example_roster.db $(BIN)/mentor-bot mentors import examples/mentors.csv
+	DATABASE_URL=sqlite:///example_roster.db $(BIN)/mentor-bot prompt
+
+## demo: the whole Slack flow against the local Slack stand-in, as a transcript
+demo: install
+	$(BIN)/python -m tests.demo
 
 ## test: lint, type-check, then the whole test suite
 test: install lint typecheck unit
@@ -41,13 +49,16 @@ typecheck: install
 unit: install
 	$(BIN)/python -m pytest
 
-bench: bench-quality bench-speed
+bench: bench-quality bench-speed bench-slack
 
 bench-quality: install
 	$(BIN)/python -m bench.match_quality
 
 bench-speed: install
 	$(BIN)/python -m bench.match_speed
+
+bench-slack: install
+	$(BIN)/python -m bench.slack_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

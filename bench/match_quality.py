@@ -16,12 +16,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.common import (
     MENTORS_CSV,
+    QUESTIONS_CSV,
     ROOT,
     labelled_questions,
     load_example_roster,
     temp_sqlite_engine,
 )
-from bot.config import PACKAGED_MODEL
+from bot.config import PACKAGED_MODEL, Settings
 from bot.matching.embedder import SentenceTransformerEmbedder
 from bot.matching.profile import profile_text
 from bot.matching.service import MatchingService
@@ -95,6 +96,14 @@ def evaluate(
         h1, h3, mrr = metrics(rankings, gold)
         print(f"{method:<24}{h1:>8.3f}{h3:>8.3f}{mrr:>8.3f}")
     print(f"(mentor-bot ranker: {per_query * 1000:.1f} ms per question end to end)")
+    floor = Settings.model_fields["min_match_score"].default
+    offered = [service.match(q, top_k=1, min_score=floor) for q in questions]
+    asked = [(r[0].slack_id in g) for r, g in zip(offered, gold, strict=True) if r]
+    print(
+        f"with MIN_MATCH_SCORE={floor}: {len(asked)}/{len(questions)} questions get an offer, "
+        f"{sum(asked)}/{len(asked)} of those to the right mentor; "
+        f"{len(questions) - len(asked)} go to program leads as unmet demand"
+    )
     if os.environ.get("SHOW_MISSES"):
         for q, g, r in zip(questions, gold, ranker, strict=True):
             if r[:1] != sorted(g)[:1] and not (set(r[:1]) & g):
@@ -109,7 +118,7 @@ def main() -> int:
     service = MatchingService(engine=engine, embedder=embedder)
     service.start()
     ids, texts = roster_texts()
-    evaluate("English questions", labelled_questions.__defaults__[0], service, embedder, ids, texts)  # type: ignore[index]
+    evaluate("English questions", QUESTIONS_CSV, service, embedder, ids, texts)
     if MULTILINGUAL_CSV.exists():
         evaluate("Other languages (no target)", MULTILINGUAL_CSV, service, embedder, ids, texts)
     return 0

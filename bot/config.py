@@ -27,6 +27,11 @@ class Settings(BaseSettings):
         description="Local path or sentence-transformers model name (default: packaged model).",
     )
     log_level: LogLevel = "INFO"
+    embedding_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="torch threads for embedding (default: 1 in the bot, all cores in the CLI)",
+    )
     exact_search_limit: int = Field(
         default=20_000,
         ge=1,
@@ -49,6 +54,12 @@ class Settings(BaseSettings):
         default_factory=list, description="Slack user ids of program leads, comma-separated"
     )
     mentor_response_hours: float = Field(default=8, gt=0, le=24 * 14)
+    min_match_score: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Below this relevance nobody is asked; leads hear of the unmet demand",
+    )
     max_candidates: int = Field(default=3, ge=1, le=10)
     port: int = Field(default=3000, ge=1, le=65535)
     run_scheduler: bool = Field(

@@ -23,9 +23,17 @@ QUESTION = "How do I write incident postmortems?"
 
 
 def seed(engine: Engine) -> None:
-    add_mentor(engine, "U0SRE0001", "incident postmortems, on-call rotations", name="Ana")
-    add_mentor(engine, "U0SRE0002", "postmortems, alerting", name="Bo")
-    add_mentor(engine, "U0SRE0003", "incident response, war rooms", name="Cy")
+    # Three good fits for QUESTION, in a clear order, and one unrelated mentor.
+    add_mentor(
+        engine,
+        "U0SRE0001",
+        "writing incident postmortems, incident postmortems, writing postmortems",
+        name="Ana",
+    )
+    add_mentor(
+        engine, "U0SRE0002", "incident postmortems, writing postmortems, incident review", name="Bo"
+    )
+    add_mentor(engine, "U0SRE0003", "incident postmortems, postmortem templates", name="Cy")
     add_mentor(engine, "U0DSC0001", "A/B testing, statistics", name="Di")
 
 
@@ -56,11 +64,13 @@ def test_happy_path_question_to_introduction(engine: Engine, start_bot, slack_ap
     ask(bot)
     offer_id = offer_to(slack_api, "U0SRE0001")
     offer_text = slack_api.messages_to("U0SRE0001")[0].blocks_text()
-    assert MENTEE in offer_text and "incident postmortems" in offer_text
+    assert MENTEE in offer_text and "matched on: " in offer_text
     for label in ("Accept", "Decline", "Not now (pause me a week)"):
         assert label in offer_text
     mentee_dm = slack_api.wait_for(lambda: slack_api.messages_to(MENTEE))[0].blocks_text()
-    assert "<@U0SRE0001>" in mentee_dm and "matched on: incident postmortems" in mentee_dm
+    assert (
+        "<@U0SRE0001>" in mentee_dm and "matched on: " in mentee_dm and "postmortems" in mentee_dm
+    )
     assert "Cancel request" in mentee_dm
 
     assert bot.click(Action.ACCEPT, offer_id, "U0SRE0001").status == 200
@@ -83,7 +93,7 @@ def test_decline_goes_to_next_candidate(engine: Engine, start_bot, slack_api) ->
     bot.click(Action.DECLINE, first, "U0SRE0001")
     second = offer_to(slack_api, "U0SRE0002")
     assert second != first
-    assert "asked someone else" in json.dumps(slack_api.wait_call("response_url")[0].params)
+    assert "You declined this request" in json.dumps(slack_api.wait_call("response_url")[0].params)
     assert [o.status for o in offers_in(engine)] == ["declined", "pending"]
 
 
@@ -140,11 +150,27 @@ def test_after_three_candidates_mentee_and_leads_are_told(
     assert not slack_api.messages_to("U0DSC0001")  # never offered to an unrelated 4th mentor
 
 
-def test_nobody_available_alerts_leads(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
-    bot = start_bot()  # empty roster
-    ask(bot, "How do I negotiate my salary?")
+def test_no_expert_on_the_roster_alerts_leads(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot, "How do I knit a woollen scarf?")  # nobody fits: better no offer than a bad one
     lead = slack_api.wait_for(lambda: slack_api.messages_to("U0LEAD001"))[0].blocks_text()
-    assert "a topic nobody on the roster covers" in lead
+    assert "nobody on the roster covers its topic well" in lead
+    assert "scarf" not in lead
+    slack_api.wait_for(
+        lambda: any(
+            "knows this topic well enough" in c.blocks_text() for c in slack_api.messages_to(MENTEE)
+        )
+    )
+    assert offers_in(engine) == []
+
+
+def test_experts_all_busy_alerts_leads(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    add_mentor(engine, "U0SRE0001", "incident postmortems", weekly_capacity=0)
+    bot = start_bot()
+    ask(bot)
+    lead = slack_api.wait_for(lambda: slack_api.messages_to("U0LEAD001"))[0].blocks_text()
+    assert "paused or fully booked" in lead and "incident postmortems" in lead
     slack_api.wait_for(
         lambda: any(
             "no mentor is available" in c.blocks_text() for c in slack_api.messages_to(MENTEE)
@@ -463,3 +489,20 @@ def test_two_mentors_racing_to_accept_on_postgres(pg_engine: Engine, start_bot, 
             c for c in slack_api.messages_to(mentee) if "accepted your request" in c.blocks_text()
         ]
         assert len(intros) == 1
+
+
+def test_home_buttons_open_modals_within_the_request(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    assert bot.click(Action.ASK, "", MENTEE, container="view").status == 200
+    # Opened before the HTTP response: no waiting behind queued work with a 3 s trigger_id.
+    assert Callback.INTAKE.value in json.dumps(slack_api.of("views.open")[0].params)
+    assert bot.click(Action.EDIT_PROFILE, "", MENTEE, container="view").status == 200
+    assert Callback.PROFILE.value in json.dumps(slack_api.of("views.open")[1].params)
+
+
+def test_failed_modal_open_is_explained_not_a_500(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    slack_api.fail("views.open", 400)  # e.g. an expired trigger_id
+    assert bot.command("", MENTEE).status == 200
+    apology = slack_api.wait_for(lambda: slack_api.messages_to(MENTEE))[0].blocks_text()
+    assert "something went wrong on our side (reference" in apology

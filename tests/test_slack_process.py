@@ -113,14 +113,12 @@ def test_offer_timer_survives_sigkill_and_restart(
     bot = BotProcess(bot_env, port, tmp_path / "bot.log")
     try:
         bot.wait_ready()
-        body = sr.slash_command(
-            "How do I run a blameless postmortem after an outage?",
-            MENTEE,
-            slack_api.response_url("cmd"),
-        )
+        # Two mentors fit this well: test automation (best) and developer experience.
+        question = "How do I make our slow CI pipeline and flaky end-to-end tests faster?"
+        body = sr.slash_command(question, MENTEE, slack_api.response_url("cmd"))
         assert bot.post(body, "application/x-www-form-urlencoded") == 200
-        first = slack_api.wait_for(lambda: slack_api.messages_to("U0SRE0001"), timeout=30)
-        assert "blameless postmortems" in first[0].blocks_text()
+        first = slack_api.wait_for(lambda: slack_api.messages_to("U0QAE0029"), timeout=30)
+        assert "flaky tests" in first[0].blocks_text()
         bot.kill()  # the offer is pending and its expiry job is only in the database now
         time.sleep(7)  # ...and falls due while no process runs
         slack_api.clear()
@@ -132,11 +130,12 @@ def test_offer_timer_survives_sigkill_and_restart(
             lambda: [
                 c
                 for c in slack_api.of("chat.postMessage")
-                if "Accept" in c.blocks_text() and c.params["channel"] != "DU0SRE0001"
+                if "Accept" in c.blocks_text() and c.params["channel"] != "DU0QAE0029"
             ],
             timeout=30,
         )[0]
         mentor = second.params["channel"][1:]
+        assert mentor == "U0DVX0030"
         accept = sr.block_action(
             Action.ACCEPT,
             offer_id_in(second.blocks_text()),

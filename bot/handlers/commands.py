@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.errors import InvalidQuestionError
 from bot.handlers import messages
 from bot.handlers.context import HandlerServices
-from bot.handlers.errors import user_safe
+from bot.handlers.errors import report, user_safe
 from bot.handlers.ids import Subcommand
 from bot.handlers.profile import open_profile_modal
 from bot.matching.service import clean_question
@@ -36,10 +36,14 @@ def parse_command(text: str | None) -> ParsedCommand:
 def register(app: App, services: HandlerServices) -> None:
     safe = user_safe(services)
 
-    def ack_command(ack: Ack, command: dict[str, Any]) -> None:
+    def ack_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         parsed = parse_command(command.get("text"))
         if parsed.subcommand is Subcommand.HELP:
             ack(**messages.help_message().as_kwargs())
+        elif parsed.subcommand is Subcommand.PROFILE or not (parsed.subcommand or parsed.question):
+            # A trigger_id lives 3 s: open the modal now rather than behind queued lazy work.
+            ack()
+            open_modal(client, command, parsed)
         elif parsed.subcommand is None and parsed.question:
             try:
                 question = clean_question(parsed.question)
@@ -56,19 +60,24 @@ def register(app: App, services: HandlerServices) -> None:
     ) -> None:
         parsed = parse_command(command.get("text"))
         user = command["user_id"]
-        if parsed.subcommand is Subcommand.HELP:
-            return
         if parsed.subcommand is Subcommand.STATUS:
             status = messages.status_message(services.mentoring.active_requests(user))
             respond(response_type="ephemeral", **status.as_kwargs())
         elif parsed.subcommand is Subcommand.CANCEL:
             _cancel(user, respond)
-        elif parsed.subcommand is Subcommand.PROFILE:
-            open_profile_modal(client, services, user_id=user, trigger_id=body["trigger_id"])
-        elif not parsed.question:
-            client.views_open(trigger_id=body["trigger_id"], view=messages.intake_modal())
-        else:
+        elif parsed.subcommand is None and parsed.question:
             _ask(user, parsed.question)
+
+    def open_modal(client: WebClient, command: dict[str, Any], parsed: ParsedCommand) -> None:
+        try:
+            if parsed.subcommand is Subcommand.PROFILE:
+                open_profile_modal(
+                    client, services, user_id=command["user_id"], trigger_id=command["trigger_id"]
+                )
+            else:
+                client.views_open(trigger_id=command["trigger_id"], view=messages.intake_modal())
+        except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
+            report(error, command, None, services)
 
     def _ask(user: str, question: str) -> None:
         try:

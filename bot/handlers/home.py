@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.handlers import messages
 from bot.handlers.context import HandlerServices
-from bot.handlers.errors import user_safe
+from bot.handlers.errors import report, user_safe
 from bot.handlers.ids import Action
 
 
@@ -44,9 +44,12 @@ def register(app: App, services: HandlerServices) -> None:
         if event.get("tab", "home") == "home":
             publish_home(client, services, event["user"])
 
-    @safe
-    def open_intake(body: dict[str, Any], client: WebClient) -> None:
-        client.views_open(trigger_id=body["trigger_id"], view=messages.intake_modal())
+    def open_intake(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()  # the modal opens inline: a trigger_id lives 3 s, too short to queue behind work
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=messages.intake_modal())
+        except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
+            report(error, body, None, services)
 
     app.event("app_home_opened")(ack=ack_event, lazy=[on_home_opened])
-    app.action(Action.ASK.value)(ack=ack_event, lazy=[open_intake])
+    app.action(Action.ASK.value)(open_intake)

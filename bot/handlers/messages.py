@@ -126,7 +126,12 @@ def mentee_asked(offer: OfferView) -> Message:
 
 
 def mentee_unmatched(request: RequestView, reason: Unmatched) -> Message:
-    if reason is Unmatched.NOBODY_AVAILABLE:
+    if reason is Unmatched.NO_EXPERT:
+        text = (
+            "Sorry, I couldn't find anyone on the mentor roster who knows this topic well enough."
+            " I've let the program leads know, so they can recruit a mentor for it."
+        )
+    elif reason is Unmatched.NOBODY_AVAILABLE:
         text = (
             "Sorry, no mentor is available for your question right now (everyone who knows the"
             " topic is paused or fully booked this week). I've let the program leads know."
@@ -140,19 +145,24 @@ def mentee_unmatched(request: RequestView, reason: Unmatched) -> Message:
 
 
 def leads_unmet(request: RequestView, topic: Sequence[str], reason: Unmatched) -> Message:
-    # Privacy: leads get the topic as the roster's own phrases, never the mentee's question.
-    subject = (
-        ", ".join(escape(t) for t in topic) if topic else "a topic nobody on the roster covers"
-    )
-    why = (
-        "nobody was available"
-        if reason is Unmatched.NOBODY_AVAILABLE
-        else "every mentor asked said no"
-    )
-    text = (
-        f"*Unmet demand:* a {escape(request.format)} request (#{request.request_id}) about "
-        f"*{subject}* found no mentor: {why}. Consider recruiting mentors for this topic."
-    )
+    # Privacy: leads see the roster's own expertise phrases, never the mentee's question.
+    closest = ", ".join(escape(t) for t in topic) or "none"
+    if reason is Unmatched.NO_EXPERT:
+        text = (
+            f"*Unmet demand:* a {escape(request.format)} request (#{request.request_id}) found "
+            "no mentor: nobody on the roster covers its topic well (closest expertise: "
+            f"{closest}). Consider recruiting a mentor for it."
+        )
+    else:
+        why = (
+            "the mentors who know it are paused or fully booked"
+            if reason is Unmatched.NOBODY_AVAILABLE
+            else "the mentors who fit could not take it"
+        )
+        text = (
+            f"*Unmet demand:* a {escape(request.format)} request (#{request.request_id}) about "
+            f"*{closest}* found no mentor: {why}. Consider recruiting more mentors for this topic."
+        )
     return Message("Unmet mentoring demand", [_section(text)])
 
 
@@ -272,9 +282,9 @@ def offer_message(offer: OfferView) -> Message:
 
 CLOSED_TEXT = {
     OfferClosure.ACCEPTED: "✅ You accepted this request. I've introduced you to each other.",
-    OfferClosure.DECLINED: "You declined this request; I've asked someone else. Thanks!",
-    OfferClosure.PAUSED: "You're paused for a week; I've asked someone else. See you soon!",
-    OfferClosure.EXPIRED: "This request expired before an answer, so I asked someone else.",
+    OfferClosure.DECLINED: "You declined this request. Thanks for answering quickly!",
+    OfferClosure.PAUSED: "You're paused for a week: no new requests until then. See you soon!",
+    OfferClosure.EXPIRED: "This request expired before you could answer; it went elsewhere.",
     OfferClosure.WITHDRAWN: "The mentee cancelled this request. Nothing more to do.",
 }
 

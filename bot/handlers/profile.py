@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.handlers import messages
 from bot.handlers.context import HandlerServices
-from bot.handlers.errors import user_safe
+from bot.handlers.errors import report, user_safe
 from bot.handlers.home import publish_home
 from bot.handlers.ids import Action, Callback, Field
 from bot.handlers.requests import modal_values
@@ -83,14 +83,14 @@ def modal_errors(error: ValidationError) -> dict[str, str]:
 def register(app: App, services: HandlerServices) -> None:
     safe = user_safe(services)
 
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    @safe
-    def open_from_home(body: dict[str, Any], client: WebClient) -> None:
-        open_profile_modal(
-            client, services, user_id=body["user"]["id"], trigger_id=body["trigger_id"]
-        )
+    def open_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()  # the modal opens inline: a trigger_id lives 3 s, too short to queue behind work
+        try:
+            open_profile_modal(
+                client, services, user_id=body["user"]["id"], trigger_id=body["trigger_id"]
+            )
+        except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
+            report(error, body, None, services)
 
     def ack_profile(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         try:
@@ -114,5 +114,5 @@ def register(app: App, services: HandlerServices) -> None:
         )
         publish_home(client, services, user)
 
-    app.action(Action.EDIT_PROFILE.value)(ack=ack_only, lazy=[open_from_home])
+    app.action(Action.EDIT_PROFILE.value)(open_from_home)
     app.view(Callback.PROFILE.value)(ack=ack_profile, lazy=[save_profile])

@@ -41,7 +41,7 @@ def resolve_model_path(model: str) -> str:
 class SentenceTransformerEmbedder:
     """Loads the model once, from local files only (no hub downloads at run time)."""
 
-    def __init__(self, model: str, *, batch_size: int = 64) -> None:
+    def __init__(self, model: str, *, batch_size: int = 64, threads: int | None = None) -> None:
         # Must be set before sentence_transformers/huggingface_hub are imported.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -52,6 +52,10 @@ class SentenceTransformerEmbedder:
         # Its progress bars would garble CLI output and JSON logs.
         transformers_logging.disable_progress_bar()
 
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
         path = resolve_model_path(model)
         try:
             self._model = SentenceTransformer(path, device="cpu")

@@ -66,25 +66,39 @@ def reasons(candidate: Candidate, limit: int = 3) -> tuple[str, ...]:
 AvailabilityLookup = Callable[[list[int]], Mapping[int, Availability]]
 
 
+@dataclass(frozen=True)
+class Ranking:
+    mentors: list[RankedMentor]
+    unavailable: int  # relevant enough, but filtered out: more may exist further down the list
+
+
 def rank(
     candidates: Sequence[Candidate],
     availability_of: AvailabilityLookup,
     *,
     now: datetime,
     top_k: int,
+    min_score: float = 0.0,
+    available_only: bool = True,
     exclude_slack_ids: frozenset[str] = frozenset(),
     exclude_mentor_ids: frozenset[int] = frozenset(),
-) -> list[RankedMentor]:
-    """Available candidates, best first, with a gentle penalty for mentors already busy.
+) -> Ranking:
+    """Available candidates scoring at least `min_score`, best first, with a gentle penalty for
+    mentors already busy.
 
     Availability is looked up lazily, most relevant first: only candidates that could still make
     the top `top_k` (within LOAD_PENALTY of the k-th available one) are ever looked up.
     """
     scored = sorted(
-        ((relevance(c), c) for c in candidates if c.mentor_id not in exclude_mentor_ids),
+        (
+            (score, c)
+            for c in candidates
+            if c.mentor_id not in exclude_mentor_ids and (score := relevance(c)) >= min_score
+        ),
         key=lambda item: item[0],
         reverse=True,
     )
+    unavailable = 0
     chunk = max(16, 4 * top_k)
     available: list[tuple[float, float, RankedMentor]] = []
     position = 0
@@ -96,7 +110,10 @@ def rank(
         lookup = availability_of([c.mentor_id for _, c in batch])
         for score, candidate in batch:
             avail = lookup.get(candidate.mentor_id)
-            if avail is None or avail.slack_id in exclude_slack_ids or not avail.is_available(now):
+            if avail is None or avail.slack_id in exclude_slack_ids:
+                continue
+            if available_only and not avail.is_available(now):
+                unavailable += 1
                 continue
             result = RankedMentor(
                 candidate.mentor_id, avail.slack_id, round(score, 4), reasons(candidate)
@@ -104,7 +121,7 @@ def rank(
             adjusted = score - LOAD_PENALTY * avail.load_ratio
             available.append((adjusted, -avail.load_ratio, result))
     available.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    return [item[2] for item in available[:top_k]]
+    return Ranking([item[2] for item in available[:top_k]], unavailable)
 
 
 def _kth(available: list[tuple[float, float, RankedMentor]], k: int) -> float:

@@ -22,7 +22,7 @@ from bot.matching.embedder import Embedder
 from bot.matching.index import MentorIndex
 from bot.matching.phrases import PhraseStore
 from bot.matching.profile import expertise_phrases, profile_text, text_hash
-from bot.matching.ranking import Candidate, RankedMentor, rank
+from bot.matching.ranking import Candidate, RankedMentor, Ranking, rank
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope, table_of
 from bot.storage.models import Mentor, MentorEmbedding, utcnow
@@ -38,6 +38,10 @@ PHRASES_VERSION = "phrases-v1"
 # FAISS ranks by whole-profile cosine; reranking a wide pool lets a precise phrase match win
 # even when the rest of that profile is about something else.
 CANDIDATE_POOL = 100
+# Phrases describing a topic must score within this margin of the closest one.
+TOPIC_MARGIN = 0.1
+# When busy mentors fill the pool it grows 4x at a time, up to this many candidates.
+MAX_POOL = 6400
 
 Progress = Callable[[int], None]
 
@@ -90,13 +94,24 @@ class _Profile:
 
 
 class MatchingService:
-    def __init__(self, *, engine: Engine, embedder: Embedder, exact_limit: int = 20_000) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        embedder: Embedder,
+        exact_limit: int = 20_000,
+        concurrency: int = 1,
+    ) -> None:
         self._engine = engine
         self._embedder = embedder
         self._index = MentorIndex(embedder.dim, exact_limit=exact_limit)
         self._phrases = PhraseStore(embedder.dim)
         self._version = -1
         self._lock = threading.RLock()
+        # Matching is CPU-bound and the process also has to acknowledge Slack within 3 s: let
+        # one match run at a time so a burst queues here instead of starving the ack threads
+        # of the GIL and the cores (measured: burst ack p99 1.6 s without, see README).
+        self._slots = threading.BoundedSemaphore(concurrency)
 
     @property
     def model_key(self) -> str:
@@ -170,19 +185,41 @@ class MatchingService:
         mentee_slack_id: str | None = None,
         top_k: int = 3,
         exclude_mentor_ids: frozenset[int] = frozenset(),
+        min_score: float = 0.0,
+        available_only: bool = True,
     ) -> list[MatchResult]:
-        """Best available mentors for `question`, best first (may be empty)."""
+        """Best mentors for `question` scoring at least `min_score`, best first (may be empty).
+
+        `available_only=False` ignores pauses and capacity: "does anyone know this at all?"
+        """
         cleaned = clean_question(question)
+        with self._slots:
+            return self._match(
+                cleaned, mentee_slack_id, top_k, exclude_mentor_ids, min_score, available_only
+            )
+
+    def _match(
+        self,
+        cleaned: str,
+        mentee_slack_id: str | None,
+        top_k: int,
+        exclude_mentor_ids: frozenset[int],
+        min_score: float,
+        available_only: bool,
+    ) -> list[MatchResult]:
         self.refresh()
         query = self._embedder.embed([cleaned])[0]
         excluded = frozenset({mentee_slack_id}) if mentee_slack_id else frozenset()
         pool = max(CANDIDATE_POOL, top_k * 8 + len(exclude_mentor_ids))
         while True:
-            ranked = self._rank(query, pool, top_k, excluded, exclude_mentor_ids)
-            if len(ranked) >= top_k or pool >= len(self._index):
+            ranking = self._rank(
+                query, pool, top_k, excluded, exclude_mentor_ids, min_score, available_only
+            )
+            done = len(ranking.mentors) >= top_k or not ranking.unavailable
+            if done or pool >= min(len(self._index), MAX_POOL):
                 break
-            pool *= 4  # filters removed too many: look further down the list
-        return self._describe(ranked)
+            pool *= 4  # busy mentors filled the pool: look further down the list
+        return self._describe(ranking.mentors)
 
     def topic_of(self, question: str, size: int = 3) -> tuple[str, ...]:
         """The roster's expertise phrases closest to `question`, whoever holds them.
@@ -200,7 +237,8 @@ class MatchingService:
                 key = phrase.casefold()
                 if key not in best or score > best[key][0]:
                     best[key] = (score, phrase)
-        return tuple(phrase for _, phrase in sorted(best.values(), reverse=True)[:size])
+        ranked = sorted(best.values(), reverse=True)[:size]
+        return tuple(p for score, p in ranked if score >= ranked[0][0] - TOPIC_MARGIN)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -211,7 +249,9 @@ class MatchingService:
         top_k: int,
         exclude_slack_ids: frozenset[str],
         exclude_mentor_ids: frozenset[int],
-    ) -> list[RankedMentor]:
+        min_score: float,
+        available_only: bool,
+    ) -> Ranking:
         with self._lock:
             hits = self._index.search(query, pool)
             candidates = [self._candidate(mentor_id, score, query) for mentor_id, score in hits]
@@ -226,6 +266,8 @@ class MatchingService:
             availability_of,
             now=now,
             top_k=top_k,
+            min_score=min_score,
+            available_only=available_only,
             exclude_slack_ids=exclude_slack_ids,
             exclude_mentor_ids=exclude_mentor_ids,
         )

@@ -48,8 +48,9 @@ class OfferClosure(StrEnum):
 
 
 class Unmatched(StrEnum):
-    NOBODY_AVAILABLE = "nobody_available"
-    ALL_DECLINED = "all_declined"
+    NO_EXPERT = "no_expert"  # nobody on the roster knows the topic well enough
+    NOBODY_AVAILABLE = "nobody_available"  # the experts are paused or fully booked
+    ALL_DECLINED = "all_declined"  # the fitting mentors said no or did not answer
 
 
 class Notifier(Protocol):

@@ -43,6 +43,8 @@ R = TypeVar("R")
 PAUSE_DAYS = 7
 SESSION_MINUTES = {MentoringFormat.FLASH: 60, MentoringFormat.MICRO: 60, MentoringFormat.SPEED: 15}
 SEARCHING = (RequestStatus.OPEN, RequestStatus.OFFERED)
+# A follow-on candidate must score at least this share of the first candidate's score.
+FOLLOW_ON_RATIO = 0.6
 
 
 class ClickResult(StrEnum):
@@ -91,6 +93,7 @@ class MentoringService:
         timer: OfferTimer,
         response_time: timedelta,
         max_candidates: int = 3,
+        min_score: float = 0.3,
     ) -> None:
         self._engine = engine
         self._matching = matching
@@ -98,6 +101,7 @@ class MentoringService:
         self._timer = timer
         self._response_time = response_time
         self._max_candidates = max_candidates
+        self._min_score = min_score
 
     # -- mentee side ---------------------------------------------------------------------
 
@@ -136,15 +140,23 @@ class MentoringService:
                 return FindResult.NOT_SEARCHING
             view = _request_view(request)
             asked = frozenset(o.mentor_id for o in prior)
+            best_score = request.best_score
         if len(asked) >= self._max_candidates:
             return self._unmatched(view, Unmatched.ALL_DECLINED)
+        # After a "no", the next mentor must still fit nearly as well: asking a poor fit wastes
+        # a colleague's time and gives the mentee a bad session.
+        floor = self._min_score
+        if asked and best_score is not None:
+            floor = max(floor, FOLLOW_ON_RATIO * best_score)
         matches = self._matching.match(
-            view.question, mentee_slack_id=view.mentee_slack_id, top_k=1, exclude_mentor_ids=asked
+            view.question,
+            mentee_slack_id=view.mentee_slack_id,
+            top_k=1,
+            exclude_mentor_ids=asked,
+            min_score=floor,
         )
         if not matches:
-            return self._unmatched(
-                view, Unmatched.NOBODY_AVAILABLE if not asked else Unmatched.ALL_DECLINED
-            )
+            return self._unmatched(view, self._why_unmatched(view, asked, floor))
         best = matches[0]
         due = utcnow() + self._response_time
         try:
@@ -333,6 +345,18 @@ class MentoringService:
             with session_scope(self._engine) as session:
                 request_repo.set_offer_message(session, offer.offer_id, message.channel, message.ts)
         self._safely(self._notifier.tell_mentee_asked, offer)
+
+    def _why_unmatched(self, view: RequestView, asked: frozenset[int], floor: float) -> Unmatched:
+        if asked:
+            return Unmatched.ALL_DECLINED
+        anyone = self._matching.match(
+            view.question,
+            mentee_slack_id=view.mentee_slack_id,
+            top_k=1,
+            min_score=floor,
+            available_only=False,
+        )
+        return Unmatched.NOBODY_AVAILABLE if anyone else Unmatched.NO_EXPERT
 
     def _unmatched(self, view: RequestView, reason: Unmatched) -> FindResult:
         with session_scope(self._engine) as session:

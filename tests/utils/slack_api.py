@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -26,6 +26,7 @@ class Call:
     params: dict[str, Any]
     headers: dict[str, str]
     path: str = ""
+    at: float = field(default_factory=time.time)  # when the stand-in received it
 
     def blocks_text(self) -> str:
         """Every text in the message's blocks (or view), for assertions on what people see."""
@@ -198,6 +199,9 @@ class SlackStandIn:
 
             def _handle(self) -> None:
                 path = urlparse(self.path).path
+                if path == "/_calls":  # for a stand-in running in its own process
+                    self._send_calls()
+                    return
                 params = self._params()
                 method = (
                     "response_url" if path.startswith("/response/") else path.rsplit("/", 1)[-1]
@@ -234,7 +238,34 @@ class SlackStandIn:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _send_calls(self) -> None:
+                with stand_in._lock:
+                    calls = [
+                        {"method": c.method, "params": c.params, "at": c.at} for c in stand_in.calls
+                    ]
+                body = json.dumps(calls).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             do_POST = _handle  # noqa: N815  (http.server naming)
             do_GET = _handle  # noqa: N815
 
         return Handler
+
+
+def main() -> None:
+    """Run the stand-in alone (benchmarks keep its load out of the measuring process)."""
+    api = SlackStandIn().start()
+    print(api.base_url, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        api.stop()
+
+
+if __name__ == "__main__":
+    main()
