@@ -259,25 +259,25 @@ def offer_message(offer: OfferView) -> Message:
     blocks.append(
         ActionsBlock(
             block_id=f"offer:{offer.offer_id}",
-            elements=[
-                ButtonElement(
-                    text="Accept",
-                    action_id=Action.ACCEPT.value,
-                    value=str(offer.offer_id),
-                    style="primary",
-                ),
-                ButtonElement(
-                    text="Decline", action_id=Action.DECLINE.value, value=str(offer.offer_id)
-                ),
-                ButtonElement(
-                    text="Not now (pause me a week)",
-                    action_id=Action.PAUSE.value,
-                    value=str(offer.offer_id),
-                ),
-            ],
+            elements=answer_buttons(offer.offer_id, with_pause=True),
         )
     )
     return Message("Someone would like your help with a question", blocks)
+
+
+def answer_buttons(offer_id: int, *, with_pause: bool) -> list[ButtonElement]:
+    value = str(offer_id)
+    buttons = [
+        ButtonElement(text="Accept", action_id=Action.ACCEPT.value, value=value, style="primary"),
+        ButtonElement(text="Decline", action_id=Action.DECLINE.value, value=value),
+    ]
+    if with_pause:
+        buttons.append(
+            ButtonElement(
+                text="Not now (pause me a week)", action_id=Action.PAUSE.value, value=value
+            )
+        )
+    return buttons
 
 
 CLOSED_TEXT = {
@@ -520,21 +520,7 @@ def _mentor_home(data: HomeData) -> list[Block]:
                 + quote(offer.request.question, 500)
             )
         )
-        blocks.append(
-            ActionsBlock(
-                elements=[
-                    ButtonElement(
-                        text="Accept",
-                        action_id=Action.ACCEPT.value,
-                        value=str(offer.offer_id),
-                        style="primary",
-                    ),
-                    ButtonElement(
-                        text="Decline", action_id=Action.DECLINE.value, value=str(offer.offer_id)
-                    ),
-                ]
-            )
-        )
+        blocks.append(ActionsBlock(elements=answer_buttons(offer.offer_id, with_pause=False)))
     return blocks
 
 
