@@ -1,0 +1,1 @@
+"""Booking sessions: propose times that suit both people, book one, remind them."""
