@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot import jobs
 from bot.app import build_slack_client, create_app
+from bot.booking.service import BookingService
 from bot.config import Settings
 from bot.handlers import HandlerServices
 from bot.handlers.notifier import SlackNotifier
@@ -24,7 +25,12 @@ from bot.matching.embedder import Embedder, SentenceTransformerEmbedder
 from bot.matching.service import MatchingService
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
-from bot.scheduling import SchedulerOfferTimer, build_scheduler, start_scheduler
+from bot.scheduling import (
+    SchedulerOfferTimer,
+    SchedulerReminderTimer,
+    build_scheduler,
+    start_scheduler,
+)
 from bot.storage.db import make_engine
 
 logger = logging.getLogger(__name__)
@@ -114,6 +120,9 @@ def build_runtime(
     client = client or build_slack_client(settings)
     notifier = SlackNotifier(client, program_leads=settings.program_leads)
     scheduler = build_scheduler(services.engine)
+    booking = BookingService(
+        engine=services.engine, notifier=notifier, timer=SchedulerReminderTimer(scheduler)
+    )
     mentoring = MentoringService(
         engine=services.engine,
         matching=services.matching,
@@ -122,15 +131,17 @@ def build_runtime(
         response_time=timedelta(hours=settings.mentor_response_hours),
         max_candidates=settings.max_candidates,
         min_score=settings.min_match_score,
+        on_accepted=booking.propose,
     )
     handler_services = HandlerServices(
         mentoring=mentoring,
         profiles=ProfileService(engine=services.engine, matching=services.matching),
         notifier=notifier,
         program_leads=frozenset(settings.program_leads),
+        booking=booking,
     )
     app = create_app(settings, handler_services, client)
-    jobs.install(mentoring)
+    jobs.install(mentoring, booking)
     start_scheduler(scheduler, run_jobs=settings.run_scheduler)
     logger.info("bot_ready", extra={"mentors": len(services.matching.index)})
     return BotRuntime(services, client, scheduler, mentoring, handler_services, app)

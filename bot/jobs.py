@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import logging
 
+from bot.booking.service import BookingService
 from bot.mentoring.service import MentoringService
 
 logger = logging.getLogger(__name__)
 
 _mentoring: MentoringService | None = None
+_booking: BookingService | None = None
 
 
-def install(mentoring: MentoringService | None) -> None:
-    global _mentoring
-    _mentoring = mentoring
+def install(mentoring: MentoringService | None, booking: BookingService | None = None) -> None:
+    global _mentoring, _booking
+    _mentoring, _booking = mentoring, booking
+
+
+def remind(session_id: int, kind: str) -> None:
+    if _booking is None:
+        raise RuntimeError("bot.jobs.install() was not called with a booking service")
+    _booking.remind(session_id, kind)
 
 
 def _service() -> MentoringService:

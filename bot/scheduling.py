@@ -83,5 +83,25 @@ class SchedulerOfferTimer:
             self._scheduler.remove_job(_job_id(offer_id))
 
 
+class SchedulerReminderTimer:
+    """ReminderTimer on APScheduler: id `<kind>:<session id>`, grace per reminder kind."""
+
+    def __init__(self, scheduler: BackgroundScheduler) -> None:
+        self._scheduler = scheduler
+
+    def schedule(self, session_id: int, kind: str, at: datetime, grace_seconds: int) -> None:
+        self._scheduler.add_job(
+            "bot.jobs:remind",
+            "date",
+            run_date=at.astimezone(UTC),
+            args=[session_id, kind],
+            id=f"{kind}:{session_id}",
+            replace_existing=True,
+            # Late after a restart: still sent within the grace, else skipped (and logged by
+            # BookingService.remind, which also refuses a second send).
+            misfire_grace_time=grace_seconds,
+        )
+
+
 def _job_id(offer_id: int) -> str:
     return f"offer-expiry:{offer_id}"

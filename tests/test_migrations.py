@@ -18,6 +18,8 @@ TABLES = {
     "offer",
     "mentoring_session",
     "feedback",
+    "apscheduler_jobs",
+    "notification_log",
 }
 
 

@@ -8,12 +8,13 @@ import threading
 import time
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.handlers.ids import Action, Callback, Field
 from bot.storage.db import session_scope
-from bot.storage.models import MentoringRequest, Offer, OfferStatus
+from bot.storage.models import MentoringRequest, MentoringSession, Offer, OfferStatus
 from tests.conftest import add_mentor
 from tests.utils.bot_server import BotServer, offer_id_in
 from tests.utils.slack_api import SlackStandIn
@@ -80,7 +81,7 @@ def test_happy_path_question_to_introduction(engine: Engine, start_bot, slack_ap
     slack_api.wait_for(lambda: len(slack_api.messages_to(MENTEE)) >= 2)
     intro = slack_api.messages_to(MENTEE)[1].blocks_text()
     assert "<@U0SRE0001> accepted your request" in intro
-    assert "Automatic slot booking is coming" in intro
+    assert "a few times that suit you both" in intro
     slack_api.wait_for(lambda: len(slack_api.messages_to("U0SRE0001")) >= 2)
     assert [r.status for r in requests_in(engine)] == ["matched"]
 
@@ -506,3 +507,77 @@ def test_failed_modal_open_is_explained_not_a_500(engine: Engine, start_bot, sla
     assert bot.command("", MENTEE).status == 200
     apology = slack_api.wait_for(lambda: slack_api.messages_to(MENTEE))[0].blocks_text()
     assert "something went wrong on our side (reference" in apology
+
+
+def slot_values(call_text: str) -> list[str]:
+    blocks = json.loads(call_text[: call_text.rindex("]") + 1])
+    return [
+        b["accessory"]["value"]
+        for b in blocks
+        if b.get("accessory", {}).get("action_id") == Action.BOOK_SLOT.value
+    ]
+
+
+def accepted(engine: Engine, bot: BotServer, slack_api: SlackStandIn) -> list[str]:
+    """Ask, have the best mentor accept, and return the slot button values the mentee got."""
+    seed(engine)
+    ask(bot)
+    bot.click(Action.ACCEPT, offer_to(slack_api, "U0SRE0001"), "U0SRE0001")
+    picker = slack_api.wait_for(
+        lambda: [c for c in slack_api.messages_to(MENTEE) if "Pick a time" in c.blocks_text()]
+    )
+    return slot_values(picker[0].blocks_text())
+
+
+def test_accept_leads_to_slots_and_booking_with_reminders(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.utils.slack_api import UserInfo
+
+    slack_api.users[MENTEE] = UserInfo(tz="Asia/Jakarta")
+    bot = start_bot()
+    values = accepted(engine, bot, slack_api)
+    assert 3 <= len(values) <= 5
+    picker = next(c for c in slack_api.messages_to(MENTEE) if "Pick a time" in c.blocks_text())
+    assert "<!date^" in picker.blocks_text()  # shown in each viewer's own time zone
+    assert "None of these work" in picker.blocks_text()
+    slack_api.clear()
+    bot.click(Action.BOOK_SLOT, values[0], "U0INTRUDER")
+    assert "Only the mentee and the mentor" in slack_api.wait_call("response_url")[0].params["text"]
+    slack_api.clear()
+    bot.click(Action.BOOK_SLOT, values[0], MENTEE)
+    slack_api.wait_for(
+        lambda: (
+            len([c for c in slack_api.of("chat.postMessage") if "Booked:" in c.blocks_text()]) == 2
+        )
+    )
+    booked_for = {
+        c.params["channel"]
+        for c in slack_api.of("chat.postMessage")
+        if "Booked:" in c.blocks_text()
+    }
+    assert booked_for == {"D" + MENTEE, "DU0SRE0001"}
+    with session_scope(engine) as session:
+        meeting = session.exec(select(MentoringSession)).one()
+        jobs = {row[0] for row in session.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
+    assert meeting.status == "scheduled"
+    assert int(meeting.starts_at.timestamp()) == int(values[0].split(":")[1])
+    assert {f"reminder_24h:{meeting.id}", f"reminder_10m:{meeting.id}"} & jobs
+    assert f"reminder_10m:{meeting.id}" in jobs
+    slack_api.clear()
+    bot.click(Action.BOOK_SLOT, values[1], MENTEE)  # a second pick: already booked
+    assert "already booked" in slack_api.wait_call("response_url")[0].params["text"]
+
+
+def test_none_of_these_work_asks_the_mentor(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    accepted(engine, bot, slack_api)
+    with session_scope(engine) as session:
+        session_id = session.exec(select(MentoringSession)).one().id
+    bot.click(Action.NO_SLOT_FITS, str(session_id), MENTEE)
+    slack_api.wait_for(
+        lambda: any(
+            "None of the proposed times work" in c.blocks_text()
+            for c in slack_api.messages_to("U0SRE0001")
+        )
+    )

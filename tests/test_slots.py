@@ -54,8 +54,9 @@ def test_dst_change_week_keeps_local_hours() -> None:
     # US clocks go back on Sunday 2026-11-01: the same 09:00 New York is 13:00 UTC before,
     # 14:00 UTC after. Slots on both sides of the change stay inside local hours.
     now = datetime(2026, 10, 29, 12, 0, tzinfo=UTC)  # Thursday
-    slots = propose_slots(now=now, mentor=Person(NEW_YORK), mentee=Person(NEW_YORK),
-                          duration=HOUR, count=6)
+    slots = propose_slots(
+        now=now, mentor=Person(NEW_YORK), mentee=Person(NEW_YORK), duration=HOUR, count=6
+    )
     offsets = {local(s.start, NEW_YORK).utcoffset() for s in slots}
     assert offsets == {timedelta(hours=-4), timedelta(hours=-5)}
     for slot in slots:
@@ -66,8 +67,9 @@ def test_dst_change_week_keeps_local_hours() -> None:
 def test_booked_sessions_are_avoided_with_a_buffer() -> None:
     now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday 07:00 Paris
     taken = (datetime(2026, 11, 23, 8, 0, tzinfo=UTC), datetime(2026, 11, 23, 16, 30, tzinfo=UTC))
-    slots = propose_slots(now=now, mentor=Person(PARIS, busy=[taken]), mentee=Person(PARIS),
-                          duration=HOUR)
+    slots = propose_slots(
+        now=now, mentor=Person(PARIS, busy=[taken]), mentee=Person(PARIS), duration=HOUR
+    )
     assert slots
     for slot in slots:
         assert slot.end + timedelta(minutes=15) <= taken[0] or slot.start >= taken[1]
@@ -76,20 +78,28 @@ def test_booked_sessions_are_avoided_with_a_buffer() -> None:
 def test_full_weeks_are_skipped_for_the_mentor() -> None:
     now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
     load = {week_of(now): 2}
-    slots = propose_slots(now=now, mentor=Person(PARIS), mentee=Person(PARIS), duration=HOUR,
-                          mentor_week_load=load, mentor_capacity=2)
+    slots = propose_slots(
+        now=now,
+        mentor=Person(PARIS),
+        mentee=Person(PARIS),
+        duration=HOUR,
+        mentor_week_load=load,
+        mentor_capacity=2,
+    )
     assert slots
     assert all(week_of(s.start) > week_of(now) for s in slots)
 
 
 def test_speed_sessions_are_fifteen_minutes() -> None:
     now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-    slots = propose_slots(now=now, mentor=Person(PARIS), mentee=Person(PARIS),
-                          duration=timedelta(minutes=15))
+    slots = propose_slots(
+        now=now, mentor=Person(PARIS), mentee=Person(PARIS), duration=timedelta(minutes=15)
+    )
     assert all(s.end - s.start == timedelta(minutes=15) for s in slots)
 
 
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        propose_slots(now=datetime(2026, 11, 23), mentor=Person(PARIS), mentee=Person(PARIS),
-                      duration=HOUR)
+        propose_slots(
+            now=datetime(2026, 11, 23), mentor=Person(PARIS), mentee=Person(PARIS), duration=HOUR
+        )

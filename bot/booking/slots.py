@@ -73,10 +73,14 @@ def propose_slots(
     chosen = _spread([Slot(s, s + duration) for s in core], mentee.timezone, count)
     if len(chosen) < min(count, MIN_CORE_SLOTS):
         stretch = (_widest(mentor.hours), _widest(mentee.hours))
-        extra = [Slot(s, s + duration, stretched=True) for s in candidates
-                 if s not in core and fits(s, stretch)]
-        chosen = _spread(sorted(chosen + extra, key=lambda slot: slot.start), mentee.timezone,
-                         count, keep=chosen)
+        extra = [
+            Slot(s, s + duration, stretched=True)
+            for s in candidates
+            if s not in core and fits(s, stretch)
+        ]
+        chosen = _spread(
+            sorted(chosen + extra, key=lambda slot: slot.start), mentee.timezone, count, keep=chosen
+        )
     return chosen
 
 
@@ -124,9 +128,7 @@ def _widest(hours: tuple[time, time]) -> tuple[time, time]:
     return (min(hours[0], STRETCH_HOURS[0]), max(hours[1], STRETCH_HOURS[1]))
 
 
-def _spread(
-    slots: list[Slot], zone: ZoneInfo, count: int, keep: Sequence[Slot] = ()
-) -> list[Slot]:
+def _spread(slots: list[Slot], zone: ZoneInfo, count: int, keep: Sequence[Slot] = ()) -> list[Slot]:
     """Soonest first, at most MAX_PER_DAY per (mentee-local) day and MIN_GAP_SAME_DAY apart."""
     chosen: list[Slot] = list(keep)
     for slot in slots:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import commands, errors, home, offers, profile, requests
+from bot.handlers import booking, commands, errors, home, offers, profile, requests
 from bot.handlers.context import HandlerServices
 
 
@@ -16,6 +16,7 @@ def register_handlers(app: App, services: HandlerServices) -> None:
     offers.register(app, services)
     profile.register(app, services)
     home.register(app, services)
+    booking.register(app, services)
 
 
 __all__ = ["HandlerServices", "register_handlers"]

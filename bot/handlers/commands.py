@@ -14,6 +14,7 @@ from bot.handlers import messages
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import report, user_safe
 from bot.handlers.ids import Subcommand
+from bot.handlers.people import slack_timezone
 from bot.handlers.profile import open_profile_modal
 from bot.matching.service import clean_question
 from bot.mentoring.service import CancelResult
@@ -66,7 +67,7 @@ def register(app: App, services: HandlerServices) -> None:
         elif parsed.subcommand is Subcommand.CANCEL:
             _cancel(user, respond)
         elif parsed.subcommand is None and parsed.question:
-            _ask(user, parsed.question)
+            _ask(user, parsed.question, slack_timezone(client, user))
 
     def open_modal(client: WebClient, command: dict[str, Any], parsed: ParsedCommand) -> None:
         try:
@@ -79,9 +80,11 @@ def register(app: App, services: HandlerServices) -> None:
         except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
             report(error, command, None, services)
 
-    def _ask(user: str, question: str) -> None:
+    def _ask(user: str, question: str, timezone: str) -> None:
         try:
-            request = services.mentoring.submit(mentee_slack_id=user, question=question)
+            request = services.mentoring.submit(
+                mentee_slack_id=user, question=question, mentee_timezone=timezone
+            )
         except InvalidQuestionError:
             return  # the ack already told the user why
         services.mentoring.find_mentor(request.request_id)

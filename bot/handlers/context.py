@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.booking.service import BookingService
 from bot.handlers.notifier import SlackNotifier
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
@@ -15,3 +16,4 @@ class HandlerServices:
     profiles: ProfileService
     notifier: SlackNotifier
     program_leads: frozenset[str]
+    booking: BookingService

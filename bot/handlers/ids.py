@@ -12,6 +12,8 @@ class Action(StrEnum):
     CANCEL_REQUEST = "request_cancel"
     ASK = "home_ask"
     EDIT_PROFILE = "home_edit_profile"
+    BOOK_SLOT = "session_book_slot"
+    NO_SLOT_FITS = "session_no_slot_fits"
 
 
 class Callback(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -26,6 +26,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.booking.ports import SessionView
+from bot.booking.slots import Slot
 from bot.handlers.ids import Action, Callback, Field
 from bot.mentoring.ports import OfferClosure, OfferView, RequestView, Unmatched
 from bot.mentoring.service import RequestSummary
@@ -173,9 +175,9 @@ def introduction(offer: OfferView, *, for_mentor: bool) -> Message:
     else:
         text = f"Good news: {mentor} accepted your request and will help you with:"
     booking = (
-        "Next: agree on a time for a "
-        f"{FORMAT_LABELS.get(offer.request.format, offer.request.format).lower()} session. "
-        "Automatic slot booking is coming; for now, reply here or send each other a DM."
+        f"Next: I'm sending {mention(offer.request.mentee_slack_id)} a few times that suit you "
+        f"both for a {FORMAT_LABELS.get(offer.request.format, offer.request.format).lower()}"
+        " session."
     )
     return Message(
         "You've been matched for a mentoring session",
@@ -543,3 +545,95 @@ def _when(moment: datetime) -> str:
     epoch = int(moment.timestamp())
     fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+# -- booking ------------------------------------------------------------------------------
+
+
+def slot_value(session_id: int, slot: Slot) -> str:
+    return f"{session_id}:{int(slot.start.timestamp())}"
+
+
+def parse_slot_value(value: str) -> tuple[int, datetime]:
+    """(session id, start) from a Book button; ValueError when it is not ours."""
+    session_id, epoch = value.split(":")
+    return int(session_id), datetime.fromtimestamp(int(epoch), UTC)
+
+
+def slot_picker(meeting: SessionView, slots: Sequence[Slot]) -> Message:
+    blocks: list[Block] = [
+        _section(
+            f"Pick a time for your {meeting.duration_minutes}-minute session with "
+            f"{mention(meeting.mentor_slack_id)} (shown in your time zone):"
+        )
+    ]
+    for slot in slots:
+        note = " _(early or late for one of you)_" if slot.stretched else ""
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=f"*{_when(slot.start)}*{note}"),
+                accessory=ButtonElement(
+                    text="Book",
+                    action_id=Action.BOOK_SLOT.value,
+                    value=slot_value(meeting.session_id, slot),
+                    style="primary",
+                ),
+            )
+        )
+    blocks.append(
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="None of these work",
+                    action_id=Action.NO_SLOT_FITS.value,
+                    value=str(meeting.session_id),
+                )
+            ]
+        )
+    )
+    return Message("Pick a time for your mentoring session", blocks)
+
+
+def no_common_slot(meeting: SessionView, *, for_mentor: bool) -> Message:
+    other = meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id
+    text = (
+        f"I couldn't find a time in the next days that suits both you and {mention(other)}. "
+        "Please agree on one in a DM; thanks!"
+    )
+    return plain(text)
+
+
+def slot_taken() -> Message:
+    return plain("That time was just taken. Here are fresh options:")
+
+
+def session_booked(meeting: SessionView, *, for_mentor: bool) -> Message:
+    assert meeting.starts_at is not None
+    other = meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id
+    text = (
+        f"📅 Booked: *{_when(meeting.starts_at)}*, {meeting.duration_minutes} minutes with "
+        f"{mention(other)}. I'll remind you the day before and 10 minutes before."
+    )
+    return Message(
+        "Your mentoring session is booked", [_section(text), _section(quote(meeting.question, 500))]
+    )
+
+
+REMINDER_TEXT = {
+    "reminder_24h": "Reminder: your mentoring session with {other} is tomorrow, {when}.",
+    "reminder_10m": "Your mentoring session with {other} starts in 10 minutes ({when}).",
+}
+
+
+def session_reminder(meeting: SessionView, kind: str, *, for_mentor: bool) -> Message:
+    assert meeting.starts_at is not None
+    other = mention(meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id)
+    text = REMINDER_TEXT[kind].format(other=other, when=_when(meeting.starts_at))
+    return Message(text, [_section(text)])
+
+
+def no_slot_fits_to_mentor(meeting: SessionView) -> Message:
+    return plain(
+        f"None of the proposed times work for {mention(meeting.mentee_slack_id)}. "
+        "Please propose a time to them in a DM."
+    )

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from slack_sdk import WebClient
 
+from bot.booking.ports import SessionView
+from bot.booking.slots import Slot
 from bot.handlers import messages
 from bot.mentoring.ports import MessageRef, OfferClosure, OfferView, RequestView, Unmatched
 
@@ -60,6 +62,26 @@ class SlackNotifier:
 
     def tell_mentor_cancelled(self, offer: OfferView) -> None:
         self.dm(offer.mentor_slack_id, messages.mentor_cancelled(offer))
+
+    # -- BookingNotifier -----------------------------------------------------------------
+
+    def offer_slots(self, meeting: SessionView, slots: Sequence[Slot]) -> None:
+        self.dm(meeting.mentee_slack_id, messages.slot_picker(meeting, slots))
+
+    def no_common_slot(self, meeting: SessionView) -> None:
+        self.dm(meeting.mentee_slack_id, messages.no_common_slot(meeting, for_mentor=False))
+        self.dm(meeting.mentor_slack_id, messages.no_common_slot(meeting, for_mentor=True))
+
+    def slot_taken(self, meeting: SessionView) -> None:
+        self.dm(meeting.mentee_slack_id, messages.slot_taken())
+
+    def booked(self, meeting: SessionView) -> None:
+        self.dm(meeting.mentee_slack_id, messages.session_booked(meeting, for_mentor=False))
+        self.dm(meeting.mentor_slack_id, messages.session_booked(meeting, for_mentor=True))
+
+    def remind(self, meeting: SessionView, kind: str) -> None:
+        self.dm(meeting.mentee_slack_id, messages.session_reminder(meeting, kind, for_mentor=False))
+        self.dm(meeting.mentor_slack_id, messages.session_reminder(meeting, kind, for_mentor=True))
 
     def _dm_channel(self, user_id: str) -> str:
         with self._lock:

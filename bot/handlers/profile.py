@@ -8,13 +8,13 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.handlers import messages
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import report, user_safe
 from bot.handlers.home import publish_home
 from bot.handlers.ids import Action, Callback, Field
+from bot.handlers.people import slack_timezone
 from bot.handlers.requests import modal_values
 from bot.storage.models import MentorProfile
 
@@ -26,14 +26,6 @@ FIELD_OF = {
     "timezone": Field.TIMEZONE,
     "paused_until": Field.PAUSED_UNTIL,
 }
-
-
-def slack_timezone(client: WebClient, user_id: str) -> str:
-    """The user's time zone from their Slack profile (UTC when Slack cannot tell)."""
-    try:
-        return str(client.users_info(user=user_id)["user"].get("tz") or "UTC")
-    except (SlackApiError, KeyError, TypeError):
-        return "UTC"
 
 
 def open_profile_modal(

@@ -6,12 +6,14 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
 
 from bot.errors import InvalidQuestionError
 from bot.handlers import messages
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import user_safe
 from bot.handlers.ids import Action, Callback, Field
+from bot.handlers.people import slack_timezone
 from bot.matching.service import clean_question
 from bot.mentoring.service import CancelResult
 from bot.storage.models import MentoringFormat
@@ -53,7 +55,7 @@ def register(app: App, services: HandlerServices) -> None:
         ack()
 
     @safe
-    def submit_intake(view: dict[str, Any], body: dict[str, Any]) -> None:
+    def submit_intake(view: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         values = modal_values(view)
         user = body["user"]["id"]
         request = services.mentoring.submit(
@@ -62,6 +64,7 @@ def register(app: App, services: HandlerServices) -> None:
             format=parse_format(values.get(Field.FORMAT.value)),
             context=values.get(Field.CONTEXT.value),
             urgency=values.get(Field.URGENCY.value),
+            mentee_timezone=slack_timezone(client, user),
         )
         services.notifier.dm(user, messages.plain(messages.request_received(request.question)))
         services.mentoring.find_mentor(request.request_id)

@@ -94,6 +94,7 @@ class MentoringService:
         response_time: timedelta,
         max_candidates: int = 3,
         min_score: float = 0.3,
+        on_accepted: Callable[[int], object] | None = None,
     ) -> None:
         self._engine = engine
         self._matching = matching
@@ -102,6 +103,8 @@ class MentoringService:
         self._response_time = response_time
         self._max_candidates = max_candidates
         self._min_score = min_score
+        # Called with the new session's id after an accept (booking proposes times).
+        self._on_accepted = on_accepted
 
     # -- mentee side ---------------------------------------------------------------------
 
@@ -113,6 +116,7 @@ class MentoringService:
         format: MentoringFormat = MentoringFormat.FLASH,
         context: str | None = None,
         urgency: str | None = None,
+        mentee_timezone: str | None = None,
     ) -> RequestView:
         """Store a request (raises InvalidQuestionError first for unusable questions)."""
         cleaned = clean_question(question)
@@ -125,6 +129,7 @@ class MentoringService:
                 context=(context or "").strip() or None,
                 urgency=urgency,
             )
+            request.mentee_timezone = mentee_timezone
             view = _request_view(request)
         log_event(logger, "request_created", request_id=view.request_id, format=format.value)
         return view
@@ -255,7 +260,7 @@ class MentoringService:
                 ):
                     session.rollback()
                     return ClickOutcome(ClickResult.CLOSED, view)
-                request_repo.create_session(
+                meeting = request_repo.create_session(
                     session,
                     request_id=offer.request_id,
                     mentor_id=offer.mentor_id,
@@ -267,6 +272,8 @@ class MentoringService:
         self._timer.stop(offer_id)
         log_event(logger, "offer_accepted", request_id=view.request.request_id, offer_id=offer_id)
         self._safely(self._notifier.introduce, view)
+        if self._on_accepted is not None and meeting.id is not None:
+            self._safely(self._on_accepted, meeting.id)
         return ClickOutcome(ClickResult.ACCEPTED, view)
 
     def decline(self, offer_id: int, *, clicker_slack_id: str, pause: bool = False) -> ClickOutcome:

@@ -128,6 +128,7 @@ class MentoringRequest(SQLModel, table=True):
     format: str = Field(default=MentoringFormat.FLASH.value, max_length=16)
     context: str | None = Field(default=None, sa_type=sa.Text)
     urgency: str | None = Field(default=None, max_length=16)
+    mentee_timezone: str | None = Field(default=None, max_length=64)  # from Slack users.info
     status: str = Field(default=RequestStatus.OPEN.value, max_length=16, index=True)
     best_score: float | None = None
     message_channel: str | None = Field(default=None, max_length=32)
@@ -189,6 +190,19 @@ class MentoringSession(SQLModel, table=True):
     status: str = Field(default=SessionStatus.PROPOSED.value, max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class NotificationLog(SQLModel, table=True):
+    """One row per reminder or nudge sent: inserting it is the claim that makes it send once,
+    whatever restarts, retries or other processes do."""
+
+    __tablename__ = "notification_log"
+    __table_args__ = (sa.UniqueConstraint("kind", "session_id", name="uq_notification_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    session_id: int = Field(foreign_key="mentoring_session.id", ondelete="CASCADE")
+    sent_at: datetime = Field(default_factory=utcnow)
 
 
 class Feedback(SQLModel, table=True):

@@ -1,0 +1,42 @@
+"""What booking needs from the outside: telling people, and timing reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.booking.slots import Slot
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session_id: int
+    request_id: int
+    mentee_slack_id: str
+    mentor_slack_id: str
+    duration_minutes: int
+    starts_at: datetime | None
+    question: str
+
+
+class BookingNotifier(Protocol):
+    def offer_slots(self, meeting: SessionView, slots: Sequence[Slot]) -> None:
+        """Ask the mentee to pick one of `slots` (one button each)."""
+
+    def no_common_slot(self, meeting: SessionView) -> None:
+        """No time fits both in the next days: ask them to agree one directly."""
+
+    def slot_taken(self, meeting: SessionView) -> None:
+        """The picked time was just taken; fresh slots follow."""
+
+    def booked(self, meeting: SessionView) -> None:
+        """Tell both people the session is booked."""
+
+    def remind(self, meeting: SessionView, kind: str) -> None:
+        """A reminder before the session (`kind` as in REMINDERS)."""
+
+
+class ReminderTimer(Protocol):
+    def schedule(self, session_id: int, kind: str, at: datetime, grace_seconds: int) -> None: ...

@@ -1,0 +1,67 @@
+"""The mentee's slot buttons: Book, or "None of these work"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
+
+from bot.booking.service import BookResult
+from bot.handlers import messages
+from bot.handlers.context import HandlerServices
+from bot.handlers.errors import user_safe
+from bot.handlers.ids import Action
+
+REPLIES = {
+    BookResult.CLOSED: "This session is already booked or was cancelled.",
+    BookResult.NOT_YOURS: "Only the mentee and the mentor of this session can book it.",
+    BookResult.INVALID: "That time can no longer be booked; pick another one.",
+}
+
+
+def register(app: App, services: HandlerServices) -> None:
+    safe = user_safe(services)
+
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    @safe
+    def book(body: dict[str, Any], respond: Respond) -> None:
+        user = body["user"]["id"]
+        try:
+            session_id, start = messages.parse_slot_value(str(body["actions"][0]["value"]))
+        except (KeyError, IndexError, ValueError, OverflowError):
+            respond(
+                response_type="ephemeral", replace_original=False, text=REPLIES[BookResult.INVALID]
+            )
+            return
+        result = services.booking.book(session_id, start, clicker_slack_id=user)
+        if result is BookResult.BOOKED:
+            respond(replace_original=True, text="📅 Booked. Details are in the message below.")
+        elif result is not BookResult.TAKEN:  # TAKEN: fresh slots were just sent
+            respond(response_type="ephemeral", replace_original=False, text=REPLIES[result])
+
+    @safe
+    def none_fits(body: dict[str, Any], respond: Respond) -> None:
+        user = body["user"]["id"]
+        try:
+            session_id = int(body["actions"][0]["value"])
+        except (KeyError, IndexError, ValueError):
+            return
+        meeting = services.booking.view(session_id)
+        if meeting is None or user != meeting.mentee_slack_id:
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=REPLIES[BookResult.NOT_YOURS],
+            )
+            return
+        services.notifier.dm(meeting.mentor_slack_id, messages.no_slot_fits_to_mentor(meeting))
+        respond(
+            replace_original=True,
+            text="OK. I've asked your mentor to propose a time to you in a DM.",
+        )
+
+    app.action(Action.BOOK_SLOT.value)(ack=ack_only, lazy=[book])
+    app.action(Action.NO_SLOT_FITS.value)(ack=ack_only, lazy=[none_fits])

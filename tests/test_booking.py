@@ -1,0 +1,133 @@
+"""Booking without Slack: explicit `now`, a recording notifier, a recording reminder timer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.booking.ports import SessionView
+from bot.booking.service import BookingService, BookResult
+from bot.booking.slots import Slot
+from bot.storage import requests as request_repo
+from bot.storage.db import session_scope
+from tests.conftest import add_mentor
+
+NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday
+
+
+@dataclass
+class Recorder:
+    events: list[tuple[str, Any]] = field(default_factory=list)
+
+    def offer_slots(self, meeting: SessionView, slots: Sequence[Slot]) -> None:
+        self.events.append(("slots", list(slots)))
+
+    def no_common_slot(self, meeting: SessionView) -> None:
+        self.events.append(("none", meeting.session_id))
+
+    def slot_taken(self, meeting: SessionView) -> None:
+        self.events.append(("taken", meeting.session_id))
+
+    def booked(self, meeting: SessionView) -> None:
+        self.events.append(("booked", meeting.starts_at))
+
+    def remind(self, meeting: SessionView, kind: str) -> None:
+        self.events.append(("remind", kind))
+
+    def schedule(self, session_id: int, kind: str, at: datetime, grace_seconds: int) -> None:
+        self.events.append(("schedule", (kind, at)))
+
+    def of(self, kind: str) -> list[Any]:
+        return [v for k, v in self.events if k == kind]
+
+
+def make_session(engine: Engine, mentee: str, mentor_id: int, *, tz: str = "Europe/Paris") -> int:
+    with session_scope(engine) as session:
+        request = request_repo.create_request(
+            session, mentee_slack_id=mentee, question="q?", format="flash"
+        )
+        request.mentee_timezone = tz
+        assert request.id is not None
+        meeting = request_repo.create_session(
+            session, request_id=request.id, mentor_id=mentor_id, mentee_slack_id=mentee, minutes=60
+        )
+        assert meeting.id is not None
+        return meeting.id
+
+
+@pytest.fixture
+def booking(engine: Engine) -> tuple[BookingService, Recorder]:
+    recorder = Recorder()
+    return BookingService(engine=engine, notifier=recorder, timer=recorder), recorder
+
+
+def test_book_schedules_both_reminders_and_refuses_a_second_booking(
+    engine: Engine, booking
+) -> None:  # type: ignore[no-untyped-def]
+    service, recorder = booking
+    mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris")
+    session_id = make_session(engine, "U0MENTEE1", mentor)
+    slots = service.propose(session_id, now=NOW)
+    assert recorder.of("slots") == [slots]
+    start = slots[-1].start  # days away: both reminders are in the future
+    assert (
+        service.book(session_id, start, clicker_slack_id="U0MENTEE1", now=NOW) is BookResult.BOOKED
+    )
+    assert recorder.of("schedule") == [
+        ("reminder_24h", start - timedelta(hours=24)),
+        ("reminder_10m", start - timedelta(minutes=10)),
+    ]
+    again = service.book(session_id, slots[0].start, clicker_slack_id="U0MENTEE1", now=NOW)
+    assert again is BookResult.CLOSED
+
+
+def test_a_time_taken_meanwhile_sends_fresh_slots(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+    service, recorder = booking
+    mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris", weekly_capacity=5)
+    first = make_session(engine, "U0MENTEE1", mentor)
+    second = make_session(engine, "U0MENTEE2", mentor)
+    slot = service.propose(first, now=NOW)[0]
+    service.propose(second, now=NOW)
+    assert (
+        service.book(first, slot.start, clicker_slack_id="U0MENTEE1", now=NOW) is BookResult.BOOKED
+    )
+    # The second mentee clicks the same time from an older message: the mentor is busy then.
+    result = service.book(second, slot.start, clicker_slack_id="U0MENTEE2", now=NOW)
+    assert result is BookResult.TAKEN
+    fresh = recorder.of("slots")[-1]
+    assert all(s.start >= slot.end + timedelta(minutes=15) or s.end <= slot.start for s in fresh)
+
+
+def test_reminders_send_once_and_skip_when_too_late(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+    service, recorder = booking
+    mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris")
+    session_id = make_session(engine, "U0MENTEE1", mentor)
+    start = service.propose(session_id, now=NOW)[-1].start
+    service.book(session_id, start, clicker_slack_id="U0MENTEE1", now=NOW)
+    at_24h = start - timedelta(hours=24)
+    assert service.remind(session_id, "reminder_24h", now=at_24h)
+    assert not service.remind(session_id, "reminder_24h", now=at_24h)  # a duplicate job run
+    # The 10-minute reminder after a long outage: the session has started, so it is skipped.
+    assert not service.remind(session_id, "reminder_10m", now=start + timedelta(minutes=1))
+    assert recorder.of("remind") == ["reminder_24h"]
+
+
+def test_bad_times_and_strangers_are_refused(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+    service, _ = booking
+    mentor = add_mentor(engine, "U0MENTOR1", "sql")
+    session_id = make_session(engine, "U0MENTEE1", mentor)
+    past = NOW - timedelta(hours=1)
+    assert (
+        service.book(session_id, past, clicker_slack_id="U0MENTEE1", now=NOW) is BookResult.INVALID
+    )
+    future = NOW + timedelta(days=2)
+    assert (
+        service.book(session_id, future, clicker_slack_id="U0OTHER01", now=NOW)
+        is BookResult.NOT_YOURS
+    )
+    assert service.book(999, future, clicker_slack_id="U0MENTEE1", now=NOW) is BookResult.CLOSED
