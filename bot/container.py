@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot import jobs
 from bot.app import build_slack_client, create_app
+from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.config import Settings
 from bot.handlers import HandlerServices
@@ -131,7 +132,7 @@ def build_runtime(
         response_time=timedelta(hours=settings.mentor_response_hours),
         max_candidates=settings.max_candidates,
         min_score=settings.min_match_score,
-        on_accepted=booking.propose,
+        on_accepted=booking.start,
     )
     handler_services = HandlerServices(
         mentoring=mentoring,
@@ -139,6 +140,7 @@ def build_runtime(
         notifier=notifier,
         program_leads=frozenset(settings.program_leads),
         booking=booking,
+        feedback=FeedbackService(engine=services.engine, booking=booking),
     )
     app = create_app(settings, handler_services, client)
     jobs.install(mentoring, booking)

@@ -9,12 +9,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
+from bot.booking.feedback import FeedbackResult, FeedbackService
 from bot.booking.ports import SessionView
 from bot.booking.service import BookingService, BookResult
 from bot.booking.slots import Slot
 from bot.storage import requests as request_repo
 from bot.storage.db import session_scope
+from bot.storage.models import Feedback, MentoringSession
 from tests.conftest import add_mentor
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday
@@ -38,6 +41,9 @@ class Recorder:
 
     def remind(self, meeting: SessionView, kind: str) -> None:
         self.events.append(("remind", kind))
+
+    def nudge_booking(self, meeting: SessionView) -> None:
+        self.events.append(("nudge_booking", meeting.session_id))
 
     def schedule(self, session_id: int, kind: str, at: datetime, grace_seconds: int) -> None:
         self.events.append(("schedule", (kind, at)))
@@ -78,9 +84,12 @@ def test_book_schedules_both_reminders_and_refuses_a_second_booking(
     assert (
         service.book(session_id, start, clicker_slack_id="U0MENTEE1", now=NOW) is BookResult.BOOKED
     )
+    end = start + timedelta(hours=1)
     assert recorder.of("schedule") == [
         ("reminder_24h", start - timedelta(hours=24)),
         ("reminder_10m", start - timedelta(minutes=10)),
+        ("follow_up", end),
+        ("practice", end + timedelta(days=7)),
     ]
     again = service.book(session_id, slots[0].start, clicker_slack_id="U0MENTEE1", now=NOW)
     assert again is BookResult.CLOSED
@@ -131,3 +140,74 @@ def test_bad_times_and_strangers_are_refused(engine: Engine, booking) -> None:  
         is BookResult.NOT_YOURS
     )
     assert service.book(999, future, clicker_slack_id="U0MENTEE1", now=NOW) is BookResult.CLOSED
+
+
+def test_booking_nudge_a_day_later_only_if_still_unbooked(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+    service, recorder = booking
+    mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris")
+    unbooked = make_session(engine, "U0MENTEE1", mentor)
+    booked = make_session(engine, "U0MENTEE2", mentor)
+    with session_scope(engine) as session:  # both were proposed a day ago
+        for session_id in (unbooked, booked):
+            meeting = session.get(MentoringSession, session_id)
+            assert meeting is not None
+            meeting.created_at = NOW - timedelta(days=1)
+            session.add(meeting)
+    start = service.propose(booked, now=NOW)[0].start
+    service.book(booked, start, clicker_slack_id="U0MENTEE2", now=NOW)
+    assert service.remind(unbooked, "booking_nudge", now=NOW)
+    assert not service.remind(booked, "booking_nudge", now=NOW)
+    assert recorder.of("nudge_booking") == [unbooked]
+    assert len(recorder.of("slots")) == 2  # fresh slots for the unbooked one
+
+
+def booked_session(engine: Engine, service: BookingService) -> tuple[int, datetime]:
+    mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris")
+    session_id = make_session(engine, "U0MENTEE1", mentor)
+    start = service.propose(session_id, now=NOW)[0].start
+    service.book(session_id, start, clicker_slack_id="U0MENTEE1", now=NOW)
+    return session_id, start
+
+
+def test_feedback_is_private_and_meet_again_needs_both(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+    service, recorder = booking
+    feedback = FeedbackService(engine=engine, booking=service)
+    session_id, _ = booked_session(engine, service)
+    assert feedback.rate(session_id, "U0MENTEE1", 5) is FeedbackResult.SAVED
+    assert feedback.rate(session_id, "U0MENTEE1", 9) is FeedbackResult.INVALID
+    assert feedback.rate(session_id, "U0STRANGER", 1) is FeedbackResult.NOT_YOURS
+    comment = "my manager is the problem"
+    assert feedback.comment(session_id, "U0MENTEE1", comment) is FeedbackResult.SAVED
+    assert feedback.meet_again(session_id, "U0MENTEE1", True) is FeedbackResult.SAVED
+    slots_before = len(recorder.of("slots"))
+    assert feedback.meet_again(session_id, "U0MENTOR1", True) is FeedbackResult.MEETING_AGAIN
+    assert len(recorder.of("slots")) == slots_before + 1  # straight to slots for session 2
+    assert feedback.meet_again(session_id, "U0MENTOR1", True) is FeedbackResult.MEETING_AGAIN
+    with session_scope(engine) as session:
+        sessions = session.exec(select(MentoringSession).order_by(MentoringSession.id)).all()
+        rows = session.exec(select(Feedback)).all()
+    assert [s.sequence for s in sessions] == [1, 2]  # created once despite the repeat vote
+    mentee_row = next(r for r in rows if r.author_slack_id == "U0MENTEE1")
+    assert (mentee_row.rating, mentee_row.comment, mentee_row.meet_again) == (5, comment, True)
+    # The comment is stored, and no notification ever carried it to anyone.
+    assert "my manager" not in repr(recorder.events)
+
+
+def test_practice_progress_is_the_mentees_alone(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+    service, _ = booking
+    feedback = FeedbackService(engine=engine, booking=service)
+    session_id, _ = booked_session(engine, service)
+    assert feedback.practice(session_id, "U0MENTOR1", "yes") is FeedbackResult.NOT_YOURS
+    assert feedback.practice(session_id, "U0MENTEE1", "maybe") is FeedbackResult.INVALID
+    assert feedback.practice(session_id, "U0MENTEE1", "partly") is FeedbackResult.SAVED
+
+
+def test_follow_up_and_practice_nudges_fire_once_each(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+    service, recorder = booking
+    session_id, start = booked_session(engine, service)
+    end = start + timedelta(hours=1)
+    assert service.remind(session_id, "follow_up", now=end + timedelta(minutes=1))
+    assert not service.remind(session_id, "follow_up", now=end + timedelta(minutes=2))
+    assert service.remind(session_id, "practice", now=end + timedelta(days=7, hours=1))
+    assert not service.remind(session_id, "practice", now=end + timedelta(days=8))
+    assert recorder.of("remind") == ["follow_up", "practice"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from sqlmodel import select
 
 from bot.handlers.ids import Action, Callback, Field
 from bot.storage.db import session_scope
-from bot.storage.models import MentoringRequest, MentoringSession, Offer, OfferStatus
+from bot.storage.models import Feedback, MentoringRequest, MentoringSession, Offer, OfferStatus
 from tests.conftest import add_mentor
 from tests.utils.bot_server import BotServer, offer_id_in
 from tests.utils.slack_api import SlackStandIn
@@ -581,3 +582,69 @@ def test_none_of_these_work_asks_the_mentor(engine: Engine, start_bot, slack_api
             for c in slack_api.messages_to("U0SRE0001")
         )
     )
+
+
+def book_first_slot(engine: Engine, bot: BotServer, slack_api: SlackStandIn) -> MentoringSession:
+    values = accepted(engine, bot, slack_api)
+    bot.click(Action.BOOK_SLOT, values[0], MENTEE)
+    slack_api.wait_for(
+        lambda: (
+            len([c for c in slack_api.of("chat.postMessage") if "Booked:" in c.blocks_text()]) == 2
+        )
+    )
+    with session_scope(engine) as session:
+        return session.exec(select(MentoringSession)).one()
+
+
+def test_follow_up_rating_private_comment_and_meet_again(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    meeting = book_first_slot(engine, bot, slack_api)
+    assert meeting.starts_at is not None and meeting.id is not None
+    slack_api.clear()
+    bot.command("sessions", MENTEE)
+    assert "Your upcoming sessions" in json.dumps(slack_api.wait_call("response_url")[0].params)
+    end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    slack_api.clear()
+    assert bot.runtime.handler_services.booking.remind(meeting.id, "follow_up", now=end)  # the job
+    slack_api.wait_call("chat.postMessage", count=2)
+    assert all("How did your session" in c.blocks_text() for c in slack_api.of("chat.postMessage"))
+    bot.click("feedback_rate_4", f"{meeting.id}:4", MENTEE)
+    secret = "Honestly I think I'm burning out"
+    response = bot.submit(
+        Callback.COMMENT,
+        {Field.COMMENT: {"type": "plain_text_input", "value": secret}},
+        MENTEE,
+        private_metadata=str(meeting.id),
+    )
+    assert response.status == 200
+    bot.click("feedback_meet_again_yes", f"{meeting.id}:yes", MENTEE)
+    bot.click("feedback_meet_again_yes", f"{meeting.id}:yes", "U0SRE0001")
+    slack_api.wait_for(
+        lambda: (
+            len([c for c in slack_api.messages_to(MENTEE) if "Pick a time" in c.blocks_text()]) == 1
+        )
+    )
+    with session_scope(engine) as session:
+        rows = session.exec(select(Feedback)).all()
+        sequences = [s.sequence for s in session.exec(select(MentoringSession)).all()]
+    mentee_row = next(r for r in rows if r.author_slack_id == MENTEE)
+    assert (mentee_row.rating, mentee_row.comment, mentee_row.meet_again) == (4, secret, True)
+    assert sorted(sequences) == [1, 2]
+    everything_sent = json.dumps([c.params for c in slack_api.calls])
+    assert "burning out" not in everything_sent  # the mentor (or anyone) never sees it
+
+
+def test_reminder_reaches_both_once(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    meeting = book_first_slot(engine, bot, slack_api)
+    assert meeting.starts_at is not None and meeting.id is not None
+    slack_api.clear()
+    booking = bot.runtime.handler_services.booking
+    at = meeting.starts_at - timedelta(minutes=10)
+    assert booking.remind(meeting.id, "reminder_10m", now=at)
+    assert not booking.remind(meeting.id, "reminder_10m", now=at)
+    reminders = slack_api.wait_call("chat.postMessage", count=2)
+    assert {c.params["channel"] for c in reminders} == {"D" + MENTEE, "DU0SRE0001"}
+    assert all("starts in 10 minutes" in c.blocks_text() for c in reminders)

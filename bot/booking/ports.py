@@ -35,7 +35,10 @@ class BookingNotifier(Protocol):
         """Tell both people the session is booked."""
 
     def remind(self, meeting: SessionView, kind: str) -> None:
-        """A reminder before the session (`kind` as in REMINDERS)."""
+        """A reminder or follow-up (`kind` as in booking.service.NUDGES)."""
+
+    def nudge_booking(self, meeting: SessionView) -> None:
+        """Nobody booked a time a day after the accept."""
 
 
 class ReminderTimer(Protocol):

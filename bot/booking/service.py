@@ -23,17 +23,55 @@ from bot.storage.models import MentoringSession, SessionStatus, utcnow
 logger = logging.getLogger(__name__)
 
 
+class Anchor(StrEnum):
+    START = "start"
+    END = "end"
+    CREATED = "created"  # when the session was proposed, i.e. the mentor accepted
+
+
 @dataclass(frozen=True)
-class Reminder:
+class Nudge:
+    """A message due at `anchor + offset`; after a restart it may still go out up to `grace`
+    late, later it is skipped with a log line. Each is sent once per session (a DB claim)."""
+
     kind: str
-    before: timedelta
-    grace: timedelta  # how late it may still be sent after a restart; later it is skipped
+    anchor: Anchor
+    offset: timedelta
+    grace: timedelta
+    needs: SessionStatus
 
 
-REMINDERS = (
-    Reminder("reminder_24h", timedelta(hours=24), grace=timedelta(hours=6)),
-    Reminder("reminder_10m", timedelta(minutes=10), grace=timedelta(minutes=9)),
-)
+NUDGES = {
+    n.kind: n
+    for n in (
+        Nudge(
+            "booking_nudge",
+            Anchor.CREATED,
+            timedelta(days=1),
+            timedelta(days=1),
+            SessionStatus.PROPOSED,
+        ),
+        Nudge(
+            "reminder_24h",
+            Anchor.START,
+            -timedelta(hours=24),
+            timedelta(hours=6),
+            SessionStatus.SCHEDULED,
+        ),
+        Nudge(
+            "reminder_10m",
+            Anchor.START,
+            -timedelta(minutes=10),
+            timedelta(minutes=9),
+            SessionStatus.SCHEDULED,
+        ),
+        Nudge("follow_up", Anchor.END, timedelta(0), timedelta(days=2), SessionStatus.SCHEDULED),
+        Nudge(
+            "practice", Anchor.END, timedelta(days=7), timedelta(days=3), SessionStatus.SCHEDULED
+        ),
+    )
+}
+AFTER_BOOKING = ("reminder_24h", "reminder_10m", "follow_up", "practice")
 
 
 class BookResult(StrEnum):
@@ -116,39 +154,72 @@ class BookingService:
             self.propose(session_id, now=now)
             return BookResult.TAKEN
         booked = SessionView(**{**view.__dict__, "starts_at": start})
-        for reminder in REMINDERS:
-            at = start - reminder.before
-            if at > now:
-                self._timer.schedule(
-                    session_id, reminder.kind, at, int(reminder.grace.total_seconds())
-                )
+        for kind in AFTER_BOOKING:
+            self._schedule(booked, kind, now)
         log_event(logger, "session_booked", session_id=session_id)
         self._notifier.booked(booked)
         return BookResult.BOOKED
 
     def remind(self, session_id: int, kind: str, *, now: datetime | None = None) -> bool:
-        """Send a reminder once (a database claim), and only while it still makes sense."""
+        """Send a nudge once (a database claim), and only while it still makes sense."""
         now = now or utcnow()
-        reminder = next((r for r in REMINDERS if r.kind == kind), None)
-        if reminder is None:
+        nudge = NUDGES.get(kind)
+        if nudge is None:
             return False
         with session_scope(self._engine) as session:
             loaded = self._load(session, session_id)
             if loaded is None:
                 return False
             meeting, view, *_ = loaded
-            if meeting.status != SessionStatus.SCHEDULED.value or meeting.starts_at is None:
+            due = _due(meeting, nudge)
+            if meeting.status != nudge.needs.value or due is None:
                 return False
-            due = meeting.starts_at - reminder.before
-            if now > due + reminder.grace:
+            if now > due + nudge.grace:
                 logger.info(
-                    "reminder_skipped_too_late", extra={"session_id": session_id, "kind": kind}
+                    "nudge_skipped_too_late", extra={"session_id": session_id, "kind": kind}
                 )
                 return False
             if not session_repo.log_once(session, kind, session_id):
                 return False
-        self._notifier.remind(view, kind)
+        log_event(logger, "nudge_sent", session_id=session_id, kind=kind)
+        if kind == "booking_nudge":
+            self._notifier.nudge_booking(view)
+            self.propose(session_id, now=now)
+        else:
+            self._notifier.remind(view, kind)
         return True
+
+    def start(self, session_id: int, *, now: datetime | None = None) -> None:
+        """After an accept (or a "meet again"): propose times, and nudge in a day if unbooked."""
+        now = now or utcnow()
+        self.propose(session_id, now=now)
+        meeting = self.view(session_id)
+        if meeting is not None:
+            self._schedule(meeting, "booking_nudge", now)
+
+    def _schedule(self, meeting: SessionView, kind: str, now: datetime) -> None:
+        nudge = NUDGES[kind]
+        anchor = {
+            Anchor.START: meeting.starts_at,
+            Anchor.END: meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+            if meeting.starts_at
+            else None,
+            Anchor.CREATED: now,
+        }[nudge.anchor]
+        if anchor is not None and anchor + nudge.offset > now:
+            at = anchor + nudge.offset
+            self._timer.schedule(meeting.session_id, kind, at, int(nudge.grace.total_seconds()))
+
+    def upcoming(self, slack_id: str, *, now: datetime | None = None) -> list[SessionView]:
+        """Sessions to come for this person, as mentee or mentor (unbooked ones last)."""
+        now = now or utcnow()
+        with session_scope(self._engine) as session:
+            mentor = mentor_repo.get_by_slack_id(session, slack_id)
+            rows = request_repo.upcoming_sessions_of(
+                session, slack_id, mentor.id if mentor else None, now
+            )
+            views = [loaded[1] for r in rows if r.id and (loaded := self._load(session, r.id))]
+        return sorted(views, key=lambda v: (v.starts_at is None, v.starts_at or now))
 
     def view(self, session_id: int) -> SessionView | None:
         with session_scope(self._engine) as session:
@@ -190,4 +261,14 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-__all__ = ["REMINDERS", "BookResult", "BookingService", "week_of"]
+def _due(meeting: MentoringSession, nudge: Nudge) -> datetime | None:
+    if nudge.anchor is Anchor.CREATED:
+        return meeting.created_at + nudge.offset
+    if meeting.starts_at is None:
+        return None
+    if nudge.anchor is Anchor.START:
+        return meeting.starts_at + nudge.offset
+    return meeting.starts_at + timedelta(minutes=meeting.duration_minutes) + nudge.offset
+
+
+__all__ = ["NUDGES", "BookResult", "BookingService", "week_of"]

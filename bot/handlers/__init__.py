@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import booking, commands, errors, home, offers, profile, requests
+from bot.handlers import (
+    booking,
+    commands,
+    errors,
+    feedback,
+    home,
+    offers,
+    profile,
+    requests,
+)
 from bot.handlers.context import HandlerServices
 
 
@@ -17,6 +26,7 @@ def register_handlers(app: App, services: HandlerServices) -> None:
     profile.register(app, services)
     home.register(app, services)
     booking.register(app, services)
+    feedback.register(app, services)
 
 
 __all__ = ["HandlerServices", "register_handlers"]

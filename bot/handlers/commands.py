@@ -66,6 +66,9 @@ def register(app: App, services: HandlerServices) -> None:
             respond(response_type="ephemeral", **status.as_kwargs())
         elif parsed.subcommand is Subcommand.CANCEL:
             _cancel(user, respond)
+        elif parsed.subcommand is Subcommand.SESSIONS:
+            upcoming = messages.sessions_message(services.booking.upcoming(user), user)
+            respond(response_type="ephemeral", **upcoming.as_kwargs())
         elif parsed.subcommand is None and parsed.question:
             _ask(user, parsed.question, slack_timezone(client, user))
 

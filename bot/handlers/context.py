@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.handlers.notifier import SlackNotifier
 from bot.mentoring.profiles import ProfileService
@@ -17,3 +18,4 @@ class HandlerServices:
     notifier: SlackNotifier
     program_leads: frozenset[str]
     booking: BookingService
+    feedback: FeedbackService

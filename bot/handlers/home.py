@@ -23,6 +23,7 @@ def home_data(services: HandlerServices, user_id: str) -> messages.HomeData:
         mentor=mentor,
         load_this_week=load,
         pending_offers=services.mentoring.pending_offers(user_id) if mentor else (),
+        sessions=services.booking.upcoming(user_id),
         lead_numbers=(
             services.mentoring.week_numbers() if user_id in services.program_leads else None
         ),

@@ -14,11 +14,16 @@ class Action(StrEnum):
     EDIT_PROFILE = "home_edit_profile"
     BOOK_SLOT = "session_book_slot"
     NO_SLOT_FITS = "session_no_slot_fits"
+    RATE = "feedback_rate"
+    MEET_AGAIN = "feedback_meet_again"
+    ADD_COMMENT = "feedback_add_comment"
+    PRACTICE = "feedback_practice"
 
 
 class Callback(StrEnum):
     INTAKE = "intake_modal"
     PROFILE = "profile_modal"
+    COMMENT = "feedback_comment_modal"
 
 
 class Field(StrEnum):
@@ -34,6 +39,7 @@ class Field(StrEnum):
     CAPACITY = "capacity"
     TIMEZONE = "timezone"
     PAUSED_UNTIL = "paused_until"
+    COMMENT = "comment"
 
 
 class Subcommand(StrEnum):
@@ -41,3 +47,4 @@ class Subcommand(StrEnum):
     STATUS = "status"
     CANCEL = "cancel"
     PROFILE = "profile"
+    SESSIONS = "sessions"

@@ -101,7 +101,8 @@ def help_message() -> Message:
         "*mentor-bot* finds a colleague who knows, for a quick focused conversation.\n"
         "• `/mentor <your question>` — ask; the best available mentor is asked at once\n"
         "• `/mentor` — the same, with a form (format, context, urgency)\n"
-        "• `/mentor status` — your open requests and upcoming sessions\n"
+        "• `/mentor status` — your open requests\n"
+        "• `/mentor sessions` — your upcoming sessions\n"
         "• `/mentor cancel` — cancel an open request\n"
         "• `/mentor profile` — become a mentor, or edit your mentor profile\n"
         "• `/mentor help` — this message"
@@ -208,7 +209,7 @@ def status_message(requests: Sequence[RequestSummary]) -> Message:
         )
         if r.status in ("open", "offered", "matched"):
             blocks.append(ActionsBlock(elements=[_cancel_button(r.request_id)]))
-    blocks.append(_context("No sessions booked yet."))
+    blocks.append(_context("Booked sessions: `/mentor sessions`."))
     return Message(f"You have {len(requests)} open request(s)", blocks)
 
 
@@ -460,6 +461,7 @@ class HomeData:
     load_this_week: int = 0
     pending_offers: Sequence[OfferView] = ()
     lead_numbers: dict[str, int] | None = None
+    sessions: Sequence[SessionView] = ()
 
 
 def home_view(data: HomeData) -> View:
@@ -490,6 +492,8 @@ def home_view(data: HomeData) -> View:
             )
     else:
         blocks.append(_context("No requests yet."))
+    if data.sessions:
+        blocks += [DividerBlock(), *sessions_message(data.sessions, data.user_id).blocks]
     if data.mentor is not None:
         blocks += _mentor_home(data)
     if data.lead_numbers is not None:
@@ -619,7 +623,7 @@ def session_booked(meeting: SessionView, *, for_mentor: bool) -> Message:
     )
 
 
-REMINDER_TEXT = {
+REMINDER_TEXT: dict[str, str] = {
     "reminder_24h": "Reminder: your mentoring session with {other} is tomorrow, {when}.",
     "reminder_10m": "Your mentoring session with {other} starts in 10 minutes ({when}).",
 }
@@ -636,4 +640,116 @@ def no_slot_fits_to_mentor(meeting: SessionView) -> Message:
     return plain(
         f"None of the proposed times work for {mention(meeting.mentee_slack_id)}. "
         "Please propose a time to them in a DM."
+    )
+
+
+def booking_nudge(meeting: SessionView) -> Message:
+    return plain(
+        f"Your session with {mention(meeting.mentor_slack_id)} isn't booked yet."
+        " Here are fresh times that suit you both:"
+    )
+
+
+def follow_up(meeting: SessionView, *, for_mentor: bool) -> Message:
+    other = mention(meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id)
+    sid = meeting.session_id
+    ratings = [
+        ButtonElement(text=str(n), action_id=f"{Action.RATE.value}_{n}", value=f"{sid}:{n}")
+        for n in range(1, 6)
+    ]
+    return Message(
+        "How did your mentoring session go?",
+        [
+            _section(f"How did your session with {other} go? (1 = not useful, 5 = very useful)"),
+            ActionsBlock(block_id=f"rate:{sid}", elements=ratings),
+            _section("Would you like to meet again?"),
+            ActionsBlock(
+                block_id=f"again:{sid}",
+                elements=[
+                    ButtonElement(
+                        text="Yes, let's meet again",
+                        action_id=f"{Action.MEET_AGAIN.value}_yes",
+                        value=f"{sid}:yes",
+                        style="primary",
+                    ),
+                    ButtonElement(
+                        text="No, all good",
+                        action_id=f"{Action.MEET_AGAIN.value}_no",
+                        value=f"{sid}:no",
+                    ),
+                    ButtonElement(
+                        text="Add a private comment",
+                        action_id=Action.ADD_COMMENT.value,
+                        value=str(sid),
+                    ),
+                ],
+            ),
+            _context(f"Your comment is private: {other} never sees it."),
+        ],
+    )
+
+
+PRACTICE_LABELS = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}
+
+
+def practice_nudge(meeting: SessionView) -> Message:
+    sid = meeting.session_id
+    return Message(
+        "Did you put it into practice?",
+        [
+            _section(
+                f"A week ago you met {mention(meeting.mentor_slack_id)} about:\n"
+                + quote(meeting.question, 300)
+                + "\nDid you put it into practice?"
+            ),
+            ActionsBlock(
+                block_id=f"practice:{sid}",
+                elements=[
+                    ButtonElement(
+                        text=label,
+                        action_id=f"{Action.PRACTICE.value}_{value}",
+                        value=f"{sid}:{value}",
+                    )
+                    for value, label in PRACTICE_LABELS.items()
+                ],
+            ),
+        ],
+    )
+
+
+def comment_modal(session_id: int) -> View:
+    return View(
+        type="modal",
+        callback_id=Callback.COMMENT.value,
+        private_metadata=str(session_id),
+        title="Private comment",
+        submit="Save",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=Field.COMMENT.value,
+                label="Anything the program leads should know?",
+                hint="Only the program sees this, never the other person.",
+                element=PlainTextInputElement(
+                    action_id=Field.COMMENT.value, multiline=True, max_length=3000
+                ),
+            )
+        ],
+    )
+
+
+def sessions_message(sessions: Sequence[SessionView], user_id: str) -> Message:
+    if not sessions:
+        return plain("No upcoming sessions. Ask for mentoring with `/mentor <your question>`.")
+    lines = []
+    for meeting in sessions[:20]:
+        other = (
+            meeting.mentor_slack_id
+            if meeting.mentee_slack_id == user_id
+            else (meeting.mentee_slack_id)
+        )
+        when = _when(meeting.starts_at) if meeting.starts_at else "time not booked yet"
+        lines.append(f"• {when} · {meeting.duration_minutes} min with {mention(other)}")
+    return Message(
+        "Your upcoming sessions", [_section("*Your upcoming sessions*\n" + "\n".join(lines))]
     )

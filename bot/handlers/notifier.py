@@ -80,8 +80,18 @@ class SlackNotifier:
         self.dm(meeting.mentor_slack_id, messages.session_booked(meeting, for_mentor=True))
 
     def remind(self, meeting: SessionView, kind: str) -> None:
-        self.dm(meeting.mentee_slack_id, messages.session_reminder(meeting, kind, for_mentor=False))
-        self.dm(meeting.mentor_slack_id, messages.session_reminder(meeting, kind, for_mentor=True))
+        if kind == "follow_up":
+            self.dm(meeting.mentee_slack_id, messages.follow_up(meeting, for_mentor=False))
+            self.dm(meeting.mentor_slack_id, messages.follow_up(meeting, for_mentor=True))
+        elif kind == "practice":
+            self.dm(meeting.mentee_slack_id, messages.practice_nudge(meeting))
+        else:
+            for mentor_side in (False, True):
+                who = meeting.mentor_slack_id if mentor_side else meeting.mentee_slack_id
+                self.dm(who, messages.session_reminder(meeting, kind, for_mentor=mentor_side))
+
+    def nudge_booking(self, meeting: SessionView) -> None:
+        self.dm(meeting.mentee_slack_id, messages.booking_nudge(meeting))
 
     def _dm_channel(self, user_id: str) -> str:
         with self._lock:

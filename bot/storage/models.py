@@ -179,6 +179,8 @@ class Offer(SQLModel, table=True):
 
 class MentoringSession(SQLModel, table=True):
     __tablename__ = "mentoring_session"
+    # "Meet again" creates sequence 2 once, even when both say yes at the same moment.
+    __table_args__ = (sa.UniqueConstraint("request_id", "sequence", name="uq_session_sequence"),)
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="mentoring_request.id", index=True, ondelete="CASCADE")
@@ -219,6 +221,7 @@ class Feedback(SQLModel, table=True):
     rating: int | None = Field(default=None, ge=1, le=5)
     comment: str | None = Field(default=None, sa_type=sa.Text)  # private to its author's side
     meet_again: bool | None = None
+    progress: str | None = Field(default=None, max_length=16)  # practice nudge: yes/partly/not_yet
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -91,8 +91,14 @@ class BotServer:
         )
         return self.post_signed(body, "application/x-www-form-urlencoded")
 
-    def submit(self, callback_id: str, values: dict[str, dict[str, Any]], user: str) -> Response:
-        body = sr.view_submission(callback_id, values, user)
+    def submit(
+        self,
+        callback_id: str,
+        values: dict[str, dict[str, Any]],
+        user: str,
+        private_metadata: str = "",
+    ) -> Response:
+        body = sr.view_submission(callback_id, values, user, private_metadata)
         return self.post_signed(body, "application/x-www-form-urlencoded")
 
     def home_opened(self, user: str) -> Response:

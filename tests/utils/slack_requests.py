@@ -111,7 +111,9 @@ def block_action(
     return urlencode({"payload": json.dumps(payload)})
 
 
-def view_submission(callback_id: str, values: dict[str, dict[str, Any]], user: str) -> str:
+def view_submission(
+    callback_id: str, values: dict[str, dict[str, Any]], user: str, private_metadata: str = ""
+) -> str:
     """`values`: block_id -> state of its one element, e.g.
     {"type": "plain_text_input", "value": "..."}."""
     n = next(_counter)
@@ -127,7 +129,7 @@ def view_submission(callback_id: str, values: dict[str, dict[str, Any]], user: s
             "team_id": TEAM["id"],
             "type": "modal",
             "blocks": [],
-            "private_metadata": "",
+            "private_metadata": private_metadata,
             "callback_id": callback_id,
             "state": {"values": {block: {block: state} for block, state in values.items()}},
             "hash": f"{n}.hash",

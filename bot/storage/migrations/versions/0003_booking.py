@@ -1,4 +1,4 @@
-"""booking: the mentee's time zone on requests, and a log that makes each nudge send once
+"""booking: mentee time zone, one session per sequence, practice progress, a send-once log
 
 Revision ID: 0003
 Revises: 0002
@@ -21,6 +21,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("mentee_timezone", sqltypes.AutoString(length=64), nullable=True)
         )
+    with op.batch_alter_table("mentoring_session", schema=None) as batch_op:
+        batch_op.create_unique_constraint("uq_session_sequence", ["request_id", "sequence"])
+    with op.batch_alter_table("feedback", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("progress", sqltypes.AutoString(length=16), nullable=True))
     op.create_table(
         "notification_log",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -35,5 +39,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("notification_log")
+    with op.batch_alter_table("feedback", schema=None) as batch_op:
+        batch_op.drop_column("progress")
+    with op.batch_alter_table("mentoring_session", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_session_sequence", type_="unique")
     with op.batch_alter_table("mentoring_request", schema=None) as batch_op:
         batch_op.drop_column("mentee_timezone")

@@ -1,0 +1,135 @@
+"""After the session: ratings, private comments, "meet again?", and practice progress."""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.booking.service import BookingService
+from bot.logging import log_event
+from bot.storage import feedback as feedback_repo
+from bot.storage import mentors as mentor_repo
+from bot.storage import sessions as session_repo
+from bot.storage.db import session_scope
+from bot.storage.models import FeedbackKind, MentoringSession, SessionStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_COMMENT_CHARS = 3000
+
+
+class Progress(StrEnum):
+    YES = "yes"
+    PARTLY = "partly"
+    NOT_YET = "not_yet"
+
+
+class FeedbackResult(StrEnum):
+    SAVED = "saved"
+    NOT_YOURS = "not_yours"
+    INVALID = "invalid"
+    MEETING_AGAIN = "meeting_again"  # both said yes: a new session is being proposed
+
+
+class FeedbackService:
+    def __init__(self, *, engine: Engine, booking: BookingService) -> None:
+        self._engine = engine
+        self._booking = booking
+
+    def rate(self, session_id: int, author: str, rating: int) -> FeedbackResult:
+        if not 1 <= rating <= 5:
+            return FeedbackResult.INVALID
+        return self._record(session_id, author, FeedbackKind.FOLLOW_UP, rating=rating)
+
+    def comment(self, session_id: int, author: str, text: str) -> FeedbackResult:
+        """A private comment: stored for the programme, never shown to the other person."""
+        text = text.strip()
+        if not text or len(text) > MAX_COMMENT_CHARS:
+            return FeedbackResult.INVALID
+        return self._record(session_id, author, FeedbackKind.FOLLOW_UP, comment=text)
+
+    def meet_again(self, session_id: int, author: str, yes: bool) -> FeedbackResult:
+        result = self._record(session_id, author, FeedbackKind.FOLLOW_UP, meet_again=yes)
+        if result is not FeedbackResult.SAVED or not yes:
+            return result
+        with session_scope(self._engine) as session:
+            votes = feedback_repo.meet_again_votes(session, session_id)
+        if votes.get("mentee") and votes.get("mentor"):
+            follow_up = self._next_session(session_id)
+            if follow_up is not None:
+                self._booking.start(follow_up)
+            return FeedbackResult.MEETING_AGAIN
+        return result
+
+    def practice(self, session_id: int, author: str, progress: str) -> FeedbackResult:
+        try:
+            value = Progress(progress)
+        except ValueError:
+            return FeedbackResult.INVALID
+        return self._record(
+            session_id, author, FeedbackKind.PRACTICE, progress=value.value, mentee_only=True
+        )
+
+    def _record(
+        self,
+        session_id: int,
+        author: str,
+        kind: FeedbackKind,
+        *,
+        mentee_only: bool = False,
+        **fields: object,
+    ) -> FeedbackResult:
+        with session_scope(self._engine) as session:
+            meeting = session_repo.get_session(session, session_id)
+            role = _role(session, meeting, author)
+            if meeting is None or role is None or (mentee_only and role != "mentee"):
+                return FeedbackResult.NOT_YOURS
+            feedback_repo.record(
+                session,
+                session_id=session_id,
+                author_slack_id=author,
+                role=role,
+                kind=kind,
+                **fields,
+            )
+        log_event(
+            logger,
+            "feedback_recorded",
+            session_id=session_id,
+            kind=kind.value,
+            fields=sorted(fields),
+        )  # field names only: comments never reach the log
+        return FeedbackResult.SAVED
+
+    def _next_session(self, session_id: int) -> int | None:
+        """Create the follow-up session once, even if both votes land at the same moment."""
+        try:
+            with session_scope(self._engine) as session:
+                meeting = session_repo.get_session(session, session_id)
+                if meeting is None:
+                    return None
+                follow_up = MentoringSession(
+                    request_id=meeting.request_id,
+                    mentor_id=meeting.mentor_id,
+                    mentee_slack_id=meeting.mentee_slack_id,
+                    sequence=meeting.sequence + 1,
+                    duration_minutes=meeting.duration_minutes,
+                    status=SessionStatus.PROPOSED.value,
+                )
+                session.add(follow_up)
+                session.flush()
+                return follow_up.id
+        except IntegrityError:
+            return None  # the other vote already created it
+
+
+def _role(session: object, meeting: MentoringSession | None, author: str) -> str | None:
+    if meeting is None:
+        return None
+    if author == meeting.mentee_slack_id:
+        return "mentee"
+    mentor = mentor_repo.get_many(session, [meeting.mentor_id]).get(meeting.mentor_id)  # type: ignore[arg-type]
+    return "mentor" if mentor is not None and mentor.slack_id == author else None

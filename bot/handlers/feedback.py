@@ -1,0 +1,100 @@
+"""Follow-up buttons: rating, meet again, private comment, practice progress."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.booking.feedback import FeedbackResult
+from bot.handlers import messages
+from bot.handlers.context import HandlerServices
+from bot.handlers.errors import report, user_safe
+from bot.handlers.ids import Action, Callback, Field
+from bot.handlers.requests import modal_values
+
+THANKS = {
+    FeedbackResult.SAVED: "Thanks, noted!",
+    FeedbackResult.MEETING_AGAIN: "You both want to meet again: I'm sending times to book.",
+    FeedbackResult.NOT_YOURS: "This session isn't yours to give feedback on.",
+    FeedbackResult.INVALID: "That answer doesn't fit; please try again.",
+}
+
+
+def split_value(body: dict[str, Any]) -> tuple[int, str] | None:
+    try:
+        session_id, answer = str(body["actions"][0]["value"]).split(":", 1)
+        return int(session_id), answer
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def register(app: App, services: HandlerServices) -> None:
+    safe = user_safe(services)
+    feedback = services.feedback
+
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def reply(respond: Respond, result: FeedbackResult) -> None:
+        respond(response_type="ephemeral", replace_original=False, text=THANKS[result])
+
+    @safe
+    def rate(body: dict[str, Any], respond: Respond) -> None:
+        parsed = split_value(body)
+        if parsed is None or not parsed[1].isdigit():
+            reply(respond, FeedbackResult.INVALID)
+        else:
+            reply(respond, feedback.rate(parsed[0], body["user"]["id"], int(parsed[1])))
+
+    @safe
+    def meet_again(body: dict[str, Any], respond: Respond) -> None:
+        parsed = split_value(body)
+        if parsed is None or parsed[1] not in ("yes", "no"):
+            reply(respond, FeedbackResult.INVALID)
+        else:
+            reply(respond, feedback.meet_again(parsed[0], body["user"]["id"], parsed[1] == "yes"))
+
+    @safe
+    def practice(body: dict[str, Any], respond: Respond) -> None:
+        parsed = split_value(body)
+        if parsed is None:
+            reply(respond, FeedbackResult.INVALID)
+        else:
+            reply(respond, feedback.practice(parsed[0], body["user"]["id"], parsed[1]))
+
+    def open_comment(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()  # inline: the trigger_id lives 3 s
+        try:
+            session_id = int(body["actions"][0]["value"])
+            client.views_open(
+                trigger_id=body["trigger_id"], view=messages.comment_modal(session_id)
+            )
+        except (KeyError, IndexError, ValueError):
+            return
+        except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
+            report(error, body, None, services)
+
+    def save_comment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            session_id = int(view.get("private_metadata") or "")
+        except ValueError:
+            ack()
+            return
+        text = modal_values(view).get(Field.COMMENT.value) or ""
+        result = feedback.comment(session_id, body["user"]["id"], text)
+        if result is FeedbackResult.INVALID:
+            ack(response_action="errors", errors={Field.COMMENT.value: "Please write a comment."})
+            return
+        ack()
+
+    app.action(re.compile(rf"^{Action.RATE.value}_[1-5]$"))(ack=ack_only, lazy=[rate])
+    app.action(re.compile(rf"^{Action.MEET_AGAIN.value}_(yes|no)$"))(
+        ack=ack_only, lazy=[meet_again]
+    )
+    app.action(re.compile(rf"^{Action.PRACTICE.value}_\w+$"))(ack=ack_only, lazy=[practice])
+    app.action(Action.ADD_COMMENT.value)(open_comment)
+    app.view(Callback.COMMENT.value)(save_comment)
