@@ -45,6 +45,9 @@ class Recorder:
     def nudge_booking(self, meeting: SessionView) -> None:
         self.events.append(("nudge_booking", meeting.session_id))
 
+    def changed(self, meeting: SessionView, *, by: str, cancelled: bool) -> None:
+        self.events.append(("changed", (by, cancelled)))
+
     def schedule(self, session_id: int, kind: str, at: datetime, grace_seconds: int) -> None:
         self.events.append(("schedule", (kind, at)))
 
@@ -211,3 +214,56 @@ def test_follow_up_and_practice_nudges_fire_once_each(engine: Engine, booking) -
     assert service.remind(session_id, "practice", now=end + timedelta(days=7, hours=1))
     assert not service.remind(session_id, "practice", now=end + timedelta(days=8))
     assert recorder.of("remind") == ["follow_up", "practice"]
+
+
+@pytest.mark.postgres
+def test_two_processes_on_postgres_send_each_nudge_once(pg_engine: Engine) -> None:
+    """Two bot instances (own engines, own scheduler threads) run the same due jobs at the same
+    moment, as APScheduler does when both share the job table: the notification_log claim lets
+    exactly one of them send."""
+    import threading
+
+    from bot.storage import db
+    from tests.conftest import PG_URL
+
+    assert PG_URL
+    recorders = [Recorder(), Recorder()]
+    engines = [pg_engine, db.make_engine(PG_URL)]
+    services = [
+        BookingService(engine=e, notifier=r, timer=r)
+        for e, r in zip(engines, recorders, strict=True)
+    ]
+    mentor = add_mentor(pg_engine, "U0MENTOR1", "sql", timezone="Europe/Paris", weekly_capacity=40)
+    sessions = []
+    for i in range(20):
+        session_id = make_session(pg_engine, f"U0MENTEE{i:02d}", mentor)
+        slot = services[0].propose(session_id, now=NOW)[0]
+        services[0].book(
+            session_id,
+            slot.start + timedelta(days=i % 5, hours=0),
+            clicker_slack_id=f"U0MENTEE{i:02d}",
+            now=NOW,
+        )
+        sessions.append(session_id)
+    with session_scope(pg_engine) as session:
+        due = {s.id: s.starts_at for s in session.exec(select(MentoringSession)).all()}
+    barrier = threading.Barrier(2)
+
+    def sweep(service: BookingService) -> None:
+        barrier.wait()
+        for session_id in sessions:
+            if due[session_id] is not None:
+                service.remind(
+                    session_id, "reminder_24h", now=due[session_id] - timedelta(hours=24)
+                )
+
+    threads = [threading.Thread(target=sweep, args=(s,)) for s in services]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    engines[1].dispose()
+    sent = recorders[0].of("remind") + recorders[1].of("remind")
+    booked = sum(1 for s in sessions if due[s] is not None)
+    assert booked >= 10
+    assert len(sent) == booked  # every due reminder went out, none twice

@@ -648,3 +648,39 @@ def test_reminder_reaches_both_once(engine: Engine, start_bot, slack_api) -> Non
     reminders = slack_api.wait_call("chat.postMessage", count=2)
     assert {c.params["channel"] for c in reminders} == {"D" + MENTEE, "DU0SRE0001"}
     assert all("starts in 10 minutes" in c.blocks_text() for c in reminders)
+
+
+def test_reschedule_and_cancel_from_the_dm(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    meeting = book_first_slot(engine, bot, slack_api)
+    assert meeting.id is not None and meeting.starts_at is not None
+    booked = next(c for c in slack_api.messages_to("U0SRE0001") if "Booked:" in c.blocks_text())
+    assert "Reschedule" in booked.blocks_text() and "Cancel session" in booked.blocks_text()
+    slack_api.clear()
+    bot.click(Action.RESCHEDULE, str(meeting.id), "U0SRE0001")  # the mentor can't make it
+    slack_api.wait_for(
+        lambda: any("Pick a time" in c.blocks_text() for c in slack_api.messages_to(MENTEE))
+    )
+    told = [c for c in slack_api.messages_to(MENTEE) if "asked to reschedule" in c.blocks_text()]
+    assert told and "<@U0SRE0001>" in told[0].blocks_text()
+    booking = bot.runtime.handler_services.booking
+    at = meeting.starts_at - timedelta(minutes=10)
+    assert not booking.remind(meeting.id, "reminder_10m", now=at)  # the old time is void
+    slack_api.clear()
+    bot.click(Action.CANCEL_SESSION, str(meeting.id), MENTEE)
+    slack_api.wait_for(
+        lambda: (
+            len(
+                [
+                    c
+                    for c in slack_api.of("chat.postMessage")
+                    if "cancelled the mentoring session" in c.blocks_text()
+                ]
+            )
+            == 2
+        )
+    )
+    with session_scope(engine) as session:
+        assert session.get(MentoringSession, meeting.id).status == "cancelled"  # type: ignore[union-attr]
+    bot.click(Action.RESCHEDULE, str(meeting.id), MENTEE)
+    assert "was cancelled" in slack_api.wait_call("response_url")[0].params["text"]

@@ -37,6 +37,9 @@ class BookingNotifier(Protocol):
     def remind(self, meeting: SessionView, kind: str) -> None:
         """A reminder or follow-up (`kind` as in booking.service.NUDGES)."""
 
+    def changed(self, meeting: SessionView, *, by: str, cancelled: bool) -> None:
+        """The session was rescheduled or cancelled by `by`: tell both."""
+
     def nudge_booking(self, meeting: SessionView) -> None:
         """Nobody booked a time a day after the accept."""
 

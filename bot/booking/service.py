@@ -189,6 +189,35 @@ class BookingService:
             self._notifier.remind(view, kind)
         return True
 
+    def reschedule(self, session_id: int, *, by: str, now: datetime | None = None) -> BookResult:
+        """Either side frees the booked time; the other is told and fresh slots go out."""
+        return self._change(session_id, by, SessionStatus.PROPOSED, now or utcnow())
+
+    def cancel(self, session_id: int, *, by: str) -> BookResult:
+        return self._change(session_id, by, SessionStatus.CANCELLED, utcnow())
+
+    def _change(self, session_id: int, by: str, to: SessionStatus, now: datetime) -> BookResult:
+        with session_scope(self._engine) as session:
+            loaded = self._load(session, session_id)
+            if loaded is None:
+                return BookResult.CLOSED
+            _, view, *_ = loaded
+            if by not in (view.mentee_slack_id, view.mentor_slack_id):
+                return BookResult.NOT_YOURS
+            allowed = (
+                (SessionStatus.SCHEDULED,)
+                if to is SessionStatus.PROPOSED
+                else (SessionStatus.SCHEDULED, SessionStatus.PROPOSED)
+            )
+            if not session_repo.move_session(session, session_id, to=to, allowed_from=allowed):
+                return BookResult.CLOSED
+        # Pending reminders see the new status and stay silent; no job needs deleting.
+        log_event(logger, "session_" + to.value, session_id=session_id)
+        self._notifier.changed(view, by=by, cancelled=to is SessionStatus.CANCELLED)
+        if to is SessionStatus.PROPOSED:
+            self.propose(session_id, now=now)
+        return BookResult.BOOKED
+
     def start(self, session_id: int, *, now: datetime | None = None) -> None:
         """After an accept (or a "meet again"): propose times, and nudge in a day if unbooked."""
         now = now or utcnow()

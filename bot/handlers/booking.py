@@ -14,7 +14,7 @@ from bot.handlers.errors import user_safe
 from bot.handlers.ids import Action
 
 REPLIES = {
-    BookResult.CLOSED: "This session is already booked or was cancelled.",
+    BookResult.CLOSED: "This session is already booked, was rescheduled or was cancelled.",
     BookResult.NOT_YOURS: "Only the mentee and the mentor of this session can book it.",
     BookResult.INVALID: "That time can no longer be booked; pick another one.",
 }
@@ -63,5 +63,26 @@ def register(app: App, services: HandlerServices) -> None:
             text="OK. I've asked your mentor to propose a time to you in a DM.",
         )
 
+    def change(cancel: bool) -> Any:
+        @safe
+        def lazy(body: dict[str, Any], respond: Respond) -> None:
+            user = body["user"]["id"]
+            try:
+                session_id = int(body["actions"][0]["value"])
+            except (KeyError, IndexError, ValueError):
+                return
+            booking = services.booking
+            result = (
+                booking.cancel(session_id, by=user)
+                if cancel
+                else booking.reschedule(session_id, by=user)
+            )
+            if result is not BookResult.BOOKED:
+                respond(response_type="ephemeral", replace_original=False, text=REPLIES[result])
+
+        return lazy
+
+    app.action(Action.RESCHEDULE.value)(ack=ack_only, lazy=[change(cancel=False)])
+    app.action(Action.CANCEL_SESSION.value)(ack=ack_only, lazy=[change(cancel=True)])
     app.action(Action.BOOK_SLOT.value)(ack=ack_only, lazy=[book])
     app.action(Action.NO_SLOT_FITS.value)(ack=ack_only, lazy=[none_fits])

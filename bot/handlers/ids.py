@@ -14,6 +14,8 @@ class Action(StrEnum):
     EDIT_PROFILE = "home_edit_profile"
     BOOK_SLOT = "session_book_slot"
     NO_SLOT_FITS = "session_no_slot_fits"
+    RESCHEDULE = "session_reschedule"
+    CANCEL_SESSION = "session_cancel"
     RATE = "feedback_rate"
     MEET_AGAIN = "feedback_meet_again"
     ADD_COMMENT = "feedback_add_comment"

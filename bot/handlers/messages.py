@@ -618,9 +618,40 @@ def session_booked(meeting: SessionView, *, for_mentor: bool) -> Message:
         f"📅 Booked: *{_when(meeting.starts_at)}*, {meeting.duration_minutes} minutes with "
         f"{mention(other)}. I'll remind you the day before and 10 minutes before."
     )
-    return Message(
-        "Your mentoring session is booked", [_section(text), _section(quote(meeting.question, 500))]
+    sid = str(meeting.session_id)
+    buttons = ActionsBlock(
+        elements=[
+            ButtonElement(text="Reschedule", action_id=Action.RESCHEDULE.value, value=sid),
+            ButtonElement(
+                text="Cancel session",
+                action_id=Action.CANCEL_SESSION.value,
+                value=sid,
+                style="danger",
+                confirm=ConfirmObject(
+                    title="Cancel this session?",
+                    text="The other person will be told.",
+                    confirm="Cancel it",
+                    deny="Keep it",
+                ),
+            ),
+        ]
     )
+    return Message(
+        "Your mentoring session is booked",
+        [_section(text), _section(quote(meeting.question, 500)), buttons],
+    )
+
+
+def session_changed(meeting: SessionView, *, by: str, cancelled: bool, for_user: str) -> Message:
+    who = "You" if by == for_user else mention(by)
+    if cancelled:
+        text = f"{who} cancelled the mentoring session (request #{meeting.request_id})."
+    else:
+        text = (
+            f"{who} asked to reschedule the mentoring session (request #{meeting.request_id})."
+            " New times are on their way to the mentee."
+        )
+    return plain(text)
 
 
 REMINDER_TEXT: dict[str, str] = {

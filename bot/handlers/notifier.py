@@ -90,6 +90,12 @@ class SlackNotifier:
                 who = meeting.mentor_slack_id if mentor_side else meeting.mentee_slack_id
                 self.dm(who, messages.session_reminder(meeting, kind, for_mentor=mentor_side))
 
+    def changed(self, meeting: SessionView, *, by: str, cancelled: bool) -> None:
+        for user in (meeting.mentee_slack_id, meeting.mentor_slack_id):
+            self.dm(
+                user, messages.session_changed(meeting, by=by, cancelled=cancelled, for_user=user)
+            )
+
     def nudge_booking(self, meeting: SessionView) -> None:
         self.dm(meeting.mentee_slack_id, messages.booking_nudge(meeting))
 

@@ -93,3 +93,23 @@ def was_logged(session: Session, kind: str, session_id: int) -> bool:
         )
     ).first()
     return found is not None
+
+
+def move_session(
+    session: Session, session_id: int, *, to: SessionStatus, allowed_from: tuple[SessionStatus, ...]
+) -> bool:
+    """Change a session's status only from `allowed_from` (a claim); clears the time when
+    going back to proposed."""
+    values: dict[str, object] = {"status": to.value, "updated_at": utcnow()}
+    if to is SessionStatus.PROPOSED:
+        values["starts_at"] = None
+    result = session.execute(
+        sa.update(MentoringSession)
+        .where(
+            col(MentoringSession.id) == session_id,
+            col(MentoringSession.status).in_([s.value for s in allowed_from]),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
