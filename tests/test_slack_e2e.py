@@ -524,6 +524,9 @@ def accepted(engine: Engine, bot: BotServer, slack_api: SlackStandIn) -> list[st
     seed(engine)
     ask(bot)
     bot.click(Action.ACCEPT, offer_to(slack_api, "U0SRE0001"), "U0SRE0001")
+    slack_api.wait_for(
+        lambda: any("You accepted" in json.dumps(c.params) for c in slack_api.of("response_url"))
+    )
     picker = slack_api.wait_for(
         lambda: [c for c in slack_api.messages_to(MENTEE) if "Pick a time" in c.blocks_text()]
     )
@@ -684,3 +687,19 @@ def test_reschedule_and_cancel_from_the_dm(engine: Engine, start_bot, slack_api)
         assert session.get(MentoringSession, meeting.id).status == "cancelled"  # type: ignore[union-attr]
     bot.click(Action.RESCHEDULE, str(meeting.id), MENTEE)
     assert "was cancelled" in slack_api.wait_call("response_url")[0].params["text"]
+
+
+def test_booking_sends_a_calendar_invite_without_the_question(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    from icalendar import Calendar
+
+    bot = start_bot()
+    meeting = book_first_slot(engine, bot, slack_api)
+    uploads = slack_api.wait_call("upload", count=2)
+    completed = slack_api.wait_call("files.completeUploadExternal", count=2)
+    assert {c.params["channel_id"] for c in completed} == {"D" + MENTEE, "DU0SRE0001"}
+    event = Calendar.from_ical(uploads[0].params["content"]).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == meeting.starts_at
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=60)
+    assert "postmortems" not in uploads[0].params["content"]  # calendars are not private

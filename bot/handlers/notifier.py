@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 
+from bot.booking.calendar import session_invite
 from bot.booking.ports import SessionView
 from bot.booking.slots import Slot
 from bot.handlers import messages
@@ -76,8 +78,16 @@ class SlackNotifier:
         self.dm(meeting.mentee_slack_id, messages.slot_taken())
 
     def booked(self, meeting: SessionView) -> None:
-        self.dm(meeting.mentee_slack_id, messages.session_booked(meeting, for_mentor=False))
-        self.dm(meeting.mentor_slack_id, messages.session_booked(meeting, for_mentor=True))
+        invite = session_invite(meeting, now=datetime.now(UTC))
+        for for_mentor in (False, True):
+            user = meeting.mentor_slack_id if for_mentor else meeting.mentee_slack_id
+            self.dm(user, messages.session_booked(meeting, for_mentor=for_mentor))
+            self._client.files_upload_v2(
+                channel=self._dm_channel(user),
+                file=invite,
+                filename="mentoring-session.ics",
+                title="Add to your calendar",
+            )
 
     def remind(self, meeting: SessionView, kind: str) -> None:
         if kind == "follow_up":

@@ -174,6 +174,20 @@ class SlackStandIn:
             }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {
+                "ok": True,
+                "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{self._server.server_port}/upload/{file_id}",
+            }
+        if method == "files.completeUploadExternal":
+            files = params.get("files")
+            files = json.loads(files) if isinstance(files, str) else files
+            return {
+                "ok": True,
+                "files": [{"id": f["id"], "title": f.get("title")} for f in files or []],
+            }
         if method in ("views.open", "views.publish", "views.update"):
             return {"ok": True, "view": {"id": "V" + ts.replace(".", "")}}
         return {"ok": True}
@@ -187,6 +201,9 @@ class SlackStandIn:
 
             def _params(self) -> dict[str, Any]:
                 url = urlparse(self.path)
+                if url.path.startswith("/upload/"):  # a file's raw bytes (files_upload_v2)
+                    length = int(self.headers.get("Content-Length") or 0)
+                    return {"content": self.rfile.read(length).decode("utf-8", "replace")}
                 params: dict[str, Any] = {k: v[0] for k, v in parse_qs(url.query).items()}
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
@@ -204,7 +221,11 @@ class SlackStandIn:
                     return
                 params = self._params()
                 method = (
-                    "response_url" if path.startswith("/response/") else path.rsplit("/", 1)[-1]
+                    "response_url"
+                    if path.startswith("/response/")
+                    else "upload"
+                    if path.startswith("/upload/")
+                    else path.rsplit("/", 1)[-1]
                 )
                 with stand_in._lock:
                     stand_in.calls.append(Call(method, params, dict(self.headers), path))
@@ -228,7 +249,7 @@ class SlackStandIn:
                 else:
                     answer = (
                         {"ok": True}
-                        if method == "response_url"
+                        if method in ("response_url", "upload")
                         else stand_in._answer(method, params)
                     )
                     body = json.dumps(answer).encode()

@@ -1,0 +1,38 @@
+"""iCalendar invites for booked sessions, so they land in people's calendars.
+
+The invite carries no question text: calendars are often visible to colleagues and assistants,
+and the question is private to the mentee and the mentor.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
+
+from bot.booking.ports import SessionView
+
+
+def session_invite(meeting: SessionView, *, now: datetime) -> bytes:
+    if meeting.starts_at is None:
+        raise ValueError("only a booked session has an invite")
+    calendar = Calendar()
+    calendar.add("prodid", "-//mentor-bot//mentoring sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    # Stable per session and sequence: re-sending after a reschedule updates the same event.
+    event.add("uid", f"mentor-bot-session-{meeting.session_id}@mentor-bot")
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", meeting.starts_at.astimezone(UTC))
+    event.add(
+        "dtend", meeting.starts_at.astimezone(UTC) + timedelta(minutes=meeting.duration_minutes)
+    )
+    event.add("summary", "Mentoring session (mentor-bot)")
+    event.add(
+        "description",
+        f"Mentoring session for request #{meeting.request_id}. Details are in your Slack DM "
+        "with mentor-bot.",
+    )
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
