@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -20,10 +21,14 @@ from rich.table import Table
 from sqlalchemy import make_url
 from sqlalchemy.engine import Engine
 
-from bot.app import SETUP_HELP
+from bot.app import SETUP_HELP, SlackNotConfiguredError, build_slack_client
 from bot.config import Settings
 from bot.container import BotRuntime, Services, build_engine, build_runtime, build_services
+from bot.digest.render import digest_text, write_chart
+from bot.digest.report import parse_week
+from bot.digest.service import DigestService
 from bot.errors import MentorBotError
+from bot.handlers.notifier import SlackNotifier
 from bot.logging import configure_logging
 from bot.matching.embedder import Embedder
 from bot.matching.service import MatchResult
@@ -343,6 +348,61 @@ def prompt(
                 err.print(str(exc), highlight=False, markup=False)
     finally:
         services.close()
+
+
+@app.command("digest")
+def digest(
+    ctx: typer.Context,
+    week: Annotated[
+        str | None, typer.Option(help="ISO week like 2026-W47 (default: last full week).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print and write the chart; send nothing.")
+    ] = False,
+    chart: Annotated[Path | None, typer.Option(help="Where to write the chart PNG.")] = None,
+) -> None:
+    """The weekly digest for program leads: print it (--dry-run) or send it now (once a week)."""
+    cli = _ctx(ctx)
+    settings = cli.settings
+    if week is not None:
+        try:
+            parse_week(week)
+        except ValueError as exc:
+            fail(str(exc))
+    services = cli.services()
+    try:
+        zone = ZoneInfo(settings.digest_timezone)
+        if dry_run:
+            report = DigestService(
+                engine=services.engine,
+                embedder=services.matching.embedder,
+                notifier=_NoNotifier(),
+                timezone=zone,
+            ).build(week)
+            print(digest_text(report))
+            path = write_chart(report, chart or Path(f"digest-{report.week}.png"))
+            err.print(f"chart written to {path}", highlight=False)
+            return
+        client = build_slack_client(settings)
+        notifier = SlackNotifier(
+            client, program_leads=settings.program_leads, digest_channel=settings.digest_channel
+        )
+        sent = DigestService(
+            engine=services.engine,
+            embedder=services.matching.embedder,
+            notifier=notifier,
+            timezone=zone,
+        ).send(week)
+        out.print("Digest sent." if sent else "That week's digest was already sent.")
+    except SlackNotConfiguredError as exc:
+        fail(str(exc))
+    finally:
+        services.close()
+
+
+class _NoNotifier:
+    def send_digest(self, text: str, chart: Path) -> None:
+        raise AssertionError("a dry run sends nothing")
 
 
 @app.command("run")

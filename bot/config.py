@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     )
     max_candidates: int = Field(default=3, ge=1, le=10)
     port: int = Field(default=3000, ge=1, le=65535)
+    digest_channel: str | None = Field(
+        default=None, description="Channel id for the weekly digest (leads get a DM anyway)"
+    )
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    digest_timezone: str = "UTC"
     run_scheduler: bool = Field(
         default=True, description="Run due jobs in this process (false: only store them)"
     )
@@ -71,6 +77,17 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
     @field_validator("slack_api_url")

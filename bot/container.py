@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -20,6 +21,7 @@ from bot.app import build_slack_client, create_app
 from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.config import Settings
+from bot.digest.service import DigestService
 from bot.handlers import HandlerServices
 from bot.handlers.notifier import SlackNotifier
 from bot.matching.embedder import Embedder, SentenceTransformerEmbedder
@@ -119,7 +121,9 @@ def build_runtime(
     services = build_services(settings, engine=engine, embedder=embedder, embedding_threads=1)
     services.matching.start()
     client = client or build_slack_client(settings)
-    notifier = SlackNotifier(client, program_leads=settings.program_leads)
+    notifier = SlackNotifier(
+        client, program_leads=settings.program_leads, digest_channel=settings.digest_channel
+    )
     scheduler = build_scheduler(services.engine)
     booking = BookingService(
         engine=services.engine, notifier=notifier, timer=SchedulerReminderTimer(scheduler)
@@ -143,7 +147,17 @@ def build_runtime(
         feedback=FeedbackService(engine=services.engine, booking=booking),
     )
     app = create_app(settings, handler_services, client)
-    jobs.install(mentoring, booking)
-    start_scheduler(scheduler, run_jobs=settings.run_scheduler)
+    digest = DigestService(
+        engine=services.engine,
+        embedder=services.matching.embedder,
+        notifier=notifier,
+        timezone=ZoneInfo(settings.digest_timezone),
+    )
+    jobs.install(mentoring, booking, digest)
+    start_scheduler(
+        scheduler,
+        run_jobs=settings.run_scheduler,
+        digest=(settings.digest_day, settings.digest_time, settings.digest_timezone),
+    )
     logger.info("bot_ready", extra={"mentors": len(services.matching.index)})
     return BotRuntime(services, client, scheduler, mentoring, handler_services, app)

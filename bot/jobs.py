@@ -6,17 +6,29 @@ from __future__ import annotations
 import logging
 
 from bot.booking.service import BookingService
+from bot.digest.service import DigestService
 from bot.mentoring.service import MentoringService
 
 logger = logging.getLogger(__name__)
 
 _mentoring: MentoringService | None = None
 _booking: BookingService | None = None
+_digest: DigestService | None = None
 
 
-def install(mentoring: MentoringService | None, booking: BookingService | None = None) -> None:
-    global _mentoring, _booking
-    _mentoring, _booking = mentoring, booking
+def install(
+    mentoring: MentoringService | None,
+    booking: BookingService | None = None,
+    digest: DigestService | None = None,
+) -> None:
+    global _mentoring, _booking, _digest
+    _mentoring, _booking, _digest = mentoring, booking, digest
+
+
+def send_digest() -> None:
+    if _digest is None:
+        raise RuntimeError("bot.jobs.install() was not called with a digest service")
+    _digest.send()
 
 
 def remind(session_id: int, kind: str) -> None:

@@ -36,9 +36,30 @@ def build_scheduler(engine: Engine) -> BackgroundScheduler:
     )
 
 
-def start_scheduler(scheduler: BackgroundScheduler, *, run_jobs: bool) -> None:
-    """Start the scheduler; a store-only process (run_jobs=False) persists jobs but runs none."""
+def start_scheduler(
+    scheduler: BackgroundScheduler, *, run_jobs: bool, digest: tuple[str, str, str] | None = None
+) -> None:
+    """Start the scheduler; a store-only process (run_jobs=False) persists jobs but runs none.
+
+    `digest` is (day, "HH:MM", time zone) for the weekly digest job.
+    """
     scheduler.start(paused=not run_jobs)
+    if digest is not None:
+        day, at, zone = digest
+        hour, minute = (int(part) for part in at.split(":"))
+        scheduler.add_job(
+            "bot.jobs:send_digest",
+            "cron",
+            day_of_week=day,
+            hour=hour,
+            minute=minute,
+            timezone=zone,
+            id="weekly-digest",
+            replace_existing=True,
+            # A digest missed while down still goes out that day; the digest_log claim
+            # keeps it to once a week even when several processes run this job.
+            misfire_grace_time=12 * 3600,
+        )
     if run_jobs:
         scheduler.add_job(
             "bot.jobs:sweep_expired_offers",

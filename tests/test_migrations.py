@@ -20,6 +20,7 @@ TABLES = {
     "feedback",
     "apscheduler_jobs",
     "notification_log",
+    "digest_log",
 }
 
 

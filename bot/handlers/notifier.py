@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from slack_sdk import WebClient
 
@@ -19,9 +20,12 @@ logger = logging.getLogger(__name__)
 
 
 class SlackNotifier:
-    def __init__(self, client: WebClient, *, program_leads: Sequence[str]) -> None:
+    def __init__(
+        self, client: WebClient, *, program_leads: Sequence[str], digest_channel: str | None = None
+    ) -> None:
         self._client = client
         self._leads = list(program_leads)
+        self._digest_channel = digest_channel
         self._dm_channels: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -104,6 +108,18 @@ class SlackNotifier:
         for user in (meeting.mentee_slack_id, meeting.mentor_slack_id):
             self.dm(
                 user, messages.session_changed(meeting, by=by, cancelled=cancelled, for_user=user)
+            )
+
+    def send_digest(self, text: str, chart: Path) -> None:
+        channels = [self._digest_channel] if self._digest_channel else []
+        channels += [self._dm_channel(lead) for lead in self._leads]
+        if not channels:
+            logger.warning("digest_has_no_audience")
+        message = messages.plain(text)
+        for channel in channels:
+            self._client.chat_postMessage(channel=channel, **message.as_kwargs())
+            self._client.files_upload_v2(
+                channel=channel, file=str(chart), filename=chart.name, title="Mentoring this week"
             )
 
     def nudge_booking(self, meeting: SessionView) -> None:

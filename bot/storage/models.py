@@ -207,6 +207,15 @@ class NotificationLog(SQLModel, table=True):
     sent_at: datetime = Field(default_factory=utcnow)
 
 
+class DigestLog(SQLModel, table=True):
+    """One row per ISO week ("2026-W47") whose digest went out: inserting it is the claim."""
+
+    __tablename__ = "digest_log"
+
+    week: str = Field(primary_key=True, max_length=8)
+    sent_at: datetime = Field(default_factory=utcnow)
+
+
 class Feedback(SQLModel, table=True):
     __tablename__ = "feedback"
     __table_args__ = (

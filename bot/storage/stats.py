@@ -1,0 +1,119 @@
+"""Read-only queries behind the weekly digest. Counts and ids only; question texts leave this
+module solely to be embedded for topic clustering, never to be shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from bot.storage.models import (
+    DigestLog,
+    Feedback,
+    FeedbackKind,
+    Mentor,
+    MentoringRequest,
+    MentoringSession,
+    RequestStatus,
+    SessionStatus,
+)
+
+MATCHED = (RequestStatus.MATCHED.value, RequestStatus.COMPLETED.value)
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    question: str | None
+    status: str
+    best_score: float | None
+    created_at: datetime
+    matched_at: datetime | None
+
+
+def requests_between(session: Session, start: datetime, end: datetime) -> list[RequestRow]:
+    rows = session.exec(
+        select(MentoringRequest).where(
+            col(MentoringRequest.created_at) >= start, col(MentoringRequest.created_at) < end
+        )
+    ).all()
+    return [
+        RequestRow(r.id or 0, r.question, r.status, r.best_score, r.created_at, r.matched_at)
+        for r in rows
+    ]
+
+
+def sessions_between(session: Session, start: datetime, end: datetime) -> dict[str, int]:
+    """Sessions whose time fell in the window, by status ("scheduled" = held unless cancelled)."""
+    rows = session.execute(
+        sa.select(col(MentoringSession.status), func.count())
+        .where(col(MentoringSession.starts_at) >= start, col(MentoringSession.starts_at) < end)
+        .group_by(col(MentoringSession.status))
+    ).all()
+    counts = {str(status): int(n) for status, n in rows}
+    cancelled = session.execute(
+        sa.select(func.count()).where(
+            col(MentoringSession.status).in_(
+                [SessionStatus.CANCELLED.value, SessionStatus.NO_SHOW.value]
+            ),
+            col(MentoringSession.updated_at) >= start,
+            col(MentoringSession.updated_at) < end,
+        )
+    ).scalar_one()
+    counts["cancelled_or_no_show"] = int(cancelled)
+    return counts
+
+
+def follow_ups_between(session: Session, start: datetime, end: datetime) -> Sequence[Feedback]:
+    return session.exec(
+        select(Feedback).where(
+            Feedback.kind == FeedbackKind.FOLLOW_UP.value,
+            col(Feedback.created_at) >= start,
+            col(Feedback.created_at) < end,
+        )
+    ).all()
+
+
+def mentors_now(session: Session) -> Sequence[Mentor]:
+    return session.exec(select(Mentor).where(Mentor.active == True)).all()  # noqa: E712
+
+
+def weekly_counts(
+    session: Session, weeks: Sequence[tuple[datetime, datetime]]
+) -> list[tuple[int, int]]:
+    """(requests, sessions held) for each (start, end) window."""
+    out = []
+    for start, end in weeks:
+        requests = session.execute(
+            sa.select(func.count()).where(
+                col(MentoringRequest.created_at) >= start, col(MentoringRequest.created_at) < end
+            )
+        ).scalar_one()
+        held = session.execute(
+            sa.select(func.count()).where(
+                col(MentoringSession.status).in_(
+                    [SessionStatus.SCHEDULED.value, SessionStatus.HELD.value]
+                ),
+                col(MentoringSession.starts_at) >= start,
+                col(MentoringSession.starts_at) < end,
+            )
+        ).scalar_one()
+        out.append((int(requests), int(held)))
+    return out
+
+
+def claim_digest(session: Session, week: str) -> bool:
+    """True for exactly one caller per week, across processes. Must be the session's first
+    write: a failure rolls the whole session back (no SAVEPOINT, which pysqlite would commit
+    on release, so a failed send could not give its claim back)."""
+    session.add(DigestLog(week=week))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True

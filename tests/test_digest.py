@@ -1,0 +1,230 @@
+"""The weekly digest from a seeded month of activity, checked against hand-computed figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.digest.render import digest_text, write_chart
+from bot.digest.report import last_full_week, parse_week, week_bounds
+from bot.digest.service import DigestService
+from bot.storage.db import session_scope
+from bot.storage.models import (
+    Feedback,
+    MentoringRequest,
+    MentoringSession,
+    Offer,
+    utcnow,
+)
+from tests.conftest import add_mentor
+from tests.utils.fake_embedder import FakeEmbedder
+
+UTC_ZONE = ZoneInfo("UTC")
+NOW = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)  # Tuesday of W47: the last full week is W46
+
+
+def at(day: int, hour: int = 10) -> datetime:
+    return datetime(2026, 11, day, hour, 0, tzinfo=UTC)
+
+
+@dataclass
+class Sent:
+    messages: list[tuple[str, Path]] = field(default_factory=list)
+
+    def send_digest(self, text: str, chart: Path) -> None:
+        assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        self.messages.append((text, chart))
+
+
+def request(
+    session: object,
+    question: str,
+    created: datetime,
+    status: str,
+    best: float | None = None,
+    matched: datetime | None = None,
+) -> int:
+    row = MentoringRequest(
+        mentee_slack_id="U0MENTEE1",
+        question=question,
+        status=status,
+        best_score=best,
+        created_at=created,
+        matched_at=matched,
+    )
+    session.add(row)  # type: ignore[attr-defined]
+    session.flush()  # type: ignore[attr-defined]
+    assert row.id is not None
+    return row.id
+
+
+def meeting(
+    session: object,
+    request_id: int,
+    mentor: int,
+    starts: datetime,
+    status: str,
+    sequence: int = 1,
+    updated: datetime | None = None,
+) -> int:
+    row = MentoringSession(
+        request_id=request_id,
+        mentor_id=mentor,
+        mentee_slack_id="U0MENTEE1",
+        starts_at=starts,
+        status=status,
+        sequence=sequence,
+        updated_at=updated or starts,
+    )
+    session.add(row)  # type: ignore[attr-defined]
+    session.flush()  # type: ignore[attr-defined]
+    assert row.id is not None
+    return row.id
+
+
+def feedback(
+    session: object,
+    session_id: int,
+    rating: int,
+    again: bool,
+    created: datetime,
+    author: str = "U0MENTEE1",
+) -> None:
+    session.add(
+        Feedback(
+            session_id=session_id,
+            author_slack_id=author,
+            role="mentee",  # type: ignore[attr-defined]
+            rating=rating,
+            meet_again=again,
+            created_at=created,
+            comment="private words that must never appear",
+        )
+    )
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    mentor = add_mentor(engine, "U0MENTOR1", "postmortems")
+    add_mentor(engine, "U0MENTOR2", "knitting", paused_until=utcnow() + timedelta(days=3))
+    full = add_mentor(engine, "U0MENTOR3", "sql", weekly_capacity=1)
+    with session_scope(engine) as s:
+        # W45 (previous week): 2 requests, 1 matched after 1 h, 1 session held, rating 3.
+        p1 = request(s, "sql joins explained", at(2), "matched", 0.9, at(2, 11))
+        request(s, "sql window functions", at(3), "cancelled", 0.8)
+        m0 = meeting(s, p1, mentor, at(5), "scheduled")
+        feedback(s, m0, 3, True, at(5, 12))
+        # W46: 4 requests; matched after 2 h and 6 h; two knitting questions nobody covers.
+        r1 = request(s, "incident postmortems for outages", at(9), "matched", 0.8, at(9, 12))
+        r2 = request(s, "writing incident postmortems", at(10, 9), "matched", 0.7, at(10, 15))
+        request(s, "knitting woollen scarves", at(11), "unmatched")
+        request(s, "knitting patterns for scarves", at(12), "offered", 0.35)
+        m1 = meeting(s, r1, mentor, at(12), "scheduled")
+        meeting(s, r2, mentor, at(13), "cancelled", updated=at(13, 8))
+        m3 = meeting(s, r1, mentor, at(14), "scheduled", sequence=2)
+        feedback(s, m1, 4, True, at(12, 12))
+        feedback(s, m3, 5, False, at(14, 12))
+        # Now: mentor 3 has a pending offer and a capacity of 1, so is at capacity.
+        s.add(Offer(request_id=r2, mentor_id=full, rank=2, score=0.5, expires_at=utcnow()))
+    return engine
+
+
+def test_figures_match_hand_computed_values(seeded: Engine) -> None:
+    digest = DigestService(
+        engine=seeded, embedder=FakeEmbedder(), notifier=Sent(), timezone=UTC_ZONE
+    ).build(now=NOW)
+    assert digest.week == "2026-W46"
+    this, before = digest.this, digest.previous
+    assert (this.requests, this.matched, this.matched_rate) == (4, 2, 0.5)
+    assert this.median_hours_to_accept == 4.0  # median of 2 h and 6 h
+    assert (this.sessions_held, this.cancelled_or_no_show) == (2, 1)
+    assert (this.average_rating, this.meet_again_rate) == (4.5, 0.5)
+    assert (before.requests, before.matched, before.median_hours_to_accept) == (2, 1, 1.0)
+    assert (before.sessions_held, before.average_rating, before.meet_again_rate) == (1, 3, 1.0)
+    assert (digest.active_mentors, digest.mentors_at_capacity) == (2, 1)
+    assert [set(t.label.split(", ")) for t in digest.unmet] == [{"knitting", "scarves"}]
+    assert digest.unmet[0].count == 2
+    assert [h[0] for h in digest.history][-2:] == ["2026-W45", "2026-W46"]
+    assert [h[1:] for h in digest.history][-2:] == [(2, 1), (4, 2)]
+
+
+def test_text_never_quotes_questions_or_comments(seeded: Engine) -> None:
+    digest = DigestService(
+        engine=seeded, embedder=FakeEmbedder(), notifier=Sent(), timezone=UTC_ZONE
+    ).build(now=NOW)
+    text = digest_text(digest)
+    assert "Requests: *4* (+2 vs previous week)" in text
+    assert "Matched (%): *50* (+0 vs previous week)" in text
+    assert "Average rating (1-5): *4.5* (+1.5 vs previous week)" in text
+    for private in ("woollen", "outages", "private words", "knitting patterns for scarves"):
+        assert private not in text
+
+
+def test_sent_once_per_week_even_when_two_processes_run_the_job(seeded: Engine) -> None:
+    first, second = Sent(), Sent()
+    assert DigestService(
+        engine=seeded, embedder=FakeEmbedder(), notifier=first, timezone=UTC_ZONE
+    ).send(now=NOW)
+    assert not DigestService(
+        engine=seeded, embedder=FakeEmbedder(), notifier=second, timezone=UTC_ZONE
+    ).send(now=NOW)
+    assert (len(first.messages), len(second.messages)) == (1, 0)
+
+
+def test_a_failed_send_is_retried_next_time(seeded: Engine) -> None:
+    class Down:
+        def send_digest(self, text: str, chart: Path) -> None:
+            raise ConnectionError("Slack is down")
+
+    with pytest.raises(ConnectionError):
+        DigestService(
+            engine=seeded, embedder=FakeEmbedder(), notifier=Down(), timezone=UTC_ZONE
+        ).send(now=NOW)
+    retry = Sent()
+    assert DigestService(
+        engine=seeded, embedder=FakeEmbedder(), notifier=retry, timezone=UTC_ZONE
+    ).send(now=NOW)
+
+
+def test_chart_is_a_png(seeded: Engine, tmp_path: Path) -> None:
+    digest = DigestService(
+        engine=seeded, embedder=FakeEmbedder(), notifier=Sent(), timezone=UTC_ZONE
+    ).build(now=NOW)
+    path = write_chart(digest, tmp_path / "chart.png")
+    assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_weeks_follow_the_digest_time_zone() -> None:
+    assert last_full_week(NOW, UTC_ZONE) == "2026-W46"
+    start, end = week_bounds("2026-W44", ZoneInfo("America/New_York"))  # DST ends Nov 1
+    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=169)
+    with pytest.raises(ValueError, match="ISO week like 2026-W47"):
+        parse_week("2026-47")
+
+
+def test_cli_dry_run_prints_and_writes_the_chart(
+    seeded: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import CliContext, app
+
+    context = CliContext(
+        settings_factory=lambda: settings, embedder_factory=lambda _: FakeEmbedder()
+    )
+    chart = tmp_path / "digest.png"
+    result = CliRunner().invoke(
+        app, ["digest", "--dry-run", "--week", "2026-W46", "--chart", str(chart)], obj=context
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Weekly mentoring digest, 2026-W46" in result.stdout
+    assert chart.read_bytes()[:4] == b"\x89PNG"
+    bad = CliRunner().invoke(app, ["digest", "--dry-run", "--week", "last"], obj=context)
+    assert bad.exit_code == 2
+    assert "is not an ISO week" in bad.stderr
