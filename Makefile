@@ -10,7 +10,7 @@ TORCH  := torch==2.13.0
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run prompt demo test lint typecheck unit bench bench-quality bench-speed bench-slack clean
+.PHONY: install run prompt demo test lint typecheck unit bench bench-quality bench-speed bench-slack bench-scheduler clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,13 +49,16 @@ typecheck: install
 unit: install
 	$(BIN)/python -m pytest
 
-bench: bench-quality bench-speed bench-slack
+bench: bench-quality bench-speed bench-slack bench-scheduler
 
 bench-quality: install
 	$(BIN)/python -m bench.match_quality
 
 bench-speed: install
 	$(BIN)/python -m bench.match_speed
+
+bench-scheduler: install
+	$(BIN)/python -m bench.scheduler_load
 
 bench-slack: install
 	$(BIN)/python -m bench.slack_latency

@@ -137,7 +137,10 @@ def test_offer_timer_survives_sigkill_and_restart(
         time.sleep(max(0.0, (pending_offer_due(bot_env) - datetime.now(UTC)).total_seconds()) + 1)
         # ...and fell due while no process ran
         slack_api.clear()
-        bot = BotProcess(bot_env, port, tmp_path / "bot.log")
+        # The restarted bot gives the *next* mentor 10 minutes, so a slow machine cannot
+        # expire the second offer before the test clicks it; the first offer's due time was
+        # stored with its job and is what this test is about.
+        bot = BotProcess({**bot_env, "MENTOR_RESPONSE_HOURS": "0.2"}, port, tmp_path / "bot.log")
         bot.wait_ready()
         expired = slack_api.wait_call("chat.update", timeout=30)[0]
         assert "expired" in expired.blocks_text()
