@@ -17,7 +17,16 @@ from bot.storage.db import session_scope
 from bot.storage.models import MentorProfile
 
 REQUIRED_COLUMNS = ("slack_id", "expertise")
-OPTIONAL_COLUMNS = ("name", "title", "timezone", "languages", "capacity", "skills")
+OPTIONAL_COLUMNS = (
+    "name",
+    "title",
+    "timezone",
+    "languages",
+    "capacity",
+    "skills",
+    "available_from",
+    "available_until",
+)
 BATCH_SIZE = 500
 MAX_FILE_BYTES = 50 * 1024 * 1024
 

@@ -267,3 +267,39 @@ def test_two_processes_on_postgres_send_each_nudge_once(pg_engine: Engine) -> No
     booked = sum(1 for s in sessions if due[s] is not None)
     assert booked >= 10
     assert len(sent) == booked  # every due reminder went out, none twice
+
+
+def test_mentor_availability_window_limits_slots(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    service, _ = booking
+    mentor = add_mentor(
+        engine,
+        "U0MENTOR1",
+        "sql",
+        timezone="Europe/Paris",
+        available_from="14:00",
+        available_until="16:00",
+    )
+    session_id = make_session(engine, "U0MENTEE1", mentor)
+    slots = service.propose(session_id, now=NOW)
+    assert slots
+    paris = ZoneInfo("Europe/Paris")
+    for slot in slots:
+        assert slot.start.astimezone(paris).hour >= 14
+        assert slot.end.astimezone(paris).hour <= 16
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [("9:00", None, "not a time like 09:30"), ("15:00", "14:00", "must be later")],
+)
+def test_availability_window_is_validated(start: str, end: str | None, message: str) -> None:
+    from pydantic import ValidationError
+
+    from bot.storage.models import MentorProfile
+
+    with pytest.raises(ValidationError, match=message):
+        MentorProfile(
+            slack_id="U0MENTOR1", expertise="sql", available_from=start, available_until=end
+        )

@@ -585,6 +585,35 @@ def test_none_of_these_work_asks_the_mentor(engine: Engine, start_bot, slack_api
             for c in slack_api.messages_to("U0SRE0001")
         )
     )
+    # The mentor proposes a time instead, in their own time zone.
+    bot.click(Action.PROPOSE_TIME, str(session_id), "U0SRE0001")
+    assert Callback.PROPOSE_TIME.value in json.dumps(slack_api.of("views.open")[-1].params)
+    past = int(time.time()) - 3600
+    rejected = bot.submit(
+        Callback.PROPOSE_TIME,
+        {Field.PROPOSED_AT: {"type": "datetimepicker", "selected_date_time": past}},
+        "U0SRE0001",
+        private_metadata=str(session_id),
+    ).json()
+    assert "in the future" in rejected["errors"][Field.PROPOSED_AT.value]
+    when = int(time.time()) + 3 * 86400
+    accepted_reply = bot.submit(
+        Callback.PROPOSE_TIME,
+        {Field.PROPOSED_AT: {"type": "datetimepicker", "selected_date_time": when}},
+        "U0SRE0001",
+        private_metadata=str(session_id),
+    )
+    assert accepted_reply.status == 200
+    assert accepted_reply.json() is None
+    slack_api.wait_for(
+        lambda: (
+            len([c for c in slack_api.of("chat.postMessage") if "Booked:" in c.blocks_text()]) == 2
+        )
+    )
+    with session_scope(engine) as session:
+        meeting = session.get(MentoringSession, session_id)
+        assert meeting is not None
+        assert int(meeting.starts_at.timestamp()) == when  # type: ignore[union-attr]
 
 
 def book_first_slot(engine: Engine, bot: BotServer, slack_api: SlackStandIn) -> MentoringSession:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.booking.ports import BookingNotifier, ReminderTimer, SessionView
-from bot.booking.slots import Person, Slot, propose_slots, week_of
+from bot.booking.slots import CORE_HOURS, Person, Slot, propose_slots, week_of
 from bot.logging import log_event
 from bot.storage import mentors as mentor_repo
 from bot.storage import requests as request_repo
@@ -95,13 +95,13 @@ class BookingService:
             loaded = self._load(session, session_id)
             if loaded is None:
                 return []
-            meeting, view, mentor_zone, mentee_zone, capacity = loaded
+            meeting, view, mentor_zone, mentee_zone, capacity, hours = loaded
             if meeting.status != SessionStatus.PROPOSED.value:
                 return []
             slots = propose_slots(
                 now=now,
                 mentor=Person(
-                    mentor_zone, session_repo.busy_of(session, view.mentor_slack_id, now)
+                    mentor_zone, session_repo.busy_of(session, view.mentor_slack_id, now), hours
                 ),
                 mentee=Person(
                     mentee_zone, session_repo.busy_of(session, view.mentee_slack_id, now)
@@ -126,6 +126,7 @@ class BookingService:
         *,
         clicker_slack_id: str,
         now: datetime | None = None,
+        fresh_slots_if_taken: bool = True,
     ) -> BookResult:
         now = now or utcnow()
         with session_scope(self._engine) as session:
@@ -150,8 +151,9 @@ class BookingService:
                 if not session_repo.claim_booking(session, session_id, start):
                     return BookResult.CLOSED
         if taken:
-            self._notifier.slot_taken(view)
-            self.propose(session_id, now=now)
+            if fresh_slots_if_taken:  # a mentee's stale button; a mentor's own pick is re-asked
+                self._notifier.slot_taken(view)
+                self.propose(session_id, now=now)
             return BookResult.TAKEN
         booked = SessionView(**{**view.__dict__, "starts_at": start})
         for kind in AFTER_BOOKING:
@@ -257,7 +259,7 @@ class BookingService:
 
     def _load(
         self, session: Session, session_id: int
-    ) -> tuple[MentoringSession, SessionView, ZoneInfo, ZoneInfo, int] | None:
+    ) -> tuple[MentoringSession, SessionView, ZoneInfo, ZoneInfo, int, tuple[time, time]] | None:
         meeting = session_repo.get_session(session, session_id)
         if meeting is None or meeting.id is None:
             return None
@@ -280,7 +282,16 @@ class BookingService:
             _zone(mentor.timezone),
             _zone(request.mentee_timezone),
             mentor.weekly_capacity,
+            _hours(mentor.available_from, mentor.available_until),
         )
+
+
+def _hours(start: str | None, end: str | None) -> tuple[time, time]:
+    """The mentor's own working hours, or the core hours where unset."""
+    return (
+        time.fromisoformat(start) if start else CORE_HOURS[0],
+        time.fromisoformat(end) if end else CORE_HOURS[1],
+    )
 
 
 def _zone(name: str | None) -> ZoneInfo:

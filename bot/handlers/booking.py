@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
 
 from bot.booking.service import BookResult
 from bot.handlers import messages
 from bot.handlers.context import HandlerServices
-from bot.handlers.errors import user_safe
-from bot.handlers.ids import Action
+from bot.handlers.errors import report, user_safe
+from bot.handlers.ids import Action, Callback, Field
+from bot.handlers.requests import modal_values
 
+PROPOSAL_ERRORS = {
+    BookResult.TAKEN: "One of you already has a session around then; pick another time.",
+    BookResult.INVALID: "Pick a time in the future, within the next 60 days.",
+    BookResult.CLOSED: "This session is already booked or was cancelled.",
+    BookResult.NOT_YOURS: "Only the mentee and the mentor of this session can book it.",
+}
 REPLIES = {
     BookResult.CLOSED: "This session is already booked, was rescheduled or was cancelled.",
     BookResult.NOT_YOURS: "Only the mentee and the mentor of this session can book it.",
@@ -82,6 +91,36 @@ def register(app: App, services: HandlerServices) -> None:
 
         return lazy
 
+    def open_proposal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()  # inline: the trigger_id lives 3 s
+        try:
+            session_id = int(body["actions"][0]["value"])
+            client.views_open(
+                trigger_id=body["trigger_id"], view=messages.propose_time_modal(session_id)
+            )
+        except (KeyError, IndexError, ValueError):
+            return
+        except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
+            report(error, body, None, services)
+
+    def book_proposal(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        picked = modal_values(view).get(Field.PROPOSED_AT.value)
+        try:
+            session_id = int(view.get("private_metadata") or "")
+            start = datetime.fromtimestamp(int(picked or ""), UTC)
+        except (ValueError, OverflowError):
+            ack(response_action="errors", errors={Field.PROPOSED_AT.value: "Pick a date and time."})
+            return
+        result = services.booking.book(
+            session_id, start, clicker_slack_id=body["user"]["id"], fresh_slots_if_taken=False
+        )
+        if result is BookResult.BOOKED:
+            ack()
+        else:
+            ack(response_action="errors", errors={Field.PROPOSED_AT.value: PROPOSAL_ERRORS[result]})
+
+    app.action(Action.PROPOSE_TIME.value)(open_proposal)
+    app.view(Callback.PROPOSE_TIME.value)(book_proposal)
     app.action(Action.RESCHEDULE.value)(ack=ack_only, lazy=[change(cancel=False)])
     app.action(Action.CANCEL_SESSION.value)(ack=ack_only, lazy=[change(cancel=True)])
     app.action(Action.BOOK_SLOT.value)(ack=ack_only, lazy=[book])

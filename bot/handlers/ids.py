@@ -14,6 +14,7 @@ class Action(StrEnum):
     EDIT_PROFILE = "home_edit_profile"
     BOOK_SLOT = "session_book_slot"
     NO_SLOT_FITS = "session_no_slot_fits"
+    PROPOSE_TIME = "session_propose_time"
     RESCHEDULE = "session_reschedule"
     CANCEL_SESSION = "session_cancel"
     RATE = "feedback_rate"
@@ -26,6 +27,7 @@ class Callback(StrEnum):
     INTAKE = "intake_modal"
     PROFILE = "profile_modal"
     COMMENT = "feedback_comment_modal"
+    PROPOSE_TIME = "propose_time_modal"
 
 
 class Field(StrEnum):
@@ -41,7 +43,10 @@ class Field(StrEnum):
     CAPACITY = "capacity"
     TIMEZONE = "timezone"
     PAUSED_UNTIL = "paused_until"
+    AVAILABLE_FROM = "available_from"
+    AVAILABLE_UNTIL = "available_until"
     COMMENT = "comment"
+    PROPOSED_AT = "proposed_at"
 
 
 class Subcommand(StrEnum):

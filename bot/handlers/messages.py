@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     ContextBlock,
     DatePickerElement,
+    DateTimePickerElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -23,6 +24,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
+    TimePickerElement,
 )
 from slack_sdk.models.views import View
 
@@ -362,6 +364,8 @@ class ProfileDefaults:
     capacity: int = 2
     timezone: str = "UTC"
     paused_until: str | None = None  # YYYY-MM-DD
+    available_from: str | None = None  # HH:MM
+    available_until: str | None = None
 
     @classmethod
     def of(cls, mentor: Mentor | None, timezone: str) -> ProfileDefaults:
@@ -374,6 +378,8 @@ class ProfileDefaults:
             mentor.weekly_capacity,
             mentor.timezone or timezone,
             mentor.paused_until.date().isoformat() if mentor.paused_until else None,
+            mentor.available_from,
+            mentor.available_until,
         )
 
 
@@ -436,6 +442,24 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
                 label="Time zone",
                 element=PlainTextInputElement(
                     action_id=Field.TIMEZONE.value, initial_value=defaults.timezone
+                ),
+            ),
+            InputBlock(
+                block_id=Field.AVAILABLE_FROM.value,
+                label="Available for sessions from",
+                optional=True,
+                hint="Your local time; leave empty for 09:00",
+                element=TimePickerElement(
+                    action_id=Field.AVAILABLE_FROM.value, initial_time=defaults.available_from
+                ),
+            ),
+            InputBlock(
+                block_id=Field.AVAILABLE_UNTIL.value,
+                label="Available for sessions until",
+                optional=True,
+                hint="Your local time; leave empty for 17:30",
+                element=TimePickerElement(
+                    action_id=Field.AVAILABLE_UNTIL.value, initial_time=defaults.available_until
                 ),
             ),
             InputBlock(
@@ -600,11 +624,45 @@ def slot_picker(meeting: SessionView, slots: Sequence[Slot]) -> Message:
 
 def no_common_slot(meeting: SessionView, *, for_mentor: bool) -> Message:
     other = meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id
-    text = (
-        f"I couldn't find a time in the next days that suits both you and {mention(other)}. "
-        "Please agree on one in a DM; thanks!"
+    if not for_mentor:
+        return plain(
+            f"I couldn't find a time in the next days that suits both you and {mention(other)}."
+            " I've asked them to propose one."
+        )
+    return _propose_message(
+        f"I couldn't find a time in the next days that suits both you and {mention(other)}.",
+        meeting,
     )
-    return plain(text)
+
+
+def _propose_message(text: str, meeting: SessionView) -> Message:
+    button = ButtonElement(
+        text="Propose a time",
+        action_id=Action.PROPOSE_TIME.value,
+        value=str(meeting.session_id),
+        style="primary",
+    )
+    return Message(
+        text, [_section(text + " Please propose a time:"), ActionsBlock(elements=[button])]
+    )
+
+
+def propose_time_modal(session_id: int) -> View:
+    return View(
+        type="modal",
+        callback_id=Callback.PROPOSE_TIME.value,
+        private_metadata=str(session_id),
+        title="Propose a time",
+        submit="Book it",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=Field.PROPOSED_AT.value,
+                label="When? (your time zone)",
+                element=DateTimePickerElement(action_id=Field.PROPOSED_AT.value),
+            ),
+        ],
+    )
 
 
 def slot_taken() -> Message:
@@ -668,9 +726,8 @@ def session_reminder(meeting: SessionView, kind: str, *, for_mentor: bool) -> Me
 
 
 def no_slot_fits_to_mentor(meeting: SessionView) -> Message:
-    return plain(
-        f"None of the proposed times work for {mention(meeting.mentee_slack_id)}. "
-        "Please propose a time to them in a DM."
+    return _propose_message(
+        f"None of the proposed times work for {mention(meeting.mentee_slack_id)}.", meeting
     )
 
 

@@ -25,6 +25,8 @@ FIELD_OF = {
     "weekly_capacity": Field.CAPACITY,
     "timezone": Field.TIMEZONE,
     "paused_until": Field.PAUSED_UNTIL,
+    "available_from": Field.AVAILABLE_FROM,
+    "available_until": Field.AVAILABLE_UNTIL,
 }
 
 
@@ -56,6 +58,8 @@ def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile:
                 if paused
                 else None
             ),
+            "available_from": values.get(Field.AVAILABLE_FROM.value),
+            "available_until": values.get(Field.AVAILABLE_UNTIL.value),
             "active": True,
         }
     )
@@ -65,6 +69,8 @@ def modal_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in error.errors():
         field = FIELD_OF.get(str(item["loc"][0])) if item["loc"] else None
+        if field is None and "available_until" in str(item["msg"]):
+            field = Field.AVAILABLE_UNTIL  # the window's order is checked on the whole model
         message = str(item["msg"]).removeprefix("Value error, ")
         if item["type"] == "string_too_short":
             message = "Please describe what you can help with."

@@ -31,6 +31,11 @@ def modal_values(view: dict[str, Any]) -> dict[str, str | None]:
                 values[block_id] = option.get("value")
             elif "selected_date" in state:
                 values[block_id] = state.get("selected_date")
+            elif "selected_time" in state:
+                values[block_id] = state.get("selected_time")
+            elif "selected_date_time" in state:
+                picked = state.get("selected_date_time")
+                values[block_id] = None if picked is None else str(picked)
             else:
                 values[block_id] = state.get("value")
     return values

@@ -13,7 +13,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from sqlmodel import JSON, Column, Field, SQLModel
 
 
@@ -70,6 +70,9 @@ class Mentor(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     weekly_capacity: int = Field(default=2, ge=0)
+    # Local working hours for sessions ("HH:MM"); None means 09:00-17:30.
+    available_from: str | None = Field(default=None, max_length=5)
+    available_until: str | None = Field(default=None, max_length=5)
     paused_until: datetime | None = None
     active: bool = True
     revision: int = Field(default=0, description="Roster version of the last change to this row")
@@ -249,8 +252,29 @@ class MentorProfile(SQLModel):
     timezone: str = "UTC"
     languages: list[str] = Field(default_factory=list)
     weekly_capacity: int = Field(default=2, ge=0, le=40)
+    available_from: str | None = None
+    available_until: str | None = None
     paused_until: datetime | None = None
     active: bool = True
+
+    @field_validator("available_from", "available_until")
+    @classmethod
+    def _clock_time(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(value)):
+            raise ValueError(f"{value!r} is not a time like 09:30")
+        return str(value)
+
+    @model_validator(mode="after")
+    def _window_order(self) -> MentorProfile:
+        if (
+            self.available_from
+            and self.available_until
+            and (self.available_from >= self.available_until)
+        ):
+            raise ValueError("available_until must be later than available_from")
+        return self
 
     @field_validator("slack_id", "name", "title", "expertise", mode="before")
     @classmethod
