@@ -133,6 +133,9 @@ def test_offer_timer_survives_sigkill_and_restart(
         assert bot.post(body, "application/x-www-form-urlencoded") == 200
         first = slack_api.wait_for(lambda: slack_api.messages_to("U0QAE0029"), timeout=30)
         assert "flaky tests" in first[0].blocks_text()
+        # The mentee's DM is sent after the offer message's ts is stored: waiting for it makes
+        # sure the restarted bot can update the offer message (kill -9 could land in between).
+        slack_api.wait_for(lambda: slack_api.messages_to(MENTEE), timeout=30)
         bot.kill()  # the offer is pending and its expiry job is only in the database now
         time.sleep(max(0.0, (pending_offer_due(bot_env) - datetime.now(UTC)).total_seconds()) + 1)
         # ...and fell due while no process ran
