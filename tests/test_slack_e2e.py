@@ -732,3 +732,44 @@ def test_booking_sends_a_calendar_invite_without_the_question(
     assert event.decoded("dtstart") == meeting.starts_at
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=60)
     assert "postmortems" not in uploads[0].params["content"]  # calendars are not private
+
+
+def test_digest_goes_to_channel_and_leads_through_slack(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    from bot.digest.service import DigestService
+    from tests.utils.fake_embedder import FakeEmbedder
+
+    seed(engine)
+    bot = start_bot(digest_channel="C0DIGEST1")
+    ask(bot)
+    offer_to(slack_api, "U0SRE0001")
+    runtime = bot.runtime
+    digest = DigestService(
+        engine=runtime.services.engine,
+        embedder=FakeEmbedder(),
+        notifier=runtime.handler_services.notifier,
+        timezone=ZoneInfo("UTC"),
+    )
+    slack_api.clear()
+    current = datetime_now_week()  # this week, so today's request is in it
+    assert digest.send(current)
+    assert not digest.send(current)  # once per week
+    posts = slack_api.wait_call("chat.postMessage", count=2)
+    assert {c.params["channel"] for c in posts} == {"C0DIGEST1", "DU0LEAD001"}
+    assert all("Weekly mentoring digest" in c.blocks_text() for c in posts)
+    assert all("Requests: *1*" in c.blocks_text() for c in posts)
+    assert all(QUESTION not in c.blocks_text() for c in posts)
+    uploads = slack_api.wait_call("files.completeUploadExternal", count=2)
+    assert {c.params["channel_id"] for c in uploads} == {"C0DIGEST1", "DU0LEAD001"}
+    assert slack_api.of("upload")[0].params["content"].startswith("\ufffdPNG")
+
+
+def datetime_now_week() -> str:
+    from datetime import UTC, datetime
+
+    from bot.digest.report import week_label
+
+    return week_label(datetime.now(UTC))

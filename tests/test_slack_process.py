@@ -20,7 +20,7 @@ from bot.handlers.ids import Action
 from bot.roster import import_mentors, read_mentor_csv
 from bot.storage import db
 from bot.storage.db import session_scope
-from bot.storage.models import Offer
+from bot.storage.models import Mentor, Offer
 from tests.conftest import EXAMPLE_ROSTER
 from tests.utils import slack_requests as sr
 from tests.utils.bot_server import SIGNING_SECRET, offer_id_in
@@ -194,3 +194,75 @@ def test_run_without_tokens_explains_setup(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr and "manifest.yml" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.postgres
+def test_two_bot_processes_on_postgres_send_a_nudge_once(
+    pg_engine: object, slack_api: SlackStandIn, tmp_path: Path
+) -> None:
+    """Two `mentor-bot run` processes share one PostgreSQL and its job table; a reminder that
+    falls due is picked up by both schedulers and sent by exactly one (notification_log)."""
+    from datetime import timedelta
+
+    from bot.scheduling import build_scheduler
+    from bot.storage.models import MentoringRequest, MentoringSession
+    from tests.conftest import PG_URL
+
+    assert PG_URL
+    engine = pg_engine
+    import_mentors(engine, read_mentor_csv(EXAMPLE_ROSTER))  # type: ignore[arg-type]
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        mentor_id = session.exec(select(Mentor.id).where(Mentor.slack_id == "U0SRE0001")).one()
+        request = MentoringRequest(mentee_slack_id=MENTEE, question="q", status="matched")
+        session.add(request)
+        session.flush()
+        assert request.id is not None and mentor_id is not None
+        meeting = MentoringSession(
+            request_id=request.id,
+            mentor_id=mentor_id,
+            mentee_slack_id=MENTEE,
+            status="scheduled",
+            starts_at=datetime.now(UTC) + timedelta(minutes=10, seconds=25),
+        )
+        session.add(meeting)
+        session.flush()
+        session_id = meeting.id
+    env = {
+        **os.environ,
+        "DATABASE_URL": PG_URL,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_api.base_url,
+        "HF_HUB_OFFLINE": "1",
+    }
+    bots = [BotProcess(env, free_port(), tmp_path / f"bot{i}.log") for i in range(2)]
+    try:
+        for bot in bots:
+            bot.wait_ready()
+        # Stored as `book()` stores it: due in ~25 s, when both schedulers are running.
+        scheduler = build_scheduler(engine)  # type: ignore[arg-type]
+        scheduler.start(paused=True)
+        due = datetime.now(UTC) + timedelta(seconds=25)
+        scheduler.add_job(
+            "bot.jobs:remind",
+            "date",
+            run_date=due,
+            args=[session_id, "reminder_10m"],
+            id=f"reminder_10m:{session_id}",
+            misfire_grace_time=540,
+        )
+        scheduler.shutdown(wait=False)
+
+        def reminders() -> list[object]:
+            return [
+                c
+                for c in slack_api.of("chat.postMessage")
+                if "starts in 10 minutes" in c.blocks_text()
+            ]
+
+        slack_api.wait_for(lambda: len(reminders()) >= 2, timeout=90)
+        time.sleep(20)  # both schedulers have woken up (every 15 s) and seen the job by now
+        assert sorted(c.params["channel"] for c in reminders()) == ["DU0MENTEE1", "DU0SRE0001"]
+    finally:
+        for bot in bots:
+            bot.stop()
