@@ -175,10 +175,10 @@ def main() -> int:
         assert view is not None
         assert view.starts_at is not None
         due = view.starts_at - timedelta(hours=24)
-        sent += booking.remind(session_id, "reminder_24h", now=due)
+        sent += booking.remind(session_id, "reminder_early", now=due)
     sweep = time.perf_counter() - began
     began = time.perf_counter()
-    repeats = sum(booking.remind(s, "reminder_24h", now=due) for s in range(1, SWEEP + 1))
+    repeats = sum(booking.remind(s, "reminder_early", now=due) for s in range(1, SWEEP + 1))
     again = time.perf_counter() - began
     print(
         f"sweep of {SWEEP} due reminders: {sweep:.2f} s ({sweep / SWEEP * 1000:.1f} ms each, "

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         default_factory=list, description="Slack user ids of program leads, comma-separated"
     )
     mentor_response_hours: float = Field(default=8, gt=0, le=24 * 14)
+    reminder_early_hours: float = Field(
+        default=24, gt=0, le=24 * 7, description="First session reminder, hours before"
+    )
+    reminder_soon_minutes: float = Field(
+        default=10, gt=0, le=240, description="Second session reminder, minutes before"
+    )
     min_match_score: float = Field(
         default=0.3,
         ge=0,

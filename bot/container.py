@@ -126,7 +126,13 @@ def build_runtime(
     )
     scheduler = build_scheduler(services.engine)
     booking = BookingService(
-        engine=services.engine, notifier=notifier, timer=SchedulerReminderTimer(scheduler)
+        engine=services.engine,
+        notifier=notifier,
+        timer=SchedulerReminderTimer(scheduler),
+        reminders=(
+            timedelta(hours=settings.reminder_early_hours),
+            timedelta(minutes=settings.reminder_soon_minutes),
+        ),
     )
     mentoring = MentoringService(
         engine=services.engine,

@@ -89,8 +89,8 @@ def test_book_schedules_both_reminders_and_refuses_a_second_booking(
     )
     end = start + timedelta(hours=1)
     assert recorder.of("schedule") == [
-        ("reminder_24h", start - timedelta(hours=24)),
-        ("reminder_10m", start - timedelta(minutes=10)),
+        ("reminder_early", start - timedelta(hours=24)),
+        ("reminder_soon", start - timedelta(minutes=10)),
         ("follow_up", end),
         ("practice", end + timedelta(days=7)),
     ]
@@ -122,11 +122,11 @@ def test_reminders_send_once_and_skip_when_too_late(engine: Engine, booking) -> 
     start = service.propose(session_id, now=NOW)[-1].start
     service.book(session_id, start, clicker_slack_id="U0MENTEE1", now=NOW)
     at_24h = start - timedelta(hours=24)
-    assert service.remind(session_id, "reminder_24h", now=at_24h)
-    assert not service.remind(session_id, "reminder_24h", now=at_24h)  # a duplicate job run
+    assert service.remind(session_id, "reminder_early", now=at_24h)
+    assert not service.remind(session_id, "reminder_early", now=at_24h)  # a duplicate job run
     # The 10-minute reminder after a long outage: the session has started, so it is skipped.
-    assert not service.remind(session_id, "reminder_10m", now=start + timedelta(minutes=1))
-    assert recorder.of("remind") == ["reminder_24h"]
+    assert not service.remind(session_id, "reminder_soon", now=start + timedelta(minutes=1))
+    assert recorder.of("remind") == ["reminder_early"]
 
 
 def test_bad_times_and_strangers_are_refused(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
@@ -254,7 +254,7 @@ def test_two_processes_on_postgres_send_each_nudge_once(pg_engine: Engine) -> No
         for session_id in sessions:
             if due[session_id] is not None:
                 service.remind(
-                    session_id, "reminder_24h", now=due[session_id] - timedelta(hours=24)
+                    session_id, "reminder_early", now=due[session_id] - timedelta(hours=24)
                 )
 
     threads = [threading.Thread(target=sweep, args=(s,)) for s in services]
@@ -303,3 +303,22 @@ def test_availability_window_is_validated(start: str, end: str | None, message: 
         MentorProfile(
             slack_id="U0MENTOR1", expertise="sql", available_from=start, available_until=end
         )
+
+
+def test_reminder_times_are_configurable(engine: Engine) -> None:
+    recorder = Recorder()
+    service = BookingService(
+        engine=engine,
+        notifier=recorder,
+        timer=recorder,
+        reminders=(timedelta(hours=48), timedelta(minutes=30)),
+    )
+    mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris")
+    session_id = make_session(engine, "U0MENTEE1", mentor)
+    start = service.propose(session_id, now=NOW)[-1].start
+    service.book(session_id, start, clicker_slack_id="U0MENTEE1", now=NOW)
+    scheduled = dict(recorder.of("schedule"))
+    assert scheduled["reminder_soon"] == start - timedelta(minutes=30)
+    assert "reminder_early" not in scheduled or scheduled["reminder_early"] == start - timedelta(
+        hours=48
+    )

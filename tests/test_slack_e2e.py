@@ -566,8 +566,8 @@ def test_accept_leads_to_slots_and_booking_with_reminders(
         jobs = {row[0] for row in session.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
     assert meeting.status == "scheduled"
     assert int(meeting.starts_at.timestamp()) == int(values[0].split(":")[1])
-    assert {f"reminder_24h:{meeting.id}", f"reminder_10m:{meeting.id}"} & jobs
-    assert f"reminder_10m:{meeting.id}" in jobs
+    assert {f"reminder_early:{meeting.id}", f"reminder_soon:{meeting.id}"} & jobs
+    assert f"reminder_soon:{meeting.id}" in jobs
     slack_api.clear()
     bot.click(Action.BOOK_SLOT, values[1], MENTEE)  # a second pick: already booked
     assert "already booked" in slack_api.wait_call("response_url")[0].params["text"]
@@ -675,11 +675,11 @@ def test_reminder_reaches_both_once(engine: Engine, start_bot, slack_api) -> Non
     slack_api.clear()
     booking = bot.runtime.handler_services.booking
     at = meeting.starts_at - timedelta(minutes=10)
-    assert booking.remind(meeting.id, "reminder_10m", now=at)
-    assert not booking.remind(meeting.id, "reminder_10m", now=at)
+    assert booking.remind(meeting.id, "reminder_soon", now=at)
+    assert not booking.remind(meeting.id, "reminder_soon", now=at)
     reminders = slack_api.wait_call("chat.postMessage", count=2)
     assert {c.params["channel"] for c in reminders} == {"D" + MENTEE, "DU0SRE0001"}
-    assert all("starts in 10 minutes" in c.blocks_text() for c in reminders)
+    assert all("starts soon" in c.blocks_text() for c in reminders)
 
 
 def test_reschedule_and_cancel_from_the_dm(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
@@ -697,7 +697,7 @@ def test_reschedule_and_cancel_from_the_dm(engine: Engine, start_bot, slack_api)
     assert told and "<@U0SRE0001>" in told[0].blocks_text()
     booking = bot.runtime.handler_services.booking
     at = meeting.starts_at - timedelta(minutes=10)
-    assert not booking.remind(meeting.id, "reminder_10m", now=at)  # the old time is void
+    assert not booking.remind(meeting.id, "reminder_soon", now=at)  # the old time is void
     slack_api.clear()
     bot.click(Action.CANCEL_SESSION, str(meeting.id), MENTEE)
     slack_api.wait_for(
@@ -773,3 +773,45 @@ def datetime_now_week() -> str:
     from bot.digest.report import week_label
 
     return week_label(datetime.now(UTC))
+
+
+def test_jobs_fire_on_the_real_clock_practice_note_included(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    """The job functions APScheduler calls, run with the clock moved (time-machine): each
+    nudge at its time, once, and the practice nudge takes progress plus a private note."""
+    import time_machine
+
+    from bot import jobs
+
+    bot = start_bot()
+    meeting = book_first_slot(engine, bot, slack_api)
+    assert meeting.starts_at is not None and meeting.id is not None
+    end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    slack_api.clear()
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=10), tick=True):
+        jobs.remind(meeting.id, "reminder_soon")
+        jobs.remind(meeting.id, "reminder_soon")  # a duplicate run
+    # Due 24 h before; run 7 h late (past its 6 h grace, e.g. after a long outage): skipped.
+    with time_machine.travel(meeting.starts_at - timedelta(hours=17), tick=True):
+        jobs.remind(meeting.id, "reminder_early")
+    with time_machine.travel(end + timedelta(days=7, minutes=5), tick=True):
+        jobs.remind(meeting.id, "practice")
+    sent = slack_api.wait_call("chat.postMessage", count=3)
+    texts = [c.blocks_text() for c in sent]
+    assert sum("starts soon" in t for t in texts) == 2
+    assert sum("put it into practice" in t for t in texts) == 1
+    time.sleep(0.3)
+    assert len(slack_api.of("chat.postMessage")) == 3
+    bot.click("feedback_practice_partly", f"{meeting.id}:partly", MENTEE)
+    note = bot.submit(
+        Callback.COMMENT,
+        {Field.COMMENT: {"type": "plain_text_input", "value": "Tried it in our retro"}},
+        MENTEE,
+        private_metadata=f"{meeting.id}:practice",
+    )
+    assert note.status == 200
+    slack_api.wait_call("response_url")
+    with session_scope(engine) as session:
+        practice = session.exec(select(Feedback).where(Feedback.kind == "practice")).one()
+    assert (practice.progress, practice.comment) == ("partly", "Tried it in our retro")

@@ -247,18 +247,14 @@ def test_two_bot_processes_on_postgres_send_a_nudge_once(
             "bot.jobs:remind",
             "date",
             run_date=due,
-            args=[session_id, "reminder_10m"],
-            id=f"reminder_10m:{session_id}",
+            args=[session_id, "reminder_soon"],
+            id=f"reminder_soon:{session_id}",
             misfire_grace_time=540,
         )
         scheduler.shutdown(wait=False)
 
         def reminders() -> list[object]:
-            return [
-                c
-                for c in slack_api.of("chat.postMessage")
-                if "starts in 10 minutes" in c.blocks_text()
-            ]
+            return [c for c in slack_api.of("chat.postMessage") if "starts soon" in c.blocks_text()]
 
         slack_api.wait_for(lambda: len(reminders()) >= 2, timeout=90)
         time.sleep(20)  # both schedulers have woken up (every 15 s) and seen the job by now

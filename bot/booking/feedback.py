@@ -64,6 +64,15 @@ class FeedbackService:
             return FeedbackResult.MEETING_AGAIN
         return result
 
+    def practice_note(self, session_id: int, author: str, text: str) -> FeedbackResult:
+        """The mentee's optional note with the practice nudge (private, like comments)."""
+        text = text.strip()
+        if not text or len(text) > MAX_COMMENT_CHARS:
+            return FeedbackResult.INVALID
+        return self._record(
+            session_id, author, FeedbackKind.PRACTICE, comment=text, mentee_only=True
+        )
+
     def practice(self, session_id: int, author: str, progress: str) -> FeedbackResult:
         try:
             value = Progress(progress)

@@ -41,9 +41,9 @@ class Nudge:
     needs: SessionStatus
 
 
-NUDGES = {
-    n.kind: n
-    for n in (
+def build_nudges(early: timedelta, soon: timedelta) -> dict[str, Nudge]:
+    """Every nudge; the two reminders come `early` and `soon` before the session."""
+    nudges = (
         Nudge(
             "booking_nudge",
             Anchor.CREATED,
@@ -52,17 +52,18 @@ NUDGES = {
             SessionStatus.PROPOSED,
         ),
         Nudge(
-            "reminder_24h",
+            "reminder_early",
             Anchor.START,
-            -timedelta(hours=24),
-            timedelta(hours=6),
+            -early,
+            min(timedelta(hours=6), early / 4),
             SessionStatus.SCHEDULED,
         ),
+        # A "starts soon" reminder after the start is useless: its grace ends just before.
         Nudge(
-            "reminder_10m",
+            "reminder_soon",
             Anchor.START,
-            -timedelta(minutes=10),
-            timedelta(minutes=9),
+            -soon,
+            max(timedelta(minutes=1), soon * 0.9),
             SessionStatus.SCHEDULED,
         ),
         Nudge("follow_up", Anchor.END, timedelta(0), timedelta(days=2), SessionStatus.SCHEDULED),
@@ -70,8 +71,12 @@ NUDGES = {
             "practice", Anchor.END, timedelta(days=7), timedelta(days=3), SessionStatus.SCHEDULED
         ),
     )
-}
-AFTER_BOOKING = ("reminder_24h", "reminder_10m", "follow_up", "practice")
+    return {n.kind: n for n in nudges}
+
+
+DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(minutes=10))
+NUDGES = build_nudges(*DEFAULT_REMINDERS)
+AFTER_BOOKING = ("reminder_early", "reminder_soon", "follow_up", "practice")
 
 
 class BookResult(StrEnum):
@@ -83,10 +88,18 @@ class BookResult(StrEnum):
 
 
 class BookingService:
-    def __init__(self, *, engine: Engine, notifier: BookingNotifier, timer: ReminderTimer) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        notifier: BookingNotifier,
+        timer: ReminderTimer,
+        reminders: tuple[timedelta, timedelta] = DEFAULT_REMINDERS,
+    ) -> None:
         self._engine = engine
         self._notifier = notifier
         self._timer = timer
+        self._nudges = build_nudges(*reminders)
 
     def propose(self, session_id: int, *, now: datetime | None = None) -> list[Slot]:
         """Send the mentee 3-5 slots that fit both; tell them when none does."""
@@ -165,7 +178,7 @@ class BookingService:
     def remind(self, session_id: int, kind: str, *, now: datetime | None = None) -> bool:
         """Send a nudge once (a database claim), and only while it still makes sense."""
         now = now or utcnow()
-        nudge = NUDGES.get(kind)
+        nudge = self._nudges.get(kind)
         if nudge is None:
             return False
         with session_scope(self._engine) as session:
@@ -229,7 +242,7 @@ class BookingService:
             self._schedule(meeting, "booking_nudge", now)
 
     def _schedule(self, meeting: SessionView, kind: str, now: datetime) -> None:
-        nudge = NUDGES[kind]
+        nudge = self._nudges[kind]
         anchor = {
             Anchor.START: meeting.starts_at,
             Anchor.END: meeting.starts_at + timedelta(minutes=meeting.duration_minutes)

@@ -69,23 +69,27 @@ def register(app: App, services: HandlerServices) -> None:
     def open_comment(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()  # inline: the trigger_id lives 3 s
         try:
-            session_id = int(body["actions"][0]["value"])
-            client.views_open(
-                trigger_id=body["trigger_id"], view=messages.comment_modal(session_id)
-            )
+            session_id, _, kind = str(body["actions"][0]["value"]).partition(":")
+            view = messages.comment_modal(int(session_id), kind or "follow_up")
+            client.views_open(trigger_id=body["trigger_id"], view=view)
         except (KeyError, IndexError, ValueError):
             return
         except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
             report(error, body, None, services)
 
     def save_comment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        raw_id, _, kind = str(view.get("private_metadata") or "").partition(":")
         try:
-            session_id = int(view.get("private_metadata") or "")
+            session_id = int(raw_id)
         except ValueError:
             ack()
             return
         text = modal_values(view).get(Field.COMMENT.value) or ""
-        result = feedback.comment(session_id, body["user"]["id"], text)
+        author = body["user"]["id"]
+        if kind == "practice":
+            result = feedback.practice_note(session_id, author, text)
+        else:
+            result = feedback.comment(session_id, author, text)
         if result is FeedbackResult.INVALID:
             ack(response_action="errors", errors={Field.COMMENT.value: "Please write a comment."})
             return

@@ -674,7 +674,7 @@ def session_booked(meeting: SessionView, *, for_mentor: bool) -> Message:
     other = meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id
     text = (
         f"📅 Booked: *{_when(meeting.starts_at)}*, {meeting.duration_minutes} minutes with "
-        f"{mention(other)}. I'll remind you the day before and 10 minutes before."
+        f"{mention(other)}. I'll remind you before it starts."
     )
     sid = str(meeting.session_id)
     buttons = ActionsBlock(
@@ -713,8 +713,8 @@ def session_changed(meeting: SessionView, *, by: str, cancelled: bool, for_user:
 
 
 REMINDER_TEXT: dict[str, str] = {
-    "reminder_24h": "Reminder: your mentoring session with {other} is tomorrow, {when}.",
-    "reminder_10m": "Your mentoring session with {other} starts in 10 minutes ({when}).",
+    "reminder_early": "Reminder: your mentoring session with {other} is on {when}.",
+    "reminder_soon": "Your mentoring session with {other} starts soon, at {when}.",
 }
 
 
@@ -793,23 +793,30 @@ def practice_nudge(meeting: SessionView) -> Message:
             ActionsBlock(
                 block_id=f"practice:{sid}",
                 elements=[
+                    *(
+                        ButtonElement(
+                            text=label,
+                            action_id=f"{Action.PRACTICE.value}_{value}",
+                            value=f"{sid}:{value}",
+                        )
+                        for value, label in PRACTICE_LABELS.items()
+                    ),
                     ButtonElement(
-                        text=label,
-                        action_id=f"{Action.PRACTICE.value}_{value}",
-                        value=f"{sid}:{value}",
-                    )
-                    for value, label in PRACTICE_LABELS.items()
+                        text="Add a note",
+                        action_id=Action.ADD_COMMENT.value,
+                        value=f"{sid}:practice",
+                    ),
                 ],
             ),
         ],
     )
 
 
-def comment_modal(session_id: int) -> View:
+def comment_modal(session_id: int, kind: str = "follow_up") -> View:
     return View(
         type="modal",
         callback_id=Callback.COMMENT.value,
-        private_metadata=str(session_id),
+        private_metadata=f"{session_id}:{kind}",
         title="Private comment",
         submit="Save",
         close="Cancel",
