@@ -115,6 +115,18 @@ def seeded(engine: Engine) -> Engine:
     add_mentor(engine, "U0MENTOR2", "knitting", paused_until=utcnow() + timedelta(days=3))
     full = add_mentor(engine, "U0MENTOR3", "sql", weekly_capacity=1)
     with session_scope(engine) as s:
+        # A month of activity: W43 and W44 feed the 8-week history only.
+        old = request(
+            s,
+            "sql indexes",
+            datetime(2026, 10, 20, 9, tzinfo=UTC),
+            "matched",
+            0.9,
+            datetime(2026, 10, 20, 10, tzinfo=UTC),
+        )
+        request(s, "sql views", datetime(2026, 10, 22, 9, tzinfo=UTC), "unmatched")
+        meeting(s, old, mentor, datetime(2026, 10, 23, 9, tzinfo=UTC), "scheduled")
+        request(s, "sql triggers", datetime(2026, 10, 28, 9, tzinfo=UTC), "cancelled")
         # W45 (previous week): 2 requests, 1 matched after 1 h, 1 session held, rating 3.
         p1 = request(s, "sql joins explained", at(2), "matched", 0.9, at(2, 11))
         request(s, "sql window functions", at(3), "cancelled", 0.8)
@@ -150,8 +162,8 @@ def test_figures_match_hand_computed_values(seeded: Engine) -> None:
     assert (digest.active_mentors, digest.mentors_at_capacity) == (2, 1)
     assert [set(t.label.split(", ")) for t in digest.unmet] == [{"knitting", "scarves"}]
     assert digest.unmet[0].count == 2
-    assert [h[0] for h in digest.history][-2:] == ["2026-W45", "2026-W46"]
-    assert [h[1:] for h in digest.history][-2:] == [(2, 1), (4, 2)]
+    assert [h[0] for h in digest.history][-4:] == ["2026-W43", "2026-W44", "2026-W45", "2026-W46"]
+    assert [h[1:] for h in digest.history] == [(0, 0)] * 4 + [(2, 1), (1, 0), (2, 1), (4, 2)]
 
 
 def test_text_never_quotes_questions_or_comments(seeded: Engine) -> None:

@@ -444,24 +444,8 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
                     action_id=Field.TIMEZONE.value, initial_value=defaults.timezone
                 ),
             ),
-            InputBlock(
-                block_id=Field.AVAILABLE_FROM.value,
-                label="Available for sessions from",
-                optional=True,
-                hint="Your local time; leave empty for 09:00",
-                element=TimePickerElement(
-                    action_id=Field.AVAILABLE_FROM.value, initial_time=defaults.available_from
-                ),
-            ),
-            InputBlock(
-                block_id=Field.AVAILABLE_UNTIL.value,
-                label="Available for sessions until",
-                optional=True,
-                hint="Your local time; leave empty for 17:30",
-                element=TimePickerElement(
-                    action_id=Field.AVAILABLE_UNTIL.value, initial_time=defaults.available_until
-                ),
-            ),
+            _time_input(Field.AVAILABLE_FROM, "from", "09:00", defaults.available_from),
+            _time_input(Field.AVAILABLE_UNTIL, "until", "17:30", defaults.available_until),
             InputBlock(
                 block_id=Field.PAUSED_UNTIL.value,
                 label="Pause until",
@@ -471,6 +455,16 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
                 ),
             ),
         ],
+    )
+
+
+def _time_input(field: Field, word: str, default: str, initial: str | None) -> InputBlock:
+    return InputBlock(
+        block_id=field.value,
+        label=f"Available for sessions {word}",
+        optional=True,
+        hint=f"Your local time; leave empty for {default}",
+        element=TimePickerElement(action_id=field.value, initial_time=initial),
     )
 
 
