@@ -37,6 +37,8 @@ def render_blocks(blocks: list[dict[str, Any]]) -> list[str]:
     for block in blocks:
         if block.get("type") in ("section", "header"):
             lines += str(block["text"]["text"]).splitlines()
+            if block.get("accessory", {}).get("type") == "button":
+                lines[-1] += f"   [{block['accessory']['text']['text']}]"
         elif block.get("type") == "context":
             lines += [f"  ({e.get('text', '')})" for e in block.get("elements", [])]
         elif block.get("type") == "actions":
@@ -98,7 +100,7 @@ class Demo:
         self.flush(1.5)
 
     def click(self, who: str, action: Action, value: str) -> None:
-        print(f"\n\n▶ {NAMES.get(who, who)} clicks [{action.name.title()}]")
+        print(f"\n\n▶ {NAMES.get(who, who)} clicks [{action.name.replace('_', ' ').title()}]")
         self.bot.click(action, value, who)
         self.flush(1.5)
 
@@ -131,6 +133,13 @@ def main() -> int:
         print("\n══ Flash mentoring: the best fit accepts")
         demo.say("U0MENTEE1", "How do I run a blameless postmortem after last night's outage?")
         demo.click("U0SRE0001", Action.ACCEPT, demo.last_offer_to("U0SRE0001"))
+        picker = next(
+            c for c in reversed(api.messages_to("U0MENTEE1")) if "Pick a time" in c.blocks_text()
+        )
+        first_slot = next(
+            b["accessory"]["value"] for b in picker.params["blocks"] if b.get("accessory")
+        )
+        demo.click("U0MENTEE1", Action.BOOK_SLOT, first_slot)
         print("\n\n══ Reverse mentoring: a VP asks, a junior knows; the first fit is busy")
         demo.say("U0VPSALES", "Should our sales team post short videos on TikTok?")
         demo.click("U0REV0025", Action.PAUSE, demo.last_offer_to("U0REV0025"))
