@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -15,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from bot.errors import MentorBotError
 from bot.handlers import HandlerServices, register_handlers
+from bot.metrics import InstrumentedWebClient, Metrics
 
 # Threads for lazy listeners. Few on purpose: each one competes with the request threads for
 # the GIL, and acks must stay fast (burst of 50: ack p99 170 ms with 64 threads, 53-66 ms
@@ -34,10 +36,17 @@ SETUP_HELP = (
 )
 
 
-def build_slack_client(settings: Settings) -> WebClient:
+def build_slack_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
     if settings.slack_bot_token is None:
         raise SlackNotConfiguredError("SLACK_BOT_TOKEN is not set. " + SETUP_HELP)
-    return WebClient(
+    if metrics is not None:
+        return InstrumentedWebClient(metrics=metrics, **_client_options(settings))
+    return WebClient(**_client_options(settings))
+
+
+def _client_options(settings: Settings) -> dict[str, Any]:
+    assert settings.slack_bot_token is not None
+    return dict(  # noqa: C408  (keyword names are WebClient's)
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=10,

@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 def http_app(runtime: BotRuntime, settings: Settings) -> WsgiApp:
     secret = settings.slack_signing_secret
     assert secret is not None, "HTTP mode needs SLACK_SIGNING_SECRET"
-    return create_wsgi_app(runtime.app, secret.get_secret_value(), runtime.readiness)
+    return create_wsgi_app(
+        runtime.app, secret.get_secret_value(), runtime.readiness, runtime.metrics
+    )
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]

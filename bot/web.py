@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
+
+from bot.metrics import Metrics
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -28,16 +32,27 @@ Readiness = Callable[[], dict[str, Any]]
 logger = logging.getLogger(__name__)
 
 
-def create_wsgi_app(bolt_app: App, signing_secret: str, readiness: Readiness) -> WsgiApp:
+def create_wsgi_app(
+    bolt_app: App, signing_secret: str, readiness: Readiness, metrics: Metrics | None = None
+) -> WsgiApp:
     verifier = SignatureVerifier(signing_secret)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz" and method in ("GET", "HEAD"):
+            return _json(start_response, "200 OK", {"ok": True})  # liveness: the process serves
+        if path == "/readyz" and method in ("GET", "HEAD"):
             report = readiness()
             status = "200 OK" if report.get("ok") else "503 Service Unavailable"
             return _json(start_response, status, report)
+        if path == "/metrics" and method == "GET" and metrics is not None:
+            data = metrics.exposition()
+            start_response(
+                "200 OK",
+                [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(data)))],
+            )
+            return [data]
         if path != SLACK_PATH:
             return _json(start_response, "404 Not Found", {"error": "not found"})
         if method != "POST":
@@ -69,6 +84,7 @@ def create_wsgi_app(bolt_app: App, signing_secret: str, readiness: Readiness) ->
         except (ValueError, TypeError, KeyError, AttributeError):
             logger.warning("malformed_slack_request", extra={"bytes": len(raw)})
             return _json(start_response, "400 Bad Request", {"error": "malformed payload"})
+        started = time.perf_counter()
         try:
             response = bolt_app.dispatch(request)
         except (IndexError, KeyError, TypeError, AttributeError, ValueError):
@@ -76,6 +92,9 @@ def create_wsgi_app(bolt_app: App, signing_secret: str, readiness: Readiness) ->
             # failing to route a signed payload that lacks what its type promises.
             logger.warning("unroutable_slack_request", extra={"bytes": len(raw)})
             return _json(start_response, "400 Bad Request", {"error": "malformed payload"})
+        if metrics is not None:
+            metrics.ack_seconds.observe(time.perf_counter() - started)
+            metrics.requests.labels(type=_kind(request), status=str(response.status)).inc()
         status = f"{response.status} {_REASONS.get(response.status, 'Status')}"
         body = response.body.encode("utf-8") if isinstance(response.body, str) else response.body
         out_headers = [(k, v) for k, values in response.headers.items() for v in values]
@@ -94,6 +113,14 @@ _REASONS = {
     404: "Not Found",
     500: "Internal Server Error",
 }
+
+
+def _kind(request: BoltRequest) -> str:
+    body = request.body if isinstance(request.body, dict) else {}
+    if "command" in body:
+        return "command"
+    kind = body.get("type")
+    return str(kind) if isinstance(kind, str) and len(kind) < 40 else "other"
 
 
 def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:

@@ -398,11 +398,13 @@ def test_malformed_payloads_get_4xx_never_500(
 def test_health_check_and_unknown_paths(engine: Engine, start_bot) -> None:  # type: ignore[no-untyped-def]
     seed(engine)
     bot = start_bot()
-    health = bot.request("GET", "/healthz")
-    assert health.status == 200
-    assert health.json() | {} == health.json()
-    assert health.json()["database"] and health.json()["model"]
-    assert health.json()["mentors_indexed"] == 4
+    assert bot.request("GET", "/healthz").json() == {"ok": True}  # liveness
+    ready = bot.request("GET", "/readyz")
+    assert ready.status == 200
+    assert ready.json()["database"] and ready.json()["model"] and ready.json()["index_fresh"]
+    assert ready.json()["mentors_indexed"] == 4
+    add_mentor(engine, "U0NEW0001", "another mentor")  # as another process would
+    assert bot.request("GET", "/readyz").json()["mentors_indexed"] == 5
     assert bot.request("GET", "/slack/events").status == 405
     assert bot.request("GET", "/nope").status == 404
 
@@ -815,3 +817,27 @@ def test_jobs_fire_on_the_real_clock_practice_note_included(
     with session_scope(engine) as session:
         practice = session.exec(select(Feedback).where(Feedback.kind == "practice")).one()
     assert (practice.progress, practice.comment) == ("partly", "Tried it in our retro")
+
+
+def test_metrics_count_requests_matches_outcomes_and_slack_errors(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot)
+    bot.click(Action.ACCEPT, offer_to(slack_api, "U0SRE0001"), "U0SRE0001")
+    slack_api.wait_for(
+        lambda: any("You accepted" in json.dumps(c.params) for c in slack_api.of("response_url"))
+    )
+    slack_api.fail("chat.postMessage", 500, times=3)  # one DM fails even after retries
+    ask(bot, "postmortems for our outage", user="U0OTHER01")
+    error_line = 'mentor_bot_slack_api_errors_total{method="chat.postMessage"} 1.0'
+    text = slack_api.wait_for(  # the failing call retries with backoff first
+        lambda: (body := bot.request("GET", "/metrics").body) and error_line in body and body
+    )
+    assert 'mentor_bot_slack_requests_total{status="200",type="command"} 2.0' in text
+    assert 'mentor_bot_slack_requests_total{status="200",type="block_actions"} 1.0' in text
+    assert 'mentor_bot_matches_total{outcome="offered"} 2.0' in text
+    assert 'mentor_bot_offer_outcomes_total{outcome="accepted"} 1.0' in text
+    assert "mentor_bot_match_seconds_count" in text
+    assert "mentor_bot_ack_seconds_bucket" in text

@@ -64,7 +64,7 @@ class BotProcess:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "bot exited while starting"
             try:
-                status, _ = self.request("GET", "/healthz")
+                status, _ = self.request("GET", "/readyz")
                 if status == 200:
                     return
             except OSError:

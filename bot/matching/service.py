@@ -101,6 +101,7 @@ class MatchingService:
         embedder: Embedder,
         exact_limit: int = 20_000,
         concurrency: int = 1,
+        on_match: Callable[[float], None] | None = None,
     ) -> None:
         self._engine = engine
         self._embedder = embedder
@@ -112,6 +113,7 @@ class MatchingService:
         # one match run at a time so a burst queues here instead of starving the ack threads
         # of the GIL and the cores (measured: burst ack p99 1.6 s without, see README).
         self._slots = threading.BoundedSemaphore(concurrency)
+        self._on_match = on_match  # receives each match's duration (metrics)
 
     @property
     def model_key(self) -> str:
@@ -194,9 +196,13 @@ class MatchingService:
         """
         cleaned = clean_question(question)
         with self._slots:
-            return self._match(
+            started = time.perf_counter()
+            results = self._match(
                 cleaned, mentee_slack_id, top_k, exclude_mentor_ids, min_score, available_only
             )
+        if self._on_match is not None:
+            self._on_match(time.perf_counter() - started)
+        return results
 
     def _match(
         self,

@@ -95,6 +95,7 @@ class MentoringService:
         max_candidates: int = 3,
         min_score: float = 0.3,
         on_accepted: Callable[[int], object] | None = None,
+        on_outcome: Callable[[str], None] | None = None,
     ) -> None:
         self._engine = engine
         self._matching = matching
@@ -105,6 +106,8 @@ class MentoringService:
         self._min_score = min_score
         # Called with the new session's id after an accept (booking proposes times).
         self._on_accepted = on_accepted
+        # Told "offered", "unmatched", "accepted", "declined", "paused", "expired", "cancelled".
+        self._on_outcome = on_outcome or (lambda _: None)
 
     # -- mentee side ---------------------------------------------------------------------
 
@@ -191,6 +194,7 @@ class MentoringService:
             # A concurrent find_mentor for the same request won the one-pending-offer index.
             return FindResult.NOT_SEARCHING
         self._timer.start(offer_view.offer_id, due)
+        self._on_outcome("offered")
         log_event(
             logger,
             "offer_made",
@@ -222,6 +226,7 @@ class MentoringService:
             ]
             accepted_view = self._offer_view(session, accepted, view) if accepted else None
         log_event(logger, "request_cancelled", request_id=request_id)
+        self._on_outcome("cancelled")
         for offer in withdrawn:
             self._timer.stop(offer.offer_id)
             self._safely(self._notifier.close_offer, offer, OfferClosure.WITHDRAWN)
@@ -271,6 +276,7 @@ class MentoringService:
             return ClickOutcome(ClickResult.CLOSED)  # another accept for this request won
         self._timer.stop(offer_id)
         log_event(logger, "offer_accepted", request_id=view.request.request_id, offer_id=offer_id)
+        self._on_outcome("accepted")
         self._safely(self._notifier.introduce, view)
         if self._on_accepted is not None and meeting.id is not None:
             self._safely(self._on_accepted, meeting.id)
@@ -289,6 +295,7 @@ class MentoringService:
             if pause:
                 self._pause_mentor(session, offer.mentor_id)
         self._timer.stop(offer_id)
+        self._on_outcome(status.value)
         log_event(
             logger, "offer_" + status.value, request_id=view.request.request_id, offer_id=offer_id
         )
@@ -307,6 +314,7 @@ class MentoringService:
             assert request is not None
             view = self._offer_view(session, offer, _request_view(request))
         log_event(logger, "offer_expired", request_id=view.request.request_id, offer_id=offer_id)
+        self._on_outcome("expired")
         self._safely(self._notifier.close_offer, view, OfferClosure.EXPIRED)
         self.find_mentor(view.request.request_id)
         return True
@@ -372,6 +380,7 @@ class MentoringService:
             ):
                 return FindResult.NOT_SEARCHING
         log_event(logger, "request_unmatched", request_id=view.request_id, reason=reason.value)
+        self._on_outcome("unmatched")
         topic = self._matching.topic_of(view.question)
         self._safely(self._notifier.tell_mentee_unmatched, view, reason)
         self._safely(self._notifier.alert_leads_unmet, view, topic, reason)
