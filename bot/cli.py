@@ -45,8 +45,10 @@ mentors_app = typer.Typer(help="Mentor roster.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(mentors_app, name="mentors")
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: messages keep their own line breaks, so paths and ids are never split in two
+# (and scripts grepping the output see whole sentences).
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass

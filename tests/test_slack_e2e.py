@@ -76,7 +76,7 @@ def test_happy_path_question_to_introduction(engine: Engine, start_bot, slack_ap
     assert "Cancel request" in mentee_dm
 
     assert bot.click(Action.ACCEPT, offer_id, "U0SRE0001").status == 200
-    replaced = slack_api.wait_call("response_url")[0]
+    replaced = slack_api.wait_text("response_url", "You accepted this request")
     assert replaced.params["replace_original"] is True
     assert "You accepted this request" in json.dumps(replaced.params)
     slack_api.wait_for(lambda: len(slack_api.messages_to(MENTEE)) >= 2)
@@ -95,7 +95,7 @@ def test_decline_goes_to_next_candidate(engine: Engine, start_bot, slack_api) ->
     bot.click(Action.DECLINE, first, "U0SRE0001")
     second = offer_to(slack_api, "U0SRE0002")
     assert second != first
-    assert "You declined this request" in json.dumps(slack_api.wait_call("response_url")[0].params)
+    slack_api.wait_text("response_url", "You declined this request")
     assert [o.status for o in offers_in(engine)] == ["declined", "pending"]
 
 
@@ -127,7 +127,7 @@ def test_no_answer_in_time_goes_to_next_candidate(engine: Engine, start_bot, sla
     expired = slack_api.wait_call("chat.update")[0]
     assert "expired" in expired.blocks_text()
     bot.click(Action.ACCEPT, first, "U0SRE0001")  # too late
-    late = slack_api.wait_call("response_url")[0]
+    late = slack_api.wait_text("response_url", "no longer open")
     assert "no longer open" in late.params["text"]
     assert late.params["response_type"] == "ephemeral"
 
@@ -192,7 +192,7 @@ def test_cancel_withdraws_the_offer(engine: Engine, start_bot, slack_api) -> Non
     assert withdrawn.params["channel"] == "DU0SRE0001"
     slack_api.clear()
     bot.click(Action.ACCEPT, offer_id, "U0SRE0001")
-    assert "no longer open" in slack_api.wait_call("response_url")[0].params["text"]
+    slack_api.wait_text("response_url", "no longer open")
     assert [r.status for r in requests_in(engine)] == ["cancelled"]
     assert [o.status for o in offers_in(engine)] == ["withdrawn"]
 
@@ -227,7 +227,7 @@ def test_someone_else_cannot_answer_an_offer(engine: Engine, start_bot, slack_ap
     ask(bot)
     offer_id = offer_to(slack_api, "U0SRE0001")
     bot.click(Action.ACCEPT, offer_id, "U0INTRUDER")
-    assert "offered to someone else" in slack_api.wait_call("response_url")[0].params["text"]
+    slack_api.wait_text("response_url", "offered to someone else")
     assert [o.status for o in offers_in(engine)] == ["pending"]
 
 
@@ -266,16 +266,16 @@ def test_help_status_and_cancel_subcommands(engine: Engine, start_bot, slack_api
     bot = start_bot()
     assert "/mentor status" in bot.command("help", MENTEE).body
     bot.command("status", MENTEE)
-    assert "no open mentoring requests" in slack_api.wait_call("response_url")[0].params["text"]
+    slack_api.wait_text("response_url", "no open mentoring requests")
     ask(bot)
     offer_to(slack_api, "U0SRE0001")
     slack_api.clear()
     bot.command("status", MENTEE)
-    status = json.dumps(slack_api.wait_call("response_url")[0].params)
+    status = json.dumps(slack_api.wait_text("response_url", "waiting for a mentor").params)
     assert "waiting for a mentor" in status and "U0SRE0001" in status
     slack_api.clear()
     bot.command("cancel", MENTEE)
-    assert "is cancelled" in slack_api.wait_call("response_url")[0].params["text"]
+    slack_api.wait_text("response_url", "is cancelled")
     assert [r.status for r in requests_in(engine)] == ["cancelled"]
 
 
@@ -549,7 +549,7 @@ def test_accept_leads_to_slots_and_booking_with_reminders(
     assert "None of these work" in picker.blocks_text()
     slack_api.clear()
     bot.click(Action.BOOK_SLOT, values[0], "U0INTRUDER")
-    assert "Only the mentee and the mentor" in slack_api.wait_call("response_url")[0].params["text"]
+    slack_api.wait_text("response_url", "Only the mentee and the mentor")
     slack_api.clear()
     bot.click(Action.BOOK_SLOT, values[0], MENTEE)
     slack_api.wait_for(
@@ -572,7 +572,7 @@ def test_accept_leads_to_slots_and_booking_with_reminders(
     assert f"reminder_soon:{meeting.id}" in jobs
     slack_api.clear()
     bot.click(Action.BOOK_SLOT, values[1], MENTEE)  # a second pick: already booked
-    assert "already booked" in slack_api.wait_call("response_url")[0].params["text"]
+    slack_api.wait_text("response_url", "already booked")
 
 
 def test_none_of_these_work_asks_the_mentor(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
@@ -638,7 +638,7 @@ def test_follow_up_rating_private_comment_and_meet_again(
     assert meeting.starts_at is not None and meeting.id is not None
     slack_api.clear()
     bot.command("sessions", MENTEE)
-    assert "Your upcoming sessions" in json.dumps(slack_api.wait_call("response_url")[0].params)
+    slack_api.wait_text("response_url", "Your upcoming sessions")
     end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
     slack_api.clear()
     assert bot.runtime.handler_services.booking.remind(meeting.id, "follow_up", now=end)  # the job
@@ -717,7 +717,7 @@ def test_reschedule_and_cancel_from_the_dm(engine: Engine, start_bot, slack_api)
     with session_scope(engine) as session:
         assert session.get(MentoringSession, meeting.id).status == "cancelled"  # type: ignore[union-attr]
     bot.click(Action.RESCHEDULE, str(meeting.id), MENTEE)
-    assert "was cancelled" in slack_api.wait_call("response_url")[0].params["text"]
+    slack_api.wait_text("response_url", "was cancelled")
 
 
 def test_booking_sends_a_calendar_invite_without_the_question(

@@ -125,6 +125,18 @@ class SlackStandIn:
             timeout,
         )
 
+    def wait_text(self, method: str, text: str, timeout: float = 10.0) -> Call:
+        """The first `method` call whose parameters contain `text` (waiting for it): safer than
+        indexing calls, since earlier actions may still be answering in the background."""
+
+        def found() -> Call | None:
+            return next(
+                (c for c in self.of(method) if text in json.dumps(c.params, ensure_ascii=False)),
+                None,
+            )
+
+        return self.wait_for(found, timeout)  # type: ignore[no-any-return]
+
     def messages_to(self, user_id: str) -> list[Call]:
         """chat.postMessage calls sent to a user's DM (the stand-in's DM id is D + user id)."""
         return self.of("chat.postMessage", channel="D" + user_id)
