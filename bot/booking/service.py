@@ -143,12 +143,10 @@ class BookingService:
     ) -> BookResult:
         now = now or utcnow()
         with session_scope(self._engine) as session:
-            loaded = self._load(session, session_id)
-            if loaded is None:
-                return BookResult.CLOSED
-            meeting, view, *_ = loaded
-            if clicker_slack_id not in (view.mentee_slack_id, view.mentor_slack_id):
-                return BookResult.NOT_YOURS
+            found = self._as_participant(session, session_id, clicker_slack_id)
+            if isinstance(found, BookResult):
+                return found
+            meeting, view = found
             if start <= now or start > now + timedelta(days=60):
                 return BookResult.INVALID
             end = start + timedelta(minutes=meeting.duration_minutes)
@@ -213,12 +211,10 @@ class BookingService:
 
     def _change(self, session_id: int, by: str, to: SessionStatus, now: datetime) -> BookResult:
         with session_scope(self._engine) as session:
-            loaded = self._load(session, session_id)
-            if loaded is None:
-                return BookResult.CLOSED
-            _, view, *_ = loaded
-            if by not in (view.mentee_slack_id, view.mentor_slack_id):
-                return BookResult.NOT_YOURS
+            found = self._as_participant(session, session_id, by)
+            if isinstance(found, BookResult):
+                return found
+            _, view = found
             allowed = (
                 (SessionStatus.SCHEDULED,)
                 if to is SessionStatus.PROPOSED
@@ -264,6 +260,18 @@ class BookingService:
             )
             views = [loaded[1] for r in rows if r.id and (loaded := self._load(session, r.id))]
         return sorted(views, key=lambda v: (v.starts_at is None, v.starts_at or now))
+
+    def _as_participant(
+        self, session: Session, session_id: int, who: str
+    ) -> tuple[MentoringSession, SessionView] | BookResult:
+        """The session when `who` is its mentee or mentor; CLOSED or NOT_YOURS otherwise."""
+        loaded = self._load(session, session_id)
+        if loaded is None:
+            return BookResult.CLOSED
+        meeting, view, *_ = loaded
+        if who not in (view.mentee_slack_id, view.mentor_slack_id):
+            return BookResult.NOT_YOURS
+        return meeting, view
 
     def view(self, session_id: int) -> SessionView | None:
         with session_scope(self._engine) as session:
