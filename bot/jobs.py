@@ -7,6 +7,7 @@ import logging
 
 from bot.booking.service import BookingService
 from bot.digest.service import DigestService
+from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.service import MentoringService
 
 logger = logging.getLogger(__name__)
@@ -14,15 +15,30 @@ logger = logging.getLogger(__name__)
 _mentoring: MentoringService | None = None
 _booking: BookingService | None = None
 _digest: DigestService | None = None
+_privacy: PrivacyService | None = None
 
 
 def install(
     mentoring: MentoringService | None,
     booking: BookingService | None = None,
     digest: DigestService | None = None,
+    privacy: PrivacyService | None = None,
 ) -> None:
-    global _mentoring, _booking, _digest
-    _mentoring, _booking, _digest = mentoring, booking, digest
+    global _mentoring, _booking, _digest, _privacy
+    _mentoring, _booking, _digest, _privacy = mentoring, booking, digest, privacy
+
+
+def purge_old_texts() -> None:
+    if _privacy is None:
+        raise RuntimeError("bot.jobs.install() was not called with a privacy service")
+    _privacy.purge_old_texts()
+
+
+def catch_up_nudges() -> None:
+    """Safety net behind the reminder jobs: send whatever is due and was never sent."""
+    if _booking is None:
+        raise RuntimeError("bot.jobs.install() was not called with a booking service")
+    _booking.catch_up()
 
 
 def send_digest() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -21,6 +22,8 @@ SWEEP_MINUTES = 10
 # How often a running scheduler re-reads the job store: jobs added by another process (an HTTP
 # instance that only stores jobs) are seen within this many seconds.
 WAKEUP_SECONDS = 15
+# The nudge catch-up interval; the tightest nudge ("starts soon") has ~9 minutes of grace.
+CATCH_UP_MINUTES = 1
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +69,25 @@ def start_scheduler(
             "interval",
             minutes=SWEEP_MINUTES,
             id="offer-expiry-sweep",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        scheduler.add_job(
+            "bot.jobs:catch_up_nudges",
+            "interval",
+            minutes=CATCH_UP_MINUTES,
+            id="nudge-catch-up",
+            replace_existing=True,
+            misfire_grace_time=None,
+            # At once too: what a killed process left unsent goes out right after a restart.
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(
+            "bot.jobs:purge_old_texts",
+            "cron",
+            hour=3,
+            minute=17,
+            id="retention-purge",
             replace_existing=True,
             misfire_grace_time=None,
         )
@@ -122,6 +144,11 @@ class SchedulerReminderTimer:
             # BookingService.remind, which also refuses a second send).
             misfire_grace_time=grace_seconds,
         )
+
+    def cancel(self, session_id: int, kinds: Sequence[str]) -> None:
+        for kind in kinds:
+            with contextlib.suppress(JobLookupError):
+                self._scheduler.remove_job(f"{kind}:{session_id}")
 
 
 def _job_id(offer_id: int) -> str:

@@ -51,6 +51,9 @@ class Recorder:
     def schedule(self, session_id: int, kind: str, at: datetime, grace_seconds: int) -> None:
         self.events.append(("schedule", (kind, at)))
 
+    def cancel(self, session_id: int, kinds: Sequence[str]) -> None:
+        self.events.append(("cancel", (session_id, tuple(kinds))))
+
     def of(self, kind: str) -> list[Any]:
         return [v for k, v in self.events if k == kind]
 

@@ -46,3 +46,6 @@ class BookingNotifier(Protocol):
 
 class ReminderTimer(Protocol):
     def schedule(self, session_id: int, kind: str, at: datetime, grace_seconds: int) -> None: ...
+
+    def cancel(self, session_id: int, kinds: Sequence[str]) -> None:
+        """Remove the session's pending reminders of these kinds (none left is fine)."""

@@ -77,6 +77,10 @@ def build_nudges(early: timedelta, soon: timedelta) -> dict[str, Nudge]:
 DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(minutes=10))
 NUDGES = build_nudges(*DEFAULT_REMINDERS)
 AFTER_BOOKING = ("reminder_early", "reminder_soon", "follow_up", "practice")
+# Claim kind for the first slot proposal of a session (see BookingService.start).
+SLOTS_OFFERED = "slots_offered"
+# A session proposed this long ago without its slots was left by a process that died.
+START_GRACE = timedelta(minutes=1)
 
 
 class BookResult(StrEnum):
@@ -194,13 +198,55 @@ class BookingService:
                 return False
             if not session_repo.log_once(session, kind, session_id):
                 return False
+            # Sent before the claim commits: killed mid-send, the claim is rolled back and the
+            # catch-up sends it again; a Slack failure raises and is retried the same way.
+            if kind == "booking_nudge":
+                self._notifier.nudge_booking(view)
+            else:
+                self._notifier.remind(view, kind)
         log_event(logger, "nudge_sent", session_id=session_id, kind=kind)
         if kind == "booking_nudge":
-            self._notifier.nudge_booking(view)
             self.propose(session_id, now=now)
-        else:
-            self._notifier.remind(view, kind)
         return True
+
+    def catch_up(self, *, now: datetime | None = None) -> int:
+        """Send what is due and was never sent: slots after an accept whose process died, and
+        nudges whose job was lost (APScheduler drops a job as it starts running it)."""
+        now = now or utcnow()
+        with session_scope(self._engine) as session:
+            candidates = session_repo.nudge_candidates(session, now)
+            sent = session_repo.logged_kinds(session, [c.id for c in candidates if c.id])
+        due: list[tuple[int, str]] = []
+        for meeting in candidates:
+            assert meeting.id is not None
+            if (
+                meeting.status == SessionStatus.PROPOSED.value
+                and (meeting.id, SLOTS_OFFERED) not in sent
+                and meeting.created_at <= now - START_GRACE
+            ):
+                due.append((meeting.id, SLOTS_OFFERED))
+            for nudge in self._nudges.values():
+                at = _due(meeting, nudge)
+                if (
+                    at is not None
+                    and meeting.status == nudge.needs.value
+                    and at <= now <= at + nudge.grace
+                    and (meeting.id, nudge.kind) not in sent
+                ):
+                    due.append((meeting.id, nudge.kind))
+        done = sum(
+            self.start(session_id, now=now)
+            if kind == SLOTS_OFFERED
+            else self.remind(session_id, kind, now=now)
+            for session_id, kind in due
+        )
+        if done:
+            logger.warning("nudges_caught_up", extra={"count": done})
+        return done
+
+    def drop_reminders(self, session_id: int) -> None:
+        """Remove the session's pending nudge jobs (they would stay silent anyway)."""
+        self._timer.cancel(session_id, tuple(self._nudges))
 
     def reschedule(self, session_id: int, *, by: str, now: datetime | None = None) -> BookResult:
         """Either side frees the booked time; the other is told and fresh slots go out."""
@@ -229,13 +275,20 @@ class BookingService:
             self.propose(session_id, now=now)
         return BookResult.BOOKED
 
-    def start(self, session_id: int, *, now: datetime | None = None) -> None:
-        """After an accept (or a "meet again"): propose times, and nudge in a day if unbooked."""
+    def start(self, session_id: int, *, now: datetime | None = None) -> bool:
+        """After an accept (or a "meet again"): propose times, and nudge in a day if unbooked.
+
+        Once per session: a claim taken before proposing and committed after, so a process
+        killed in between leaves the session to `catch_up`, never stuck and never doubled."""
         now = now or utcnow()
-        self.propose(session_id, now=now)
+        with session_scope(self._engine) as session:
+            if not session_repo.log_once(session, SLOTS_OFFERED, session_id):
+                return False
+            self.propose(session_id, now=now)
         meeting = self.view(session_id)
         if meeting is not None:
             self._schedule(meeting, "booking_nudge", now)
+        return True
 
     def _schedule(self, meeting: SessionView, kind: str, now: datetime) -> None:
         nudge = self._nudges[kind]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -77,13 +78,44 @@ def claim_booking(session: Session, session_id: int, start: datetime) -> bool:
 
 
 def log_once(session: Session, kind: str, session_id: int) -> bool:
-    """Record that `kind` was sent for a session; False if it already was (by anyone)."""
+    """Claim sending `kind` for a session; False if someone already did (and the session's
+    transaction is rolled back, so claim before any other write).
+
+    The claim commits with the caller's transaction, i.e. after the message went out: a process
+    killed mid-send leaves no claim, and the nudge catch-up sends it again. No SAVEPOINT on
+    purpose: with pysqlite, releasing a transaction's first savepoint commits it."""
+    session.add(NotificationLog(kind=kind, session_id=session_id))
     try:
-        with session.begin_nested():
-            session.add(NotificationLog(kind=kind, session_id=session_id))
+        session.flush()
     except IntegrityError:
+        session.rollback()
         return False
     return True
+
+
+def nudge_candidates(session: Session, now: datetime) -> Sequence[MentoringSession]:
+    """Sessions that may have a nudge due around `now` (the catch-up checks each exactly)."""
+    recent = col(MentoringSession.created_at) >= now - timedelta(days=3)
+    around = col(MentoringSession.starts_at).between(
+        now - timedelta(days=11), now + timedelta(days=2)
+    )
+    return session.exec(
+        select(MentoringSession).where(
+            col(MentoringSession.status).in_(
+                [SessionStatus.PROPOSED.value, SessionStatus.SCHEDULED.value]
+            ),
+            sa.or_(recent, around),
+        )
+    ).all()
+
+
+def logged_kinds(session: Session, session_ids: Sequence[int]) -> set[tuple[int, str]]:
+    rows = session.exec(
+        select(NotificationLog.session_id, NotificationLog.kind).where(
+            col(NotificationLog.session_id).in_(session_ids)
+        )
+    ).all()
+    return {(session_id, kind) for session_id, kind in rows}
 
 
 def was_logged(session: Session, kind: str, session_id: int) -> bool:
