@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     digest_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     digest_timezone: str = "UTC"
+    retention_days: int = Field(
+        default=180,
+        ge=1,
+        le=3650,
+        description="Question texts and comments older than this many days are deleted daily",
+    )
     run_scheduler: bool = Field(
         default=True, description="Run due jobs in this process (false: only store them)"
     )

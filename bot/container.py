@@ -28,6 +28,7 @@ from bot.handlers import HandlerServices
 from bot.handlers.notifier import SlackNotifier
 from bot.matching.embedder import Embedder, SentenceTransformerEmbedder
 from bot.matching.service import MatchingService
+from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
 from bot.metrics import Metrics
@@ -167,6 +168,18 @@ def build_runtime(
         on_accepted=booking.start,
         on_outcome=lambda outcome: _count_outcome(metrics, outcome),
     )
+    digest = DigestService(
+        engine=services.engine,
+        embedder=services.matching.embedder,
+        notifier=notifier,
+        timezone=ZoneInfo(settings.digest_timezone),
+    )
+    privacy = PrivacyService(
+        engine=services.engine,
+        mentoring=mentoring,
+        booking=booking,
+        retention=timedelta(days=settings.retention_days),
+    )
     handler_services = HandlerServices(
         mentoring=mentoring,
         profiles=ProfileService(engine=services.engine, matching=services.matching),
@@ -174,15 +187,11 @@ def build_runtime(
         program_leads=frozenset(settings.program_leads),
         booking=booking,
         feedback=FeedbackService(engine=services.engine, booking=booking),
+        privacy=privacy,
+        digest=digest,
     )
     app = create_app(settings, handler_services, client)
-    digest = DigestService(
-        engine=services.engine,
-        embedder=services.matching.embedder,
-        notifier=notifier,
-        timezone=ZoneInfo(settings.digest_timezone),
-    )
-    jobs.install(mentoring, booking, digest)
+    jobs.install(mentoring, booking, digest, privacy)
     scheduler.add_listener(
         lambda event: metrics.scheduler_lag.observe(_lag(event)),
         EVENT_JOB_EXECUTED | EVENT_JOB_ERROR,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,9 @@ OPTIONAL_COLUMNS = (
     "available_until",
 )
 BATCH_SIZE = 500
+# What Excel, LibreOffice and Google Sheets treat as the start of a formula (OWASP's list);
+# "-" only before a digit, bracket or another operator, so "- bullet" text stays allowed.
+FORMULA = re.compile(r"^\s*([=+@\t\r]|-[\d(=+@])")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -76,7 +80,12 @@ def read_mentor_csv(path: Path) -> list[CsvRow]:
             f"{path.name} is not UTF-8 (byte 0x{raw[exc.start]:02x} on line {line}). "
             "Save it as 'CSV UTF-8' and import again; nothing was imported."
         ) from exc
-    return list(_rows(text, path.name))
+    return parse_csv_text(text, path.name)
+
+
+def parse_csv_text(text: str, name: str = "The roster") -> list[CsvRow]:
+    """Rows of roster CSV text (a file's, or pasted in Slack), or CsvFormatError."""
+    return list(_rows(text, name))
 
 
 def _rows(text: str, name: str) -> Iterator[CsvRow]:
@@ -100,6 +109,12 @@ def _rows(text: str, name: str) -> Iterator[CsvRow]:
         raise CsvFormatError(
             f"{name} line {reader.line_num}: {exc}; nothing was imported."
         ) from exc
+
+
+def formula_cells(values: dict[str, str]) -> list[str]:
+    """Columns whose cell a spreadsheet would run as a formula (CSV injection): refused, since
+    the roster is exported back to spreadsheets by the people who maintain it."""
+    return [column for column, value in values.items() if FORMULA.match(value)]
 
 
 def profile_from_row(values: dict[str, str]) -> MentorProfile:
@@ -150,6 +165,14 @@ def _validated(
     row: CsvRow, first_seen: dict[str, int], report: ImportReport
 ) -> MentorProfile | None:
     slack_id = row.values.get("slack_id", "")
+    formulas = formula_cells(row.values)
+    if formulas:
+        problem = (
+            f"{', '.join(formulas)} starts like a spreadsheet formula (=, +, -, @); "
+            "remove that first character"
+        )
+        report.rejected.append(RowProblem(row.line, slack_id, problem))
+        return None
     try:
         profile = profile_from_row(row.values)
     except ValidationError as exc:

@@ -116,6 +116,12 @@ def build_digest(
     )
 
 
+def unmet_topics(engine: Engine, embedder: Embedder, start: datetime, end: datetime) -> list[Topic]:
+    with session_scope(engine) as session:
+        rows = stats.requests_between(session, start, end)
+    return _topics(embedder, [r.question for r in rows if r.question and _unmet(r)])
+
+
 def _unmet(row: stats.RequestRow) -> bool:
     return row.status == RequestStatus.UNMATCHED.value or (
         row.best_score is not None and row.best_score < UNMET_SCORE

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from bot.digest.render import digest_text, write_chart
-from bot.digest.report import Digest, build_digest, last_full_week
+from bot.digest.report import Digest, build_digest, last_full_week, unmet_topics
+from bot.digest.topics import Topic
 from bot.logging import log_event
 from bot.matching.embedder import Embedder
 from bot.storage import stats
@@ -45,6 +46,11 @@ class DigestService:
             self._zone,
             now=now,
         )
+
+    def unmet_topics(self, since: datetime, *, now: datetime | None = None) -> list[Topic]:
+        """Topics of requests since `since` that found no real expert (each needs 2 questions,
+        so no single question can be read back from a label)."""
+        return unmet_topics(self._engine, self._embedder, since, now or utcnow())
 
     def send(self, week: str | None = None, *, now: datetime | None = None) -> bool:
         """Send the digest of `week` (default: the last full week) unless it already went out."""

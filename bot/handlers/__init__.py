@@ -11,7 +11,9 @@ from bot.handlers import (
     errors,
     feedback,
     home,
+    leads,
     offers,
+    privacy,
     profile,
     requests,
 )
@@ -27,6 +29,8 @@ def register_handlers(app: App, services: HandlerServices) -> None:
     home.register(app, services)
     booking.register(app, services)
     feedback.register(app, services)
+    leads.register(app, services)
+    privacy.register(app, services)
 
 
 __all__ = ["HandlerServices", "register_handlers"]

@@ -10,10 +10,10 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.errors import InvalidQuestionError
-from bot.handlers import messages
+from bot.handlers import leads, messages, privacy
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import report, user_safe
-from bot.handlers.ids import Subcommand
+from bot.handlers.ids import LEAD_SUBCOMMANDS, Subcommand
 from bot.handlers.people import slack_timezone
 from bot.handlers.profile import open_profile_modal
 from bot.matching.service import clean_question
@@ -24,23 +24,48 @@ from bot.mentoring.service import CancelResult
 class ParsedCommand:
     subcommand: Subcommand | None  # None: the text is a question (or empty: open the form)
     question: str
+    args: str = ""  # what follows a lead subcommand ("42 <@U…>" after "reassign")
 
 
 def parse_command(text: str | None) -> ParsedCommand:
+    """A subcommand is the whole text; only lead subcommands take arguments, and then the text
+    is kept as a question too, for people who are not leads (see `resolve`)."""
     stripped = (text or "").strip()
+    first, _, rest = stripped.partition(" ")
     try:
+        if rest.strip():
+            subcommand = Subcommand(first.lower())
+            if subcommand in LEAD_SUBCOMMANDS:
+                return ParsedCommand(subcommand, stripped, rest.strip())
+            return ParsedCommand(None, stripped)
         return ParsedCommand(Subcommand(stripped.lower()), "")
     except ValueError:
         return ParsedCommand(None, stripped)
 
 
+def resolve(parsed: ParsedCommand, *, is_lead: bool) -> ParsedCommand:
+    """Someone who is not a lead and writes "import data from Kafka…" is asking a question."""
+    if parsed.subcommand in LEAD_SUBCOMMANDS and parsed.args and not is_lead:
+        return ParsedCommand(None, parsed.question)
+    return parsed
+
+
 def register(app: App, services: HandlerServices) -> None:
     safe = user_safe(services)
 
+    def parsed_for(command: dict[str, Any]) -> ParsedCommand:
+        user = str(command.get("user_id", ""))
+        return resolve(parse_command(command.get("text")), is_lead=services.is_lead(user))
+
     def ack_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        parsed = parse_command(command.get("text"))
+        parsed = parsed_for(command)
+        user = str(command.get("user_id", ""))
         if parsed.subcommand is Subcommand.HELP:
-            ack(**messages.help_message().as_kwargs())
+            ack(**messages.help_message(for_lead=services.is_lead(user)).as_kwargs())
+        elif parsed.subcommand in LEAD_SUBCOMMANDS:
+            leads.ack_command(ack, parsed.subcommand, command, client, services)
+        elif parsed.subcommand in privacy.SUBCOMMANDS:
+            privacy.ack_command(ack, parsed.subcommand)
         elif parsed.subcommand is Subcommand.PROFILE or not (parsed.subcommand or parsed.question):
             # A trigger_id lives 3 s: open the modal now rather than behind queued lazy work.
             ack()
@@ -59,9 +84,13 @@ def register(app: App, services: HandlerServices) -> None:
     def run_command(
         command: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
-        parsed = parse_command(command.get("text"))
+        parsed = parsed_for(command)
         user = command["user_id"]
-        if parsed.subcommand is Subcommand.STATUS:
+        if parsed.subcommand in LEAD_SUBCOMMANDS and services.is_lead(user):
+            leads.run_command(parsed.subcommand, parsed.args, respond, services)
+        elif parsed.subcommand is Subcommand.MY_DATA:
+            privacy.send_export(user, respond, services)
+        elif parsed.subcommand is Subcommand.STATUS:
             status = messages.status_message(services.mentoring.active_requests(user))
             respond(response_type="ephemeral", **status.as_kwargs())
         elif parsed.subcommand is Subcommand.CANCEL:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
+from bot.digest.service import DigestService
 from bot.handlers.notifier import SlackNotifier
+from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
 
@@ -19,3 +21,8 @@ class HandlerServices:
     program_leads: frozenset[str]
     booking: BookingService
     feedback: FeedbackService
+    privacy: PrivacyService
+    digest: DigestService
+
+    def is_lead(self, slack_id: str) -> bool:
+        return slack_id in self.program_leads

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from slack_bolt import App
 from slack_bolt.context.respond import Respond
 
@@ -20,6 +21,11 @@ from bot.handlers.context import HandlerServices
 from bot.handlers.messages import plain
 
 logger = logging.getLogger(__name__)
+
+DATABASE_DOWN = (
+    "mentor-bot can't reach its database right now, so nothing was saved. "
+    "Please try again in a minute."
+)
 
 
 def register(app: App, services: HandlerServices) -> None:
@@ -34,6 +40,11 @@ def report(
 ) -> None:
     if isinstance(error, MentorBotError):
         text = str(error)
+    elif isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
+        # The database is down or restarting: transactions rolled back, so nothing is half
+        # written, and the pool's pre-ping reconnects on its own once it is back.
+        logger.warning("database_unavailable", extra={"type": body.get("type")})
+        text = DATABASE_DOWN
     else:
         reference = uuid.uuid4().hex[:8]
         logger.error(

@@ -21,6 +21,8 @@ class Action(StrEnum):
     MEET_AGAIN = "feedback_meet_again"
     ADD_COMMENT = "feedback_add_comment"
     PRACTICE = "feedback_practice"
+    FORGET_CONFIRM = "privacy_forget_confirm"
+    FORGET_KEEP = "privacy_forget_keep"
 
 
 class Callback(StrEnum):
@@ -28,6 +30,7 @@ class Callback(StrEnum):
     PROFILE = "profile_modal"
     COMMENT = "feedback_comment_modal"
     PROPOSE_TIME = "propose_time_modal"
+    ROSTER_IMPORT = "roster_import_modal"
 
 
 class Field(StrEnum):
@@ -47,6 +50,7 @@ class Field(StrEnum):
     AVAILABLE_UNTIL = "available_until"
     COMMENT = "comment"
     PROPOSED_AT = "proposed_at"
+    ROSTER_CSV = "roster_csv"
 
 
 class Subcommand(StrEnum):
@@ -55,3 +59,15 @@ class Subcommand(StrEnum):
     CANCEL = "cancel"
     PROFILE = "profile"
     SESSIONS = "sessions"
+    MY_DATA = "my-data"
+    FORGET_ME = "forget-me"
+    # Program leads only:
+    DIGEST = "digest"
+    DEMAND = "demand"
+    IMPORT = "import"
+    REASSIGN = "reassign"
+
+
+LEAD_SUBCOMMANDS = frozenset(
+    {Subcommand.DIGEST, Subcommand.DEMAND, Subcommand.IMPORT, Subcommand.REASSIGN}
+)

@@ -98,7 +98,7 @@ def request_received(question: str) -> str:
     return f"Got it! Looking for the best mentor for: _{escape(clip(question, 200))}_"
 
 
-def help_message() -> Message:
+def help_message(*, for_lead: bool = False) -> Message:
     text = (
         "*mentor-bot* finds a colleague who knows, for a quick focused conversation.\n"
         "• `/mentor <your question>` — ask; the best available mentor is asked at once\n"
@@ -107,8 +107,18 @@ def help_message() -> Message:
         "• `/mentor sessions` — your upcoming sessions\n"
         "• `/mentor cancel` — cancel an open request\n"
         "• `/mentor profile` — become a mentor, or edit your mentor profile\n"
+        "• `/mentor my-data` — a copy of everything stored about you\n"
+        "• `/mentor forget-me` — delete everything stored about you\n"
         "• `/mentor help` — this message"
     )
+    if for_lead:
+        text += (
+            "\n*For program leads*\n"
+            "• `/mentor digest [2026-W47]` — preview the weekly digest\n"
+            "• `/mentor demand` — requests that found no mentor (last 4 weeks)\n"
+            "• `/mentor reassign <request id> @mentor` — offer a request to a mentor you choose\n"
+            "• `/mentor import` — add or update mentors by pasting CSV rows"
+        )
     return Message("How to use mentor-bot", [_section(text)])
 
 

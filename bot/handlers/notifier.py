@@ -122,6 +122,12 @@ class SlackNotifier:
                 channel=channel, file=str(chart), filename=chart.name, title="Mentoring this week"
             )
 
+    def send_file(self, user_id: str, content: str, *, filename: str, title: str) -> None:
+        """A file in the person's DM with the bot (files:write)."""
+        self._client.files_upload_v2(
+            channel=self._dm_channel(user_id), content=content, filename=filename, title=title
+        )
+
     def nudge_booking(self, meeting: SessionView) -> None:
         self.dm(meeting.mentee_slack_id, messages.booking_nudge(meeting))
 

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from bot.logging import log_event
 from bot.matching.service import MatchingService
+from bot.roster import ImportReport, import_mentors, parse_csv_text
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope
 from bot.storage.models import Mentor, MentorProfile, utcnow
@@ -34,6 +35,21 @@ class ProfileService:
         self._matching.refresh()
         log_event(logger, "profile_saved", mentor_id=mentor.id, created=created)
         return mentor
+
+    def import_csv_text(self, text: str) -> ImportReport:
+        """A roster pasted by a lead in Slack: the same checks and upsert as the CLI import."""
+        report = import_mentors(self._engine, parse_csv_text(text, "The pasted roster"))
+        if report.changed_ids:
+            self._matching.sync_embeddings(report.changed_ids)
+            self._matching.refresh()
+        log_event(
+            logger,
+            "roster_imported",
+            created=report.created,
+            updated=report.updated,
+            rejected=len(report.rejected),
+        )
+        return report
 
     def load_this_week(self, mentor_id: int) -> int:
         with session_scope(self._engine) as session:

@@ -43,6 +43,9 @@ R = TypeVar("R")
 PAUSE_DAYS = 7
 SESSION_MINUTES = {MentoringFormat.FLASH: 60, MentoringFormat.MICRO: 60, MentoringFormat.SPEED: 15}
 SEARCHING = (RequestStatus.OPEN, RequestStatus.OFFERED)
+# A lead may hand these to a mentor of their choice.
+REASSIGNABLE = (*SEARCHING, RequestStatus.UNMATCHED)
+LEAD_REASON = "Chosen for this request by a program lead"
 # A follow-on candidate must score at least this share of the first candidate's score.
 FOLLOW_ON_RATIO = 0.6
 
@@ -59,6 +62,25 @@ class FindResult(StrEnum):
     OFFERED = "offered"
     UNMATCHED = "unmatched"
     NOT_SEARCHING = "not_searching"  # cancelled, matched, or someone else is already asking
+
+
+class ReassignResult(StrEnum):
+    OFFERED = "offered"
+    NOT_FOUND = "not_found"
+    CLOSED = "closed"  # matched, cancelled or completed: nothing to reassign
+    NO_SUCH_MENTOR = "no_such_mentor"  # not on the roster, or inactive
+    ALREADY_ASKED = "already_asked"
+    OWN_REQUEST = "own_request"  # the mentee cannot mentor themselves
+
+
+@dataclass(frozen=True)
+class UnmetRequest:
+    """What a lead may see of an unmatched request: never its text."""
+
+    request_id: int
+    format: str
+    created_at: datetime
+    best_score: float | None
 
 
 class CancelResult(StrEnum):
@@ -324,6 +346,57 @@ class MentoringService:
         with session_scope(self._engine) as session:
             overdue = request_repo.overdue_offer_ids(session, utcnow())
         return sum(self.expire(offer_id) for offer_id in overdue)
+
+    def reassign(self, request_id: int, *, mentor_slack_id: str) -> ReassignResult:
+        """A program lead hands a request to a mentor of their choice (pending offer withdrawn)."""
+        due = utcnow() + self._response_time
+        try:
+            with session_scope(self._engine) as session:
+                request = request_repo.get_request(session, request_id)
+                if request is None or not request.question:
+                    return ReassignResult.NOT_FOUND
+                mentor = mentor_repo.get_by_slack_id(session, mentor_slack_id)
+                if mentor is None or mentor.id is None or not mentor.active:
+                    return ReassignResult.NO_SUCH_MENTOR
+                if mentor_slack_id == request.mentee_slack_id:
+                    return ReassignResult.OWN_REQUEST
+                view = _request_view(request)
+                prior = request_repo.offers_for(session, request_id)
+                if any(o.mentor_id == mentor.id for o in prior):
+                    return ReassignResult.ALREADY_ASKED
+                if not request_repo.move_request(
+                    session, request_id, to=RequestStatus.OFFERED, allowed_from=REASSIGNABLE
+                ):
+                    return ReassignResult.CLOSED
+                withdrawn = [
+                    self._offer_view(session, o, view)
+                    for o in request_repo.withdraw_pending_offers(session, request_id)
+                ]
+                offer = request_repo.create_offer(
+                    session,
+                    request_id=request_id,
+                    mentor_id=mentor.id,
+                    rank=len(prior) + 1,
+                    score=0.0,
+                    reasons=[LEAD_REASON],
+                    expires_at=due,
+                )
+                offer_view = self._offer_view(session, offer, view)
+        except IntegrityError:
+            return ReassignResult.CLOSED  # a concurrent accept or offer won
+        for old in withdrawn:
+            self._timer.stop(old.offer_id)
+            self._safely(self._notifier.close_offer, old, OfferClosure.WITHDRAWN)
+        self._timer.start(offer_view.offer_id, due)
+        log_event(logger, "request_reassigned", request_id=request_id, offer_id=offer_view.offer_id)
+        self._send_offer(offer_view)
+        return ReassignResult.OFFERED
+
+    def unmet_requests(self, since: datetime) -> list[UnmetRequest]:
+        """Unmatched requests created since `since`, newest first, without their text."""
+        with session_scope(self._engine) as session:
+            rows = request_repo.unmatched_since(session, since)
+            return [UnmetRequest(r.id, r.format, r.created_at, r.best_score) for r in rows if r.id]
 
     def week_numbers(self) -> dict[str, int]:
         """This week's figures for program leads (Monday 00:00 UTC onwards)."""

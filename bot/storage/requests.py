@@ -252,3 +252,14 @@ def mentor_count(session: Session, *, active_only: bool) -> int:
     if active_only:
         query = query.where(Mentor.active == True)  # noqa: E712  (SQL expression)
     return int(session.exec(query).one())
+
+
+def unmatched_since(session: Session, since: datetime) -> Sequence[MentoringRequest]:
+    return session.exec(
+        select(MentoringRequest)
+        .where(
+            MentoringRequest.status == RequestStatus.UNMATCHED.value,
+            col(MentoringRequest.created_at) >= since,
+        )
+        .order_by(col(MentoringRequest.created_at).desc())
+    ).all()

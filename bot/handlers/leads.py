@@ -1,0 +1,123 @@
+"""Program-lead actions: digest preview, unmet demand, roster import, reassigning a request.
+
+Every entry point checks PROGRAM_LEADS itself (a modal submission too): a refusal is polite and
+says who to ask."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.digest.render import digest_text
+from bot.digest.report import week_label
+from bot.handlers import messages_admin
+from bot.handlers.context import HandlerServices
+from bot.handlers.errors import report, user_safe
+from bot.handlers.ids import Callback, Field, Subcommand
+from bot.handlers.messages import Message, plain
+from bot.handlers.requests import modal_values
+from bot.roster import CsvFormatError
+from bot.storage.models import utcnow
+
+WHAT = {
+    Subcommand.DIGEST: "the digest preview",
+    Subcommand.DEMAND: "the unmet-demand list",
+    Subcommand.IMPORT: "importing mentors",
+    Subcommand.REASSIGN: "reassigning a request",
+}
+DEMAND_WEEKS = 4
+WEEK = re.compile(r"^\d{4}-W\d{2}$")
+# "42 <@U0123|ana>", "#42 <@U0123>" or "42 U0123" (a member id, when mentions are not escaped).
+REASSIGN = re.compile(
+    r"^#?(\d{1,12})\s+(?:<@([UW][A-Z0-9]{2,31})(?:\|[^>]*)?>|([UW][A-Z0-9]{2,31}))$"
+)
+
+
+def ack_command(
+    ack: Ack,
+    subcommand: Subcommand,
+    command: dict[str, Any],
+    client: WebClient,
+    services: HandlerServices,
+) -> None:
+    user = str(command.get("user_id", ""))
+    if not services.is_lead(user):
+        ack(
+            **messages_admin.lead_only(WHAT[subcommand], sorted(services.program_leads)).as_kwargs()
+        )
+    elif subcommand is Subcommand.IMPORT:
+        ack()  # a trigger_id lives 3 s: open the modal now
+        try:
+            client.views_open(trigger_id=command["trigger_id"], view=messages_admin.import_modal())
+        except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
+            report(error, command, None, services)
+    else:
+        ack(text="Working on it…")
+
+
+def run_command(
+    subcommand: Subcommand, args: str, respond: Respond, services: HandlerServices
+) -> None:
+    if subcommand is Subcommand.DIGEST:
+        message = _digest_preview(args, services)
+    elif subcommand is Subcommand.DEMAND:
+        message = _demand(services)
+    elif subcommand is Subcommand.REASSIGN:
+        message = _reassign(args, services)
+    else:
+        return  # IMPORT: the modal is open already
+    respond(response_type="ephemeral", **message.as_kwargs())
+
+
+def _digest_preview(args: str, services: HandlerServices) -> Message:
+    if args and not WEEK.match(args):
+        return plain("Give a week like `2026-W47`, or nothing for this week so far.")
+    try:
+        digest = services.digest.build(args or week_label(utcnow()))
+    except ValueError:
+        return plain(f"There is no week {args}.")
+    return messages_admin.digest_preview(digest_text(digest))
+
+
+def _demand(services: HandlerServices) -> Message:
+    since = utcnow() - timedelta(weeks=DEMAND_WEEKS)
+    topics = services.digest.unmet_topics(since)
+    return messages_admin.demand_message(topics, services.mentoring.unmet_requests(since))
+
+
+def _reassign(args: str, services: HandlerServices) -> Message:
+    found = REASSIGN.match(args.strip())
+    if found is None:
+        return plain(messages_admin.REASSIGN_USAGE)
+    request_id, mentor = int(found.group(1)), found.group(2) or found.group(3)
+    result = services.mentoring.reassign(request_id, mentor_slack_id=mentor)
+    return messages_admin.reassign_result(result, request_id, mentor)
+
+
+def register(app: App, services: HandlerServices) -> None:
+    safe = user_safe(services)
+
+    def ack_import(ack: Ack) -> None:
+        ack()
+
+    @safe
+    def run_import(body: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        if not services.is_lead(user):
+            message = messages_admin.lead_only(
+                WHAT[Subcommand.IMPORT], sorted(services.program_leads)
+            )
+        else:
+            text = str(modal_values(body.get("view") or {}).get(Field.ROSTER_CSV.value) or "")
+            try:
+                message = messages_admin.import_report(services.profiles.import_csv_text(text))
+            except CsvFormatError as error:
+                message = plain(str(error))
+        services.notifier.dm(user, message)
+
+    app.view(Callback.ROSTER_IMPORT.value)(ack=ack_import, lazy=[run_import])

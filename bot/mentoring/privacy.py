@@ -1,0 +1,91 @@
+"""PrivacyService: a person's data export, their erasure ("forget me"), and text retention."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from bot.booking.service import BookingService
+from bot.logging import log_event
+from bot.mentoring.service import MentoringService
+from bot.storage import privacy as privacy_repo
+from bot.storage.db import session_scope
+from bot.storage.models import utcnow
+from bot.storage.privacy import ErasedCounts
+
+__all__ = ["ErasedCounts", "PrivacyService"]
+
+logger = logging.getLogger(__name__)
+
+EXPORT_NOTE = (
+    "Everything mentor-bot stores about you. Other people's texts (a mentee's question, a "
+    "mentor's private comment) are theirs and are not included."
+)
+
+
+class PrivacyService:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        mentoring: MentoringService,
+        booking: BookingService,
+        retention: timedelta,
+    ) -> None:
+        self._engine = engine
+        self._mentoring = mentoring
+        self._booking = booking
+        self._retention = retention
+
+    def export(self, slack_id: str, *, now: datetime | None = None) -> dict[str, Any]:
+        with session_scope(self._engine) as session:
+            data = privacy_repo.personal_data(session, slack_id)
+        log_event(logger, "data_exported")
+        return {"exported_at": (now or utcnow()).isoformat(), "note": EXPORT_NOTE, **data}
+
+    def forget(self, slack_id: str) -> ErasedCounts:
+        """Close what is in flight (the other side is told), drop pending jobs, then scrub.
+
+        Closing first matters: a pending offer moves on to the next mentor, a booked session
+        is cancelled for the other person rather than silently never happening."""
+        for request in self._mentoring.active_requests(slack_id):
+            self._attempt(self._mentoring.cancel, request.request_id, mentee_slack_id=slack_id)
+        for offer in self._mentoring.pending_offers(slack_id):
+            self._attempt(self._mentoring.decline, offer.offer_id, clicker_slack_id=slack_id)
+        for meeting in self._booking.upcoming(slack_id):
+            self._attempt(self._booking.cancel, meeting.session_id, by=slack_id)
+        with session_scope(self._engine) as session:
+            session_ids = privacy_repo.session_ids_of(session, slack_id)
+            erased = privacy_repo.erase_person(session, slack_id)
+        for session_id in session_ids:
+            self._booking.drop_reminders(session_id)
+        # No Slack id in the log: the point is that nothing about them remains.
+        log_event(
+            logger,
+            "person_erased",
+            requests=erased.requests,
+            sessions=erased.sessions,
+            feedback=erased.feedback,
+            mentor=erased.mentor_profile,
+        )
+        return erased
+
+    def purge_old_texts(self, *, now: datetime | None = None) -> tuple[int, int]:
+        """Remove question texts and comments older than the retention period."""
+        before = (now or utcnow()) - self._retention
+        with session_scope(self._engine) as session:
+            requests, comments = privacy_repo.purge_texts(session, before)
+        log_event(logger, "texts_purged", requests=requests, comments=comments)
+        return requests, comments
+
+    @staticmethod
+    def _attempt(action: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+        """Erasure must not stop because one Slack message could not be sent."""
+        try:
+            action(*args, **kwargs)
+        except Exception:
+            logger.exception("erase_step_failed", extra={"action": action.__name__})

@@ -1,0 +1,243 @@
+"""Repository for personal data: what is stored about a person, erasing it, and retention.
+
+Erasure keeps rows and scrubs them: request, offer and session rows carry the anonymous counts
+the digest needs (how many asked, matched, met), so they stay with every personal field —
+Slack ids, question and context texts, comments, names, expertise, vectors — removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.storage.mentors import get_by_slack_id, record_changes
+from bot.storage.models import (
+    Feedback,
+    Mentor,
+    MentorEmbedding,
+    MentoringRequest,
+    MentoringSession,
+    Offer,
+    utcnow,
+)
+
+# Stands in for an erased person's Slack id; Slack ids are upper case, so it never collides.
+ANONYMOUS = "forgotten"
+
+
+@dataclass(frozen=True)
+class ErasedCounts:
+    requests: int
+    sessions: int
+    feedback: int
+    mentor_profile: bool
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def personal_data(session: Session, slack_id: str) -> dict[str, Any]:
+    """Everything stored about one person, as plain JSON-able values.
+
+    Other people's texts are left out (a mentor sees request ids, not the mentee's question).
+    """
+    mentor = get_by_slack_id(session, slack_id)
+    return {
+        "slack_id": slack_id,
+        "mentor_profile": _profile(mentor) if mentor else None,
+        "requests": [_request(r) for r in _requests_of(session, slack_id)],
+        "offers_received": _offers_to(session, mentor.id) if mentor and mentor.id else [],
+        "sessions": _sessions_of(session, slack_id, mentor.id if mentor else None),
+        "feedback_given": [_feedback(f) for f in _feedback_by(session, slack_id)],
+    }
+
+
+def _profile(mentor: Mentor) -> dict[str, Any]:
+    return {
+        "name": mentor.name,
+        "title": mentor.title,
+        "expertise": mentor.expertise,
+        "skills": mentor.skills,
+        "timezone": mentor.timezone,
+        "languages": mentor.languages,
+        "weekly_capacity": mentor.weekly_capacity,
+        "available_from": mentor.available_from,
+        "available_until": mentor.available_until,
+        "paused_until": _iso(mentor.paused_until),
+        "active": mentor.active,
+        "created_at": _iso(mentor.created_at),
+        "updated_at": _iso(mentor.updated_at),
+    }
+
+
+def _requests_of(session: Session, slack_id: str) -> list[MentoringRequest]:
+    query = select(MentoringRequest).where(MentoringRequest.mentee_slack_id == slack_id)
+    return list(session.exec(query.order_by(col(MentoringRequest.id))).all())
+
+
+def _request(request: MentoringRequest) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "question": request.question,
+        "context": request.context,
+        "format": request.format,
+        "urgency": request.urgency,
+        "timezone": request.mentee_timezone,
+        "status": request.status,
+        "created_at": _iso(request.created_at),
+        "matched_at": _iso(request.matched_at),
+    }
+
+
+def _offers_to(session: Session, mentor_id: int) -> list[dict[str, Any]]:
+    offers = session.exec(
+        select(Offer).where(Offer.mentor_id == mentor_id).order_by(col(Offer.id))
+    ).all()
+    return [
+        {
+            "request_id": o.request_id,
+            "status": o.status,
+            "score": round(o.score, 3),
+            "reasons": o.reasons,
+            "offered_at": _iso(o.created_at),
+            "answered_at": _iso(o.responded_at),
+        }
+        for o in offers
+    ]
+
+
+def _sessions_of(session: Session, slack_id: str, mentor_id: int | None) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(MentoringSession)
+        .where(_session_of(slack_id, mentor_id))
+        .order_by(col(MentoringSession.id))
+    ).all()
+    return [
+        {
+            "id": s.id,
+            "request_id": s.request_id,
+            "role": "mentee" if s.mentee_slack_id == slack_id else "mentor",
+            "sequence": s.sequence,
+            "starts_at": _iso(s.starts_at),
+            "duration_minutes": s.duration_minutes,
+            "status": s.status,
+        }
+        for s in rows
+    ]
+
+
+def _session_of(slack_id: str, mentor_id: int | None) -> sa.ColumnElement[bool]:
+    who = col(MentoringSession.mentee_slack_id) == slack_id
+    return sa.or_(who, col(MentoringSession.mentor_id) == mentor_id) if mentor_id else who
+
+
+def _feedback_by(session: Session, slack_id: str) -> list[Feedback]:
+    query = select(Feedback).where(Feedback.author_slack_id == slack_id)
+    return list(session.exec(query.order_by(col(Feedback.id))).all())
+
+
+def _feedback(feedback: Feedback) -> dict[str, Any]:
+    return {
+        "session_id": feedback.session_id,
+        "kind": feedback.kind,
+        "role": feedback.role,
+        "rating": feedback.rating,
+        "comment": feedback.comment,
+        "meet_again": feedback.meet_again,
+        "progress": feedback.progress,
+        "created_at": _iso(feedback.created_at),
+    }
+
+
+def session_ids_of(session: Session, slack_id: str) -> list[int]:
+    """Every session the person takes part in, either side (for removing their pending jobs)."""
+    mentor = get_by_slack_id(session, slack_id)
+    rows = session.exec(
+        select(MentoringSession.id).where(_session_of(slack_id, mentor.id if mentor else None))
+    ).all()
+    return [r for r in rows if r is not None]
+
+
+def erase_person(session: Session, slack_id: str) -> ErasedCounts:
+    """Scrub a person's personal fields everywhere; counts and statuses stay for the digest."""
+    requests = _update(
+        session,
+        sa.update(MentoringRequest)
+        .where(col(MentoringRequest.mentee_slack_id) == slack_id)
+        .values(
+            mentee_slack_id=ANONYMOUS,
+            question=None,
+            context=None,
+            mentee_timezone=None,
+            message_channel=None,
+            message_ts=None,
+            updated_at=utcnow(),
+        ),
+    )
+    sessions = _update(
+        session,
+        sa.update(MentoringSession)
+        .where(col(MentoringSession.mentee_slack_id) == slack_id)
+        .values(mentee_slack_id=ANONYMOUS),
+    )
+    feedback = _update(
+        session,
+        sa.update(Feedback)
+        .where(col(Feedback.author_slack_id) == slack_id)
+        .values(author_slack_id=ANONYMOUS, comment=None),
+    )
+    return ErasedCounts(requests, sessions, feedback, _erase_mentor(session, slack_id))
+
+
+def _erase_mentor(session: Session, slack_id: str) -> bool:
+    mentor = get_by_slack_id(session, slack_id)
+    if mentor is None or mentor.id is None:
+        return False
+    session.execute(sa.delete(MentorEmbedding).where(col(MentorEmbedding.mentor_id) == mentor.id))
+    # The row stays (offers and sessions point at it, and the digest counts them), anonymous.
+    mentor.slack_id = f"{ANONYMOUS}-{mentor.id}"
+    mentor.name = mentor.title = mentor.expertise = ""
+    mentor.skills, mentor.languages = [], []
+    mentor.available_from = mentor.available_until = None
+    mentor.active = False
+    mentor.updated_at = utcnow()
+    session.add(mentor)
+    session.flush()
+    record_changes(session, [mentor.id])  # every process drops it from its index
+    return True
+
+
+def purge_texts(session: Session, before: datetime) -> tuple[int, int]:
+    """Drop question/context texts and feedback comments written before `before`.
+
+    Returns (requests purged, comments purged); rows and their statuses stay.
+    """
+    requests = _update(
+        session,
+        sa.update(MentoringRequest)
+        .where(
+            col(MentoringRequest.created_at) < before,
+            sa.or_(
+                col(MentoringRequest.question).is_not(None),
+                col(MentoringRequest.context).is_not(None),
+            ),
+        )
+        .values(question=None, context=None),
+    )
+    comments = _update(
+        session,
+        sa.update(Feedback)
+        .where(col(Feedback.created_at) < before, col(Feedback.comment).is_not(None))
+        .values(comment=None),
+    )
+    return requests, comments
+
+
+def _update(session: Session, statement: Any) -> int:
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
