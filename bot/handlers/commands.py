@@ -44,8 +44,14 @@ def parse_command(text: str | None) -> ParsedCommand:
 
 
 def resolve(parsed: ParsedCommand, *, is_lead: bool) -> ParsedCommand:
-    """Someone who is not a lead and writes "import data from Kafka…" is asking a question."""
-    if parsed.subcommand in LEAD_SUBCOMMANDS and parsed.args and not is_lead:
+    """Someone who is not a lead and writes "import data from Kafka…" is asking a question;
+    "reassign 42 @ana" is a lead command all the same (and refused)."""
+    if (
+        parsed.subcommand in LEAD_SUBCOMMANDS
+        and parsed.args
+        and not is_lead
+        and not leads.looks_like_args(parsed.subcommand, parsed.args)
+    ):
         return ParsedCommand(None, parsed.question)
     return parsed
 

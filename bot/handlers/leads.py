@@ -38,6 +38,12 @@ REASSIGN = re.compile(
 )
 
 
+def looks_like_args(subcommand: Subcommand, args: str) -> bool:
+    """Whether `args` are what this lead subcommand takes (else the text is a question)."""
+    pattern = {Subcommand.DIGEST: WEEK, Subcommand.REASSIGN: REASSIGN}.get(subcommand)
+    return bool(pattern and pattern.match(args.strip()))
+
+
 def ack_command(
     ack: Ack,
     subcommand: Subcommand,

@@ -301,6 +301,8 @@ CLOSED_TEXT = {
     OfferClosure.PAUSED: "You're paused for a week: no new requests until then. See you soon!",
     OfferClosure.EXPIRED: "This request expired before you could answer; it went elsewhere.",
     OfferClosure.WITHDRAWN: "The mentee cancelled this request. Nothing more to do.",
+    OfferClosure.REASSIGNED: "A program lead passed this request to another mentor. Nothing"
+    " more to do.",
 }
 
 

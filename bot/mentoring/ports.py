@@ -45,6 +45,7 @@ class OfferClosure(StrEnum):
     PAUSED = "paused"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"  # the mentee cancelled
+    REASSIGNED = "reassigned"  # a program lead gave it to another mentor
 
 
 class Unmatched(StrEnum):

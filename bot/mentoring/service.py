@@ -386,7 +386,7 @@ class MentoringService:
             return ReassignResult.CLOSED  # a concurrent accept or offer won
         for old in withdrawn:
             self._timer.stop(old.offer_id)
-            self._safely(self._notifier.close_offer, old, OfferClosure.WITHDRAWN)
+            self._safely(self._notifier.close_offer, old, OfferClosure.REASSIGNED)
         self._timer.start(offer_view.offer_id, due)
         log_event(logger, "request_reassigned", request_id=request_id, offer_id=offer_view.offer_id)
         self._send_offer(offer_view)

@@ -1,0 +1,199 @@
+"""A person's own data through Slack: `/mentor my-data`, `/mentor forget-me`, and retention."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.handlers.ids import Action
+from bot.storage import stats
+from bot.storage.db import session_scope
+from bot.storage.models import (
+    Feedback,
+    Mentor,
+    MentorEmbedding,
+    MentoringRequest,
+    MentoringSession,
+    Offer,
+    utcnow,
+)
+from tests.test_slack_e2e import MENTEE, QUESTION, ask, book_first_slot, offer_to, seed
+from tests.utils.bot_server import BotServer
+from tests.utils.slack_api import SlackStandIn
+
+SECRET_COMMENT = "between us: I think my manager is the problem"
+
+
+def export_of(bot: BotServer, api: SlackStandIn, user: str) -> dict:  # type: ignore[type-arg]
+    api.clear()
+    response = bot.command("my-data", user)
+    assert response.status == 200 and "Gathering" in response.body
+    api.wait_text("response_url", "I sent you a file")
+    done = [
+        c
+        for c in api.of("files.completeUploadExternal")
+        if "Your mentor-bot data" in json.dumps(c.params)
+    ]
+    assert [c.params["channel_id"] for c in done] == ["D" + user]  # to the person, in their DM
+    upload = next(c for c in api.of("upload") if c.params["content"].startswith("{"))
+    return json.loads(upload.params["content"])  # type: ignore[no-any-return]
+
+
+def stored_text(engine: Engine) -> str:
+    """Every row of every table, as text: where personal data could still hide."""
+    dump = []
+    with engine.connect() as connection:
+        for table in sa.inspect(engine).get_table_names():
+            if table in ("apscheduler_jobs", "alembic_version"):
+                continue
+            rows = connection.execute(sa.text(f"SELECT * FROM {table}")).all()
+            dump.append(repr(rows))
+    return "\n".join(dump)
+
+
+def test_my_data_exports_what_is_stored_and_nothing_of_others(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    meeting = book_first_slot(engine, bot, slack_api)
+    with session_scope(engine) as session:
+        session.add(
+            Feedback(
+                session_id=meeting.id,
+                author_slack_id="U0SRE0001",
+                role="mentor",
+                rating=5,
+                comment=SECRET_COMMENT,
+            )
+        )
+
+    mine = export_of(bot, slack_api, MENTEE)
+    assert [r["question"] for r in mine["requests"]] == [QUESTION]
+    assert mine["requests"][0]["status"] == "matched"
+    assert [(s["role"], s["status"]) for s in mine["sessions"]] == [("mentee", "scheduled")]
+    assert mine["mentor_profile"] is None
+    assert SECRET_COMMENT not in json.dumps(mine)  # the mentor's comment is theirs
+
+    theirs = export_of(bot, slack_api, "U0SRE0001")
+    assert "postmortems" in theirs["mentor_profile"]["expertise"]
+    assert [o["status"] for o in theirs["offers_received"]] == ["accepted"]
+    assert theirs["feedback_given"][0]["comment"] == SECRET_COMMENT
+    assert QUESTION not in json.dumps(theirs)  # the mentee's question is the mentee's
+
+
+def test_forget_me_asks_first_then_erases_and_keeps_counts(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    meeting = book_first_slot(engine, bot, slack_api)
+    with session_scope(engine) as session:
+        session.add(
+            Feedback(
+                session_id=meeting.id,
+                author_slack_id=MENTEE,
+                role="mentee",
+                rating=4,
+                comment=SECRET_COMMENT,
+            )
+        )
+        jobs = {r[0] for r in session.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
+    assert f"reminder_soon:{meeting.id}" in jobs
+
+    confirm = bot.command("forget-me", MENTEE)
+    assert "Delete my data" in confirm.body and "cannot be undone" in confirm.body
+    assert QUESTION in stored_text(engine)  # nothing happens before the click
+    bot.click(Action.FORGET_KEEP, "keep", MENTEE)
+    slack_api.wait_text("response_url", "Nothing was deleted")
+    assert QUESTION in stored_text(engine)
+
+    slack_api.clear()
+    # A forged value cannot aim the erasure at someone else: the signed user is erased.
+    bot.click(Action.FORGET_CONFIRM, "U0SRE0001", MENTEE)
+    slack_api.wait_text("response_url", "Only anonymous counts remain")
+    # The mentor learns the session is off.
+    slack_api.wait_for(
+        lambda: [
+            c
+            for c in slack_api.messages_to("U0SRE0001")
+            if "cancelled the mentoring session" in c.blocks_text()
+        ]
+    )
+
+    everything = stored_text(engine)
+    for personal in (MENTEE, QUESTION, SECRET_COMMENT):
+        assert personal not in everything
+    with session_scope(engine) as session:
+        jobs = {r[0] for r in session.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
+        meeting_now = session.get(MentoringSession, meeting.id)
+        mentor = session.exec(select(Mentor).where(Mentor.slack_id == "U0SRE0001")).one()
+        counted = stats.requests_between(session, utcnow() - timedelta(days=1), utcnow())
+    assert not {j for j in jobs if j.endswith(f":{meeting.id}")}  # pending nudges dropped
+    assert meeting_now is not None and meeting_now.status == "cancelled"
+    assert mentor.expertise  # the other person's data is untouched
+    assert len(counted) == 1  # the digest still counts the request, anonymously
+
+    after = export_of(bot, slack_api, MENTEE)
+    assert after["requests"] == [] and after["sessions"] == [] and after["feedback_given"] == []
+
+
+def test_a_mentor_who_is_forgotten_leaves_the_index_and_their_offer_moves_on(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot()
+    ask(bot)
+    offer_to(slack_api, "U0SRE0001")
+    bot.command("forget-me", "U0SRE0001")
+    bot.click(Action.FORGET_CONFIRM, "forget", "U0SRE0001")
+    slack_api.wait_text("response_url", "your mentor profile")
+    offer_to(slack_api, "U0SRE0002")  # the pending request went to the next best mentor
+
+    with session_scope(engine) as session:
+        mentors = {m.slack_id: m for m in session.exec(select(Mentor)).all()}
+        vectors = session.exec(select(MentorEmbedding.mentor_id)).all()
+        offers = session.exec(select(Offer).order_by(Offer.id)).all()
+    assert "U0SRE0001" not in mentors
+    erased = next(m for m in mentors.values() if m.slack_id.startswith("forgotten-"))
+    assert (erased.expertise, erased.name, erased.active) == ("", "", False)
+    assert erased.id not in vectors
+    assert [o.status for o in offers] == ["declined", "pending"]
+
+    slack_api.clear()
+    ask(bot, "Writing incident postmortems for my team", user="U0OTHER01")
+    first = slack_api.wait_for(
+        lambda: [
+            c
+            for c in slack_api.of("chat.postMessage")
+            if "U0OTHER01" in c.blocks_text() and c.params["channel"] != "DU0OTHER01"
+        ]
+    )
+    assert first[0].params["channel"] != "DU0SRE0001"
+
+
+def test_retention_purges_old_texts_only(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot(retention_days=30)
+    old, recent = utcnow() - timedelta(days=31), utcnow() - timedelta(days=29)
+    with session_scope(engine) as session:
+        for when, text in ((old, "an old worry"), (recent, "a recent worry")):
+            request = MentoringRequest(
+                mentee_slack_id=MENTEE,
+                question=text,
+                context="ctx",
+                status="completed",
+                created_at=when,
+            )
+            session.add(request)
+    purged = bot.runtime.handler_services.privacy.purge_old_texts()
+    assert purged == (1, 0)
+    with session_scope(engine) as session:
+        rows = session.exec(select(MentoringRequest).order_by(MentoringRequest.id)).all()
+        jobs = {r[0] for r in session.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
+    assert [(r.question, r.context) for r in rows] == [
+        (None, None),
+        ("a recent worry", "ctx"),
+    ]
+    assert "retention-purge" in jobs  # the daily job is stored, so it survives restarts
