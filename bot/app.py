@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from http.client import RemoteDisconnected
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -49,10 +51,15 @@ def _client_options(settings: Settings) -> dict[str, Any]:
     return dict(  # noqa: C408  (keyword names are WebClient's)
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
-        timeout=10,
-        # slack_sdk's own handlers: Retry-After on 429, backoff on 5xx and dropped connections.
+        timeout=settings.slack_timeout_seconds,
+        # slack_sdk's own handlers: Retry-After on 429, backoff on 5xx, dropped connections and
+        # timeouts. A retried timeout can post twice if Slack did get the first call; a lost
+        # offer or reminder is the worse failure.
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(
+                max_retry_count=2,
+                error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError],
+            ),
             RateLimitErrorRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),
         ],

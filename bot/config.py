@@ -50,6 +50,9 @@ class Settings(BaseSettings):
         default="https://slack.com/api/",
         description="Web API base URL (GovSlack and tests change it)",
     )
+    slack_timeout_seconds: float = Field(
+        default=10, gt=0, le=120, description="Web API call timeout; timed-out calls are retried"
+    )
     program_leads: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Slack user ids of program leads, comma-separated"
     )

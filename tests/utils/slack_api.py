@@ -48,6 +48,20 @@ class Fault:
 
 
 @dataclass
+class Hold:
+    """Calls to `method` whose parameters contain `text` stall before Slack sees them: the test
+    can kill the bot mid-call. Released calls are dropped, as if the connection had died."""
+
+    method: str
+    text: str
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def matches(self, method: str, params: dict[str, Any]) -> bool:
+        return method == self.method and self.text in json.dumps(params, ensure_ascii=False)
+
+
+@dataclass
 class UserInfo:
     tz: str = "Europe/Paris"
     real_name: str = ""
@@ -59,6 +73,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.users: dict[str, UserInfo] = {}
         self._faults: dict[str, list[Fault]] = {}
+        self._holds: list[Hold] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -71,6 +86,7 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        self.release_all()
         self._server.shutdown()
         self._server.server_close()
 
@@ -93,6 +109,18 @@ class SlackStandIn:
     ) -> None:
         with self._lock:
             self._faults.setdefault(method, []).append(Fault(status, retry_after, times, delay))
+
+    def hold(self, method: str, text: str = "") -> Hold:
+        held = Hold(method, text)
+        with self._lock:
+            self._holds.append(held)
+        return held
+
+    def release_all(self) -> None:
+        with self._lock:
+            holds, self._holds = self._holds, []
+        for held in holds:
+            held.released.set()
 
     def clear(self) -> None:
         with self._lock:
@@ -240,6 +268,13 @@ class SlackStandIn:
                     else path.rsplit("/", 1)[-1]
                 )
                 with stand_in._lock:
+                    held = next((h for h in stand_in._holds if h.matches(method, params)), None)
+                if held is not None:
+                    held.arrived.set()
+                    held.released.wait(120)
+                    self.close_connection = True
+                    return
+                with stand_in._lock:
                     stand_in.calls.append(Call(method, params, dict(self.headers), path))
                     faults = stand_in._faults.get(method, [])
                     fault = faults[0] if faults else None
@@ -247,6 +282,9 @@ class SlackStandIn:
                         fault.times -= 1
                         if fault.times <= 0:
                             faults.pop(0)
+                if fault and fault.status == 200:  # slow, not failing: answer after the delay
+                    time.sleep(fault.delay)
+                    fault = None
                 if fault:
                     time.sleep(fault.delay)
                     self.send_response(fault.status)
