@@ -40,5 +40,8 @@ def configure_logging(level: str) -> None:
 
 
 def log_event(logger: logging.Logger, event: str, /, **fields: Any) -> None:
-    """Log `event` with `fields` as structured attributes."""
-    logger.info(event, extra=fields)
+    """Log `event` with `fields` as structured attributes.
+
+    A field named like a LogRecord attribute ("created", "name"…) would make `logging` raise
+    at INFO level, i.e. only in production: such names get a trailing underscore."""
+    logger.info(event, extra={f"{k}_" if k in _RESERVED else k: v for k, v in fields.items()})

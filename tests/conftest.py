@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,16 @@ from tests.utils.slack_api import SlackStandIn
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_ROSTER = ROOT / "examples" / "mentors.csv"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def production_log_level() -> Iterator[None]:
+    """Log records are built at INFO, as in production, so a broken log call fails tests."""
+    logger = logging.getLogger("bot")
+    before = logger.level
+    logger.setLevel(logging.INFO)
+    yield
+    logger.setLevel(before)
 
 
 def reset_postgres(url: str) -> Engine:

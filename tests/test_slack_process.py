@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.handlers.ids import Action
@@ -262,3 +263,168 @@ def test_two_bot_processes_on_postgres_send_a_nudge_once(
     finally:
         for bot in bots:
             bot.stop()
+
+
+def ask_process(bot: BotProcess, api: SlackStandIn, question: str, user: str = MENTEE) -> None:
+    body = sr.slash_command(question, user, api.response_url(f"cmd-{user}"))
+    assert bot.post(body, "application/x-www-form-urlencoded") == 200
+
+
+def click_process(bot: BotProcess, api: SlackStandIn, action: str, value: str, user: str) -> None:
+    body = sr.block_action(action, value, user, api.response_url(f"act-{user}"))
+    assert bot.post(body, "application/x-www-form-urlencoded") == 200
+
+
+def offer_message(api: SlackStandIn, mentor: str) -> str:
+    calls = api.wait_for(
+        lambda: [c for c in api.messages_to(mentor) if "Accept" in c.blocks_text()], timeout=30
+    )
+    return offer_id_in(calls[-1].blocks_text())
+
+
+def slot_pickers(api: SlackStandIn, user: str = MENTEE) -> list[object]:
+    return [c for c in api.messages_to(user) if "Pick a time" in c.blocks_text()]
+
+
+def test_sigkill_between_accept_and_booking_leaves_nothing_stuck(
+    bot_env: dict[str, str], slack_api: SlackStandIn, tmp_path: Path
+) -> None:
+    from bot.booking.service import START_GRACE
+    from bot.storage.models import MentoringSession
+
+    port = free_port()
+    env = {**bot_env, "MENTOR_RESPONSE_HOURS": "1"}
+    bot = BotProcess(env, port, tmp_path / "bot.log")
+    try:
+        bot.wait_ready()
+        ask_process(bot, slack_api, "How do I make our flaky end-to-end tests reliable?")
+        offer = offer_message(slack_api, "U0QAE0029")
+        # The accept commits, then its introduction to the mentee stalls: kill -9 right there,
+        # before any time slots went out.
+        held = slack_api.hold("chat.postMessage", "accepted your request")
+        click_process(bot, slack_api, Action.ACCEPT, offer, "U0QAE0029")
+        assert held.arrived.wait(30)
+        bot.kill()
+        killed_at = time.monotonic()
+        slack_api.release_all()
+        assert slot_pickers(slack_api) == []
+        time.sleep(max(0.0, START_GRACE.total_seconds() + 1 - (time.monotonic() - killed_at)))
+        bot = BotProcess(env, port, tmp_path / "bot.log")
+        bot.wait_ready()
+        slack_api.wait_for(lambda: slot_pickers(slack_api), timeout=60)  # caught up at start
+        time.sleep(2)
+        assert len(slot_pickers(slack_api)) == 1
+        engine = db.make_engine(env["DATABASE_URL"])
+        with session_scope(engine) as session:
+            meeting = session.exec(select(MentoringSession)).one()
+            jobs = {r[0] for r in session.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
+        engine.dispose()
+        assert meeting.status == "proposed" and f"booking_nudge:{meeting.id}" in jobs
+    finally:
+        bot.stop()
+
+
+def test_sigkill_mid_nudge_sweep_loses_and_doubles_nothing(
+    bot_env: dict[str, str], slack_api: SlackStandIn, tmp_path: Path
+) -> None:
+    """Six sessions whose "starts soon" reminder is due and whose jobs were lost: the catch-up
+    sweep sends them at start; the process dies on the fourth; the restart finishes the rest."""
+    from datetime import timedelta
+
+    from bot.storage.models import MentoringRequest, MentoringSession
+
+    mentees = [f"U0MTEE00{i}" for i in range(1, 7)]
+    engine = db.make_engine(bot_env["DATABASE_URL"])
+    with session_scope(engine) as session:
+        mentor_id = session.exec(select(Mentor.id).where(Mentor.slack_id == "U0SRE0001")).one()
+        for mentee in mentees:
+            request = MentoringRequest(mentee_slack_id=mentee, question="q", status="matched")
+            session.add(request)
+            session.flush()
+            assert request.id is not None and mentor_id is not None
+            session.add(
+                MentoringSession(
+                    request_id=request.id,
+                    mentor_id=mentor_id,
+                    mentee_slack_id=mentee,
+                    status="scheduled",
+                    starts_at=datetime.now(UTC) + timedelta(minutes=9),  # reminder 1 min late
+                )
+            )
+    engine.dispose()
+
+    def soon(user: str) -> list[object]:
+        return [c for c in slack_api.messages_to(user) if "starts soon" in c.blocks_text()]
+
+    port = free_port()
+    held = slack_api.hold("chat.postMessage", "DU0MTEE004")
+    bot = BotProcess(bot_env, port, tmp_path / "bot.log")
+    try:
+        assert held.arrived.wait(120)
+        bot.kill()
+        slack_api.release_all()
+        assert soon("U0MTEE004") == [] and len(soon("U0MTEE001")) == 1
+        bot = BotProcess(bot_env, port, tmp_path / "bot.log")
+        bot.wait_ready()
+        slack_api.wait_for(lambda: all(soon(m) for m in mentees), timeout=60)
+        time.sleep(2)
+        assert [len(soon(m)) for m in mentees] == [1] * 6  # none lost, none doubled
+        assert len(soon("U0SRE0001")) == 6  # the mentor: one per session
+    finally:
+        bot.stop()
+
+
+@pytest.mark.postgres
+def test_two_http_instances_share_requests_and_the_roster(
+    pg_engine: object, slack_api: SlackStandIn, tmp_path: Path
+) -> None:
+    """Production shape: two instances behind a load balancer on one PostgreSQL. A question
+    handled by one is accepted through the other; a mentor added through one is matched by
+    the other (each refreshes its FAISS index from the roster change log)."""
+    from bot.handlers.ids import Callback, Field
+    from bot.storage.models import MentoringRequest
+    from tests.conftest import PG_URL
+
+    assert PG_URL
+    import_mentors(pg_engine, read_mentor_csv(EXAMPLE_ROSTER))  # type: ignore[arg-type]
+    env = {
+        **os.environ,
+        "DATABASE_URL": PG_URL,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_api.base_url,
+        "HF_HUB_OFFLINE": "1",
+    }
+    first = BotProcess(env, free_port(), tmp_path / "a.log")
+    second = BotProcess({**env, "RUN_SCHEDULER": "false"}, free_port(), tmp_path / "b.log")
+    try:
+        first.wait_ready()
+        second.wait_ready()
+        ask_process(first, slack_api, "How do I make our flaky end-to-end tests reliable?")
+        offer = offer_message(slack_api, "U0QAE0029")
+        click_process(second, slack_api, Action.ACCEPT, offer, "U0QAE0029")
+        slack_api.wait_for(lambda: slot_pickers(slack_api), timeout=30)
+        with session_scope(pg_engine) as session:  # type: ignore[arg-type]
+            assert [r.status for r in session.exec(select(MentoringRequest))] == ["matched"]
+
+        values = {
+            Field.EXPERTISE: {
+                "type": "plain_text_input",
+                "value": "embedded Rust firmware for drones, flight controller tuning",
+            },
+            Field.CAPACITY: {"type": "number_input", "value": "2"},
+            Field.TIMEZONE: {"type": "plain_text_input", "value": "Europe/Berlin"},
+        }
+        body = sr.view_submission(Callback.PROFILE, values, "U0DRONE01")
+        assert second.post(body, "application/x-www-form-urlencoded") == 200
+        slack_api.wait_for(
+            lambda: any(
+                "profile is saved" in c.blocks_text() for c in slack_api.messages_to("U0DRONE01")
+            ),
+            timeout=60,
+        )
+        ask_process(first, slack_api, "Tuning the flight controller of our drone", "U0PILOT01")
+        offer_message(slack_api, "U0DRONE01")  # the first instance knows the new mentor
+    finally:
+        first.stop()
+        second.stop()

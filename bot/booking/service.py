@@ -80,7 +80,7 @@ AFTER_BOOKING = ("reminder_early", "reminder_soon", "follow_up", "practice")
 # Claim kind for the first slot proposal of a session (see BookingService.start).
 SLOTS_OFFERED = "slots_offered"
 # A session proposed this long ago without its slots was left by a process that died.
-START_GRACE = timedelta(minutes=1)
+START_GRACE = timedelta(seconds=15)
 
 
 class BookResult(StrEnum):
