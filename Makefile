@@ -10,7 +10,7 @@ TORCH  := torch==2.13.0
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run prompt demo test lint typecheck unit bench bench-quality bench-speed bench-slack bench-scheduler clean
+.PHONY: install run prompt demo test lint typecheck unit bench bench-quality bench-speed bench-slack bench-scheduler bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench-scheduler: install
 
 bench-slack: install
 	$(BIN)/python -m bench.slack_latency
+
+## bench-load: 300 simulated Slack users for 3 minutes against one instance (see bench/load.py)
+bench-load: install
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
