@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -12,8 +13,11 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.matching.service import MatchingService
+from bot.mentoring.profiles import ProfileService
+from bot.roster import CsvFormatError, ImportReport
 from bot.storage.db import session_scope
-from bot.storage.models import Mentor, MentoringRequest
+from bot.storage.models import SLACK_USER_ID, Mentor, MentoringRequest
 from tests.conftest import add_mentor
 from tests.utils.bot_server import BotServer
 
@@ -103,3 +107,43 @@ def test_any_interaction_payload_gets_4xx_or_200(
     response = bot.post_signed(body, "application/x-www-form-urlencoded")
     assert response.status in (200, 400, 404)
     assert mentors_left(engine) == 1
+
+
+csv_cells = st.text(max_size=40) | st.sampled_from(
+    ["U0NEW0001", "=cmd()", "+1", "@SUM(A1)", '"', '""', "\r\n", "é", "\ufeff", "x" * 4000]
+)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    header=st.sampled_from(["slack_id,expertise", "slack_id,name,expertise,capacity", "", "x"]),
+    rows=st.lists(st.lists(csv_cells, max_size=5), max_size=6),
+)
+def test_any_pasted_roster_gets_a_report_or_a_clear_refusal(
+    engine: Engine, matching: MatchingService, header: str, rows: list[list[str]]
+) -> None:
+    """What a lead pastes into the import form: every outcome is a report or CsvFormatError
+    with a message; the mentors already there are never lost."""
+    if mentors_left(engine) == 0:
+        add_mentor(engine, "U0SRE0001", "incident postmortems, on-call rotations")
+    text = header + "\n" + "\n".join(",".join(row) for row in rows)
+    profiles = ProfileService(engine=engine, matching=matching)
+    outcome: ImportReport | CsvFormatError
+    try:
+        outcome = profiles.import_csv_text(text)
+    except CsvFormatError as error:
+        outcome = error
+    if isinstance(outcome, CsvFormatError):
+        assert str(outcome).strip()  # a message for the lead, not an empty error
+    else:
+        assert all(p.line >= 2 and p.problem for p in outcome.rejected)
+    with session_scope(engine) as session:
+        stored = session.exec(select(Mentor.slack_id)).all()
+    assert "U0SRE0001" in stored  # nothing lost
+    assert all(re.fullmatch(SLACK_USER_ID, slack_id) for slack_id in stored)
+    with session_scope(engine) as session:
+        assert session.exec(select(Mentor).where(Mentor.slack_id == "U0SRE0001")).one()

@@ -325,3 +325,29 @@ def test_reminder_times_are_configurable(engine: Engine) -> None:
     assert "reminder_early" not in scheduled or scheduled["reminder_early"] == start - timedelta(
         hours=48
     )
+
+
+def test_catch_up_sends_what_a_dead_process_left_once(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+    """Jobs lost to a crash: the catch-up proposes slots for an accepted session that never got
+    them, and sends a due reminder inside its grace, once; a reminder past its grace stays out."""
+    service, recorder = booking
+    mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris")
+    orphan = make_session(engine, "U0MENTEE1", mentor)  # accepted, then the process died
+    with session_scope(engine) as session:
+        created = session.get(MentoringSession, orphan).created_at  # type: ignore[union-attr]
+    assert service.catch_up(now=created + timedelta(seconds=5)) == 0  # start() may be running
+    assert service.catch_up(now=created + timedelta(seconds=20)) == 1
+    assert len(recorder.of("slots")) == 1
+    assert service.catch_up(now=created + timedelta(seconds=30)) == 0  # claimed: not again
+    service.cancel(orphan, by="U0MENTEE1")  # (else its booking nudge falls due below)
+
+    booked = make_session(engine, "U0MENTEE2", mentor)
+    start = service.propose(booked, now=NOW)[-1].start
+    service.book(booked, start, clicker_slack_id="U0MENTEE2", now=NOW)
+    recorder.events.clear()
+    soon = start - timedelta(minutes=10)
+    assert service.catch_up(now=soon + timedelta(minutes=3)) == 1
+    assert service.catch_up(now=soon + timedelta(minutes=4)) == 0
+    assert recorder.of("remind") == ["reminder_soon"]
+    late = start + timedelta(days=11)
+    assert service.catch_up(now=late) == 0  # follow-up and practice are past their grace

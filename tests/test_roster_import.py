@@ -109,3 +109,33 @@ def test_unreadable_files_are_refused_whole(
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CsvFormatError, match="does not exist"):
         read_mentor_csv(tmp_path / "nope.csv")
+
+
+def test_huge_cells_formulas_and_duplicates(engine: Engine, tmp_path: Path) -> None:
+    rows = [
+        "slack_id,name,expertise",
+        "U0KEEP001,Keep,Kubernetes",
+        "U0LONG001,Long," + "x" * 5000,  # over the 3,000-character expertise limit
+        "U0FORM001,=cmd|' /C calc'!A0,SQL",
+        "U0FORM002,Ana,+SUM(A1:A9)",
+        "U0FORM003,@ana,Go",
+        "U0DASH001,Dash,- bullet point lists are fine",
+        "U0KEEP001,Again,Duplicate",
+    ]
+    report = import_mentors(engine, read_mentor_csv(write(tmp_path, "\n".join(rows) + "\n")))
+    problems = {p.slack_id: p.problem for p in report.rejected}
+    assert report.created == 2
+    assert "at most 3000 characters" in problems["U0LONG001"]
+    for formula in ("U0FORM001", "U0FORM002", "U0FORM003"):
+        assert "spreadsheet formula" in problems[formula]
+    assert "duplicate slack_id, first given on line 2" in problems["U0KEEP001"]
+
+    # One cell larger than the csv module's limit: the whole file is refused, nothing written.
+    huge = "slack_id,expertise\nU0NEW0001,ok\nU0HUGE001," + "y" * 200_000 + "\n"
+    with pytest.raises(CsvFormatError, match="nothing was imported"):
+        read_mentor_csv(write(tmp_path, huge))
+    with session_scope(engine) as session:
+        assert sorted(m.slack_id for m in mentor_repo.list_mentors(session)) == [
+            "U0DASH001",
+            "U0KEEP001",
+        ]
