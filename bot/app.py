@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from http.client import RemoteDisconnected
 from typing import Any
@@ -66,6 +67,14 @@ def _client_options(settings: Settings) -> dict[str, Any]:
     )
 
 
+def _framework_logger() -> logging.Logger:
+    """Bolt's logger, never below INFO: at DEBUG Bolt logs every request and response body,
+    i.e. mentees' questions. Bolt copies this level into each logger it makes."""
+    framework = logging.getLogger("slack_bolt.App")
+    framework.setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    return framework
+
+
 def create_app(settings: Settings, services: HandlerServices, client: WebClient) -> App:
     if settings.slack_signing_secret is None and settings.slack_app_token is None:
         raise SlackNotConfiguredError(
@@ -89,6 +98,7 @@ def create_app(settings: Settings, services: HandlerServices, client: WebClient)
         listener_executor=ThreadPoolExecutor(
             max_workers=LISTENER_THREADS, thread_name_prefix="bolt-lazy"
         ),
+        logger=_framework_logger(),
     )
     register_handlers(app, services)
     return app

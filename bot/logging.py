@@ -34,9 +34,24 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Third-party libraries are chatty at INFO and can echo request bodies; keep them quiet.
-    for noisy in ("sentence_transformers", "transformers", "urllib3", "faiss", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_libraries()
+
+
+# Chatty at INFO: kept to warnings.
+NOISY = ("sentence_transformers", "transformers", "urllib3", "faiss", "alembic")
+# At DEBUG these log whole request and response bodies, i.e. mentees' questions: never below
+# INFO, whatever LOG_LEVEL says.
+BODY_LOGGERS = ("slack_bolt", "slack_sdk")
+
+
+def quiet_libraries() -> dict[str, int]:
+    """Set third-party log levels; returns the previous ones (tests restore them)."""
+    previous = {name: logging.getLogger(name).level for name in (*NOISY, *BODY_LOGGERS)}
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in BODY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
+    return previous
 
 
 def log_event(logger: logging.Logger, event: str, /, **fields: Any) -> None:

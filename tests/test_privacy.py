@@ -197,3 +197,57 @@ def test_retention_purges_old_texts_only(engine: Engine, start_bot, slack_api) -
         ("a recent worry", "ctx"),
     ]
     assert "retention-purge" in jobs  # the daily job is stored, so it survives restarts
+
+
+def test_a_question_reaches_only_the_mentee_and_the_mentors_asked(
+    engine: Engine, start_bot, slack_api, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """Through a decline, an accept, a booking, the unmet-demand path and the digest: every
+    Slack call that carries the question goes to the mentee or a mentor it was offered to, and
+    no log line (at DEBUG, libraries included) holds the question or a secret."""
+    import logging
+
+    from bot.logging import quiet_libraries
+
+    caplog.set_level(logging.DEBUG)  # LOG_LEVEL=DEBUG, as set up by configure_logging
+    previous = quiet_libraries()
+    try:
+        run_a_private_flow(engine, start_bot, slack_api)
+    finally:
+        for name, level in previous.items():
+            logging.getLogger(name).setLevel(level)
+    logged = caplog.text
+    assert "burning" not in logged and "salary" not in logged
+    assert "xoxb-test-token" not in logged
+    assert "test-signing-secret" not in logged
+
+
+def run_a_private_flow(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    seed(engine)
+    bot = start_bot(digest_channel="C0DIGEST1")
+    question = "How do I write incident postmortems when I think I'm burning out?"
+    ask(bot, question)
+    bot.click(Action.DECLINE, offer_to(slack_api, "U0SRE0001"), "U0SRE0001")
+    bot.click(Action.ACCEPT, offer_to(slack_api, "U0SRE0002"), "U0SRE0002")
+    slack_api.wait_for(
+        lambda: [c for c in slack_api.messages_to(MENTEE) if "Pick a time" in c.blocks_text()]
+    )
+    ask(bot, "How do I negotiate my salary with a burning-out manager?", user="U0OTHER01")
+    slack_api.wait_for(lambda: slack_api.messages_to("U0LEAD001"))
+    bot.runtime.handler_services.digest.send(now=utcnow() + timedelta(days=7))
+    slack_api.wait_call("chat.postMessage", channel="C0DIGEST1")
+
+    # Who may see each question: its asker and the mentors it was offered to. DMs, and
+    # replies to the person's own message or command (response_url).
+    audiences = {
+        "burning out": (MENTEE, "U0SRE0001", "U0SRE0002"),
+        "negotiate my salary": ("U0OTHER01",),  # nobody fits: only the asker
+    }
+    for marker, people in audiences.items():
+        allowed = {"D" + p for p in people} | {
+            f"/response/{kind}-{p}" for p in people for kind in ("act", "cmd")
+        }
+        for call in slack_api.calls:
+            if marker in json.dumps(call.params, ensure_ascii=False):
+                where = call.params.get("channel") or call.path
+                assert where in allowed, (marker, where)
