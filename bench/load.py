@@ -3,15 +3,18 @@
 Run: `make bench-load` (one instance, SQLite, ~4 minutes) or
 `python -m bench.load --instances 2 --database postgresql://…` (two instances, one PostgreSQL).
 
-Each simulated user thinks for 1-9 s (uniform), then does what people do: asks a question
-(40 %), checks `/mentor status` (20 %), opens the App Home (20 %), `/mentor sessions` (10 %) or
-`/mentor help` (10 %). A mentor agent answers every offer the stand-in receives (two thirds
-accept, one third decline), so matching, accepting and slot proposals run too. Requests are
-signed and sent as Slack sends them; the Slack stand-in runs in its own process.
+Each simulated user thinks (`--think`, uniform; default 1-9 s), then does what people do:
+asks a question (40 %), checks `/mentor status` (20 %), opens the App Home (20 %),
+`/mentor sessions` (10 %) or `/mentor help` (10 %). A mentor agent answers every offer the
+stand-in receives (two thirds accept, one third decline), so matching, accepting and slot
+proposals run too. Requests are signed and sent as Slack sends them; the Slack stand-in runs
+in its own process.
 
-Printed: sustained requests/s, ack latency percentiles, errors, and the bot's resident memory
+Printed: sustained requests/s, ack latency percentiles, errors, the bot's resident memory
 over the run (growth = last minute's mean against the first minute's), with GET /healthz
-under the same load as the floor.
+under the same load as the floor, and the questions handled (their matching work started)
+when the users stop and after the queue drained: acks are immediate, the matching work runs
+after them and can queue up.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ def send(bot: BotProcess, kind: str, body: str, content_type: str, rec: Recorder
 
 
 def simulated_user(
+    think: tuple[float, float],
     index: int,
     bots: list[BotProcess],
     api: StandInProcess,
@@ -96,7 +100,7 @@ def simulated_user(
     user = f"U0L{index:07d}"
     names = [name for name, _ in ACTIONS]
     weights = [weight for _, weight in ACTIONS]
-    while not stop.wait(rng.uniform(1, 9)):
+    while not stop.wait(rng.uniform(*think)):
         bot = bots[rng.randrange(len(bots))]  # a load balancer in front of the instances
         kind = rng.choices(names, weights)[0]
         if kind == "home":
@@ -161,7 +165,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=180)
     parser.add_argument("--instances", type=int, default=1)
     parser.add_argument("--database", default=None, help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument("--think", default="1,9", help="think time range in seconds: MIN,MAX")
     args = parser.parse_args()
+    low, high = (float(x) for x in args.think.split(","))
+    think = (low, high)
     directory = tempfile.mkdtemp(prefix="mentor-load-")
     url = prepare_database(args.database, directory)
     api = StandInProcess()
@@ -186,7 +193,7 @@ def main() -> int:
     questions = [q for q, _ in labelled_questions()]
     rec, stop = Recorder(), threading.Event()
     threads = [
-        threading.Thread(target=simulated_user, args=(i, bots, api, questions, stop, rec))
+        threading.Thread(target=simulated_user, args=(think, i, bots, api, questions, stop, rec))
         for i in range(args.users)
     ]
     threads += [
@@ -196,7 +203,7 @@ def main() -> int:
     memory: list[tuple[float, float]] = []
     print(
         f"{args.users} simulated users, {args.seconds} s, {args.instances} instance(s) on "
-        f"{'PostgreSQL' if args.database else 'SQLite'}, example roster"
+        f"{'PostgreSQL' if args.database else 'SQLite'}, example roster, think {args.think} s"
     )
     started = time.monotonic()
     for thread in threads:
@@ -211,6 +218,7 @@ def main() -> int:
             thread.join(timeout=60)
         elapsed = time.monotonic() - started
         report(rec, memory, elapsed, api)
+        drain(rec, api, bots)
         for bot in bots:
             bot.stop()
         api.stop()
@@ -246,6 +254,25 @@ def report(
             f"growth {after - before:+.0f} MB ({(after / before - 1) * 100:+.1f} %), "
             f"max {max(mb for _, mb in memory):.0f} MB"
         )
+
+
+def handled(api: StandInProcess) -> int:
+    """Questions whose lazy work has started: each looks up its asker's time zone once."""
+    return sum(1 for c in api.calls() if c["method"] == "users.info")
+
+
+def drain(rec: Recorder, api: StandInProcess, bots: list[BotProcess]) -> None:
+    asked = sum(1 for _ in rec.acks.get("ask", []))
+    at_stop = handled(api)
+    started = time.monotonic()
+    while handled(api) < asked and time.monotonic() - started < 300:
+        time.sleep(2)
+    rss = sum(rss_mb(b.process.pid) for b in bots)
+    print(
+        f"questions: {asked} asked, {at_stop} handled when the users stopped, "
+        f"{handled(api)} after {time.monotonic() - started:.0f} s of draining; "
+        f"RSS then {rss:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

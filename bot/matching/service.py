@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +44,7 @@ CANDIDATE_POOL = 100
 TOPIC_MARGIN = 0.1
 # When busy mentors fill the pool it grows 4x at a time, up to this many candidates.
 MAX_POOL = 6400
+QUERY_CACHE = 64
 
 Progress = Callable[[int], None]
 
@@ -114,6 +117,10 @@ class MatchingService:
         # of the GIL and the cores (measured: burst ack p99 1.6 s without, see README).
         self._slots = threading.BoundedSemaphore(concurrency)
         self._on_match = on_match  # receives each match's duration (metrics)
+        # One question is embedded up to three times (match, "does anyone know it at all?",
+        # the topic for leads): a few recent query vectors, keyed by a hash, not the text.
+        self._queries: OrderedDict[bytes, NDArray[np.float32]] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     @property
     def model_key(self) -> str:
@@ -214,7 +221,7 @@ class MatchingService:
         available_only: bool,
     ) -> list[MatchResult]:
         self.refresh()
-        query = self._embedder.embed([cleaned])[0]
+        query = self._query_vector(cleaned)
         excluded = frozenset({mentee_slack_id}) if mentee_slack_id else frozenset()
         pool = max(CANDIDATE_POOL, top_k * 8 + len(exclude_mentor_ids))
         while True:
@@ -232,7 +239,7 @@ class MatchingService:
 
         Describes unmet demand to program leads without quoting the mentee's words.
         """
-        query = self._embedder.embed([clean_question(question)])[0]
+        query = self._query_vector(clean_question(question))
         best: dict[str, tuple[float, str]] = {}
         with self._lock:
             candidates = [self._candidate(m, s, query) for m, s in self._index.search(query, 20)]
@@ -247,6 +254,19 @@ class MatchingService:
         return tuple(p for score, p in ranked if score >= ranked[0][0] - TOPIC_MARGIN)
 
     # -- internals -------------------------------------------------------------------------
+
+    def _query_vector(self, cleaned: str) -> NDArray[np.float32]:
+        key = hashlib.sha256(cleaned.encode()).digest()
+        with self._queries_lock:
+            if key in self._queries:
+                self._queries.move_to_end(key)
+                return self._queries[key]
+        vector: NDArray[np.float32] = self._embedder.embed([cleaned])[0]
+        with self._queries_lock:
+            self._queries[key] = vector
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return vector
 
     def _rank(
         self,
