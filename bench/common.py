@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import resource
 import statistics
 import tempfile
@@ -16,6 +17,20 @@ from bot.storage import db
 ROOT = Path(__file__).resolve().parents[1]
 MENTORS_CSV = ROOT / "examples" / "mentors.csv"
 QUESTIONS_CSV = ROOT / "bench" / "questions.csv"
+
+
+def bot_process_env(database_url: str, slack_api_url: str) -> dict[str, str]:
+    """Environment of a benchmarked `mentor-bot run` process (quiet logs)."""
+    from tests.utils.bot_server import SIGNING_SECRET
+
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_api_url,
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 def temp_sqlite_engine(directory: str | None = None) -> Engine:

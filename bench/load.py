@@ -33,7 +33,13 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.common import labelled_questions, load_example_roster, percentile, temp_sqlite_engine
+from bench.common import (
+    bot_process_env,
+    labelled_questions,
+    load_example_roster,
+    percentile,
+    temp_sqlite_engine,
+)
 from bench.slack_latency import StandInProcess
 from bot.handlers.ids import Action
 from bot.storage import db
@@ -172,14 +178,7 @@ def main() -> int:
     directory = tempfile.mkdtemp(prefix="mentor-load-")
     url = prepare_database(args.database, directory)
     api = StandInProcess()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": api.base_url,
-        "LOG_LEVEL": "WARNING",
-    }
+    env = bot_process_env(url, api.base_url)
     bots = [
         BotProcess(
             {**env, "RUN_SCHEDULER": "true" if i == 0 else "false"},

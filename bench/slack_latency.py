@@ -21,7 +21,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.common import labelled_questions, summary_ms, temp_sqlite_engine
+from bench.common import bot_process_env, labelled_questions, summary_ms, temp_sqlite_engine
 from bench.match_speed import phrase_pool, populate
 from bot.config import PACKAGED_MODEL
 from bot.matching.embedder import SentenceTransformerEmbedder
@@ -123,14 +123,7 @@ def main() -> int:
     print(f"building a {MENTORS}-mentor roster…")
     url = build_roster(directory)
     api = StandInProcess()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": api.base_url,
-        "LOG_LEVEL": "WARNING",
-    }
+    env = bot_process_env(url, api.base_url)
     bot = BotProcess(env, free_port(), Path(directory) / "bot.log")
     started = time.monotonic()
     bot.wait_ready()

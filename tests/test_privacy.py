@@ -55,21 +55,28 @@ def stored_text(engine: Engine) -> str:
     return "\n".join(dump)
 
 
+def booked_with_comment(engine: Engine, bot: BotServer, api: SlackStandIn, author: str) -> int:
+    """A booked session with feedback (and SECRET_COMMENT) written by `author`."""
+    meeting_id = book_first_slot(engine, bot, api).id
+    assert meeting_id is not None
+    with session_scope(engine) as session:
+        session.add(
+            Feedback(
+                session_id=meeting_id,
+                author_slack_id=author,
+                role="mentee" if author == MENTEE else "mentor",
+                rating=4,
+                comment=SECRET_COMMENT,
+            )
+        )
+    return meeting_id
+
+
 def test_my_data_exports_what_is_stored_and_nothing_of_others(
     engine: Engine, start_bot, slack_api
 ) -> None:  # type: ignore[no-untyped-def]
     bot = start_bot()
-    meeting = book_first_slot(engine, bot, slack_api)
-    with session_scope(engine) as session:
-        session.add(
-            Feedback(
-                session_id=meeting.id,
-                author_slack_id="U0SRE0001",
-                role="mentor",
-                rating=5,
-                comment=SECRET_COMMENT,
-            )
-        )
+    booked_with_comment(engine, bot, slack_api, "U0SRE0001")
 
     mine = export_of(bot, slack_api, MENTEE)
     assert [r["question"] for r in mine["requests"]] == [QUESTION]
@@ -89,19 +96,10 @@ def test_forget_me_asks_first_then_erases_and_keeps_counts(
     engine: Engine, start_bot, slack_api
 ) -> None:  # type: ignore[no-untyped-def]
     bot = start_bot()
-    meeting = book_first_slot(engine, bot, slack_api)
+    meeting_id = booked_with_comment(engine, bot, slack_api, MENTEE)
     with session_scope(engine) as session:
-        session.add(
-            Feedback(
-                session_id=meeting.id,
-                author_slack_id=MENTEE,
-                role="mentee",
-                rating=4,
-                comment=SECRET_COMMENT,
-            )
-        )
         jobs = {r[0] for r in session.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
-    assert f"reminder_soon:{meeting.id}" in jobs
+    assert f"reminder_soon:{meeting_id}" in jobs
 
     confirm = bot.command("forget-me", MENTEE)
     assert "Delete my data" in confirm.body and "cannot be undone" in confirm.body
@@ -128,10 +126,10 @@ def test_forget_me_asks_first_then_erases_and_keeps_counts(
         assert personal not in everything
     with session_scope(engine) as session:
         jobs = {r[0] for r in session.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
-        meeting_now = session.get(MentoringSession, meeting.id)
+        meeting_now = session.get(MentoringSession, meeting_id)
         mentor = session.exec(select(Mentor).where(Mentor.slack_id == "U0SRE0001")).one()
         counted = stats.requests_between(session, utcnow() - timedelta(days=1), utcnow())
-    assert not {j for j in jobs if j.endswith(f":{meeting.id}")}  # pending nudges dropped
+    assert not {j for j in jobs if j.endswith(f":{meeting_id}")}  # pending nudges dropped
     assert meeting_now is not None and meeting_now.status == "cancelled"
     assert mentor.expertise  # the other person's data is untouched
     assert len(counted) == 1  # the digest still counts the request, anonymously

@@ -102,6 +102,19 @@ class BotProcess:
         self._log.close()
 
 
+def process_env(database_url: str, api: SlackStandIn, **extra: str) -> dict[str, str]:
+    """The environment of a `mentor-bot run` process talking to the stand-in."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api.base_url,
+        "HF_HUB_OFFLINE": "1",
+        **extra,
+    }
+
+
 @pytest.fixture
 def bot_env(tmp_path: Path, slack_api: SlackStandIn) -> dict[str, str]:
     url = f"sqlite:///{tmp_path / 'bot.db'}"
@@ -109,16 +122,12 @@ def bot_env(tmp_path: Path, slack_api: SlackStandIn) -> dict[str, str]:
     db.upgrade(engine)
     import_mentors(engine, read_mentor_csv(EXAMPLE_ROSTER))
     engine.dispose()
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack_api.base_url,
-        "PROGRAM_LEADS": "U0LEAD001",
-        "MENTOR_RESPONSE_HOURS": str(20 / 3600),  # twenty seconds to answer
-        "HF_HUB_OFFLINE": "1",
-    }
+    return process_env(
+        url,
+        slack_api,
+        PROGRAM_LEADS="U0LEAD001",
+        MENTOR_RESPONSE_HOURS=str(20 / 3600),  # twenty seconds to answer
+    )
 
 
 def test_offer_timer_survives_sigkill_and_restart(
@@ -228,14 +237,7 @@ def test_two_bot_processes_on_postgres_send_a_nudge_once(
         session.add(meeting)
         session.flush()
         session_id = meeting.id
-    env = {
-        **os.environ,
-        "DATABASE_URL": PG_URL,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack_api.base_url,
-        "HF_HUB_OFFLINE": "1",
-    }
+    env = process_env(PG_URL, slack_api)
     bots = [BotProcess(env, free_port(), tmp_path / f"bot{i}.log") for i in range(2)]
     try:
         for bot in bots:
@@ -387,14 +389,7 @@ def test_two_http_instances_share_requests_and_the_roster(
 
     assert PG_URL
     import_mentors(pg_engine, read_mentor_csv(EXAMPLE_ROSTER))  # type: ignore[arg-type]
-    env = {
-        **os.environ,
-        "DATABASE_URL": PG_URL,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack_api.base_url,
-        "HF_HUB_OFFLINE": "1",
-    }
+    env = process_env(PG_URL, slack_api)
     first = BotProcess(env, free_port(), tmp_path / "a.log")
     second = BotProcess({**env, "RUN_SCHEDULER": "false"}, free_port(), tmp_path / "b.log")
     try:
