@@ -86,6 +86,8 @@ def test_reassign_withdraws_the_pending_offer(engine: Engine, start_bot, slack_a
     bot = start_bot()
     ask(bot)
     offer_to(slack_api, "U0SRE0001")
+    # The mentee hears after the offer message's id is stored: from then on it can be updated.
+    slack_api.wait_for(lambda: slack_api.messages_to(MENTEE))
     request_id = requests_in(engine)[0].id
     bot.command(f"reassign #{request_id} <@U0SRE0003>", LEAD)
     offer_to(slack_api, "U0SRE0003")
