@@ -100,12 +100,14 @@ def nudge_candidates(session: Session, now: datetime) -> Sequence[MentoringSessi
         now - timedelta(days=11), now + timedelta(days=2)
     )
     return session.exec(
-        select(MentoringSession).where(
+        select(MentoringSession)
+        .where(
             col(MentoringSession.status).in_(
                 [SessionStatus.PROPOSED.value, SessionStatus.SCHEDULED.value]
             ),
             sa.or_(recent, around),
         )
+        .order_by(col(MentoringSession.id))  # oldest first, and the same order every sweep
     ).all()
 
 
