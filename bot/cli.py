@@ -32,6 +32,7 @@ from bot.handlers.notifier import SlackNotifier
 from bot.logging import configure_logging
 from bot.matching.embedder import Embedder
 from bot.matching.service import MatchResult
+from bot.mentoring.privacy import export_personal_data
 from bot.roster import CsvFormatError, ImportReport, import_mentors, read_mentor_csv
 from bot.server import serve_http, serve_socket_mode
 from bot.storage import db
@@ -44,6 +45,11 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 mentors_app = typer.Typer(help="Mentor roster.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(mentors_app, name="mentors")
+people_app = typer.Typer(
+    help="A person's data: export it, or erase it (e.g. for someone who has left).",
+    no_args_is_help=True,
+)
+app.add_typer(people_app, name="people")
 
 # soft_wrap: messages keep their own line breaks, so paths and ids are never split in two
 # (and scripts grepping the output see whole sentences).
@@ -400,6 +406,55 @@ def digest(
         fail(str(exc))
     finally:
         services.close()
+
+
+# -- people --------------------------------------------------------------------------------
+
+
+@people_app.command("export")
+def people_export(
+    ctx: typer.Context,
+    slack_id: Annotated[str, typer.Argument(help="Slack user id, e.g. U024BE7LH.")],
+) -> None:
+    """Print everything stored about a person as JSON (what `/mentor my-data` sends them)."""
+    engine = _ctx(ctx).engine()
+    try:
+        print(json.dumps(export_personal_data(engine, slack_id), indent=2, ensure_ascii=False))
+    finally:
+        engine.dispose()
+
+
+@people_app.command("forget")
+def people_forget(
+    ctx: typer.Context,
+    slack_id: Annotated[str, typer.Argument(help="Slack user id, e.g. U024BE7LH.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a person's data as `/mentor forget-me` does: open requests and sessions are
+    cancelled (the other side is told in Slack), pending offers move on, texts are deleted."""
+    cli = _ctx(ctx)
+    cli.engine().dispose()  # fails clearly when migrations are missing
+    if not yes and not typer.confirm(f"Erase everything stored about {slack_id}?"):
+        raise typer.Exit(1)
+    # Jobs this creates (a declined offer's next mentor) are stored for the running bot to run.
+    settings = cli.settings.model_copy(update={"run_scheduler": False})
+    embedder = cli.embedder_factory(settings) if cli.embedder_factory else None
+    try:
+        runtime = build_runtime(settings, embedder=embedder)
+    except SlackNotConfiguredError as exc:
+        fail(str(exc))
+        return
+    try:
+        erased = runtime.handler_services.privacy.forget(slack_id)
+    finally:
+        runtime.close()
+    out.print(
+        f"Erased: {erased.requests} request(s), {erased.sessions} session(s), "
+        f"{erased.feedback} feedback answer(s)"
+        + (", the mentor profile" if erased.mentor_profile else "")
+        + ". Anonymous counts remain.",
+        highlight=False,
+    )
 
 
 class _NoNotifier:

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from bot.cli import CliContext, app
@@ -108,3 +109,46 @@ def test_example_roster_through_cli(cli) -> None:  # type: ignore[no-untyped-def
     result = cli("mentors", "import", str(EXAMPLE_ROSTER))
     assert result.exit_code == 0, result.stderr
     assert "36 imported" in result.stdout
+
+
+def test_people_export_and_forget_for_someone_who_has_left(
+    sqlite_url: str, slack_api, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """An admin exports, then erases, a departed mentee's data from the shell."""
+    from bot.storage import db
+    from bot.storage.db import session_scope
+    from bot.storage.models import MentoringRequest
+    from tests.conftest import add_mentor, bot_settings
+
+    settings = bot_settings(sqlite_url, slack_api)
+    engine = db.make_engine(sqlite_url)
+    db.upgrade(engine)
+    add_mentor(engine, "U0SRE0001", "incident postmortems")
+    with session_scope(engine) as session:
+        session.add(MentoringRequest(mentee_slack_id="U0GONE001", question="my private worry"))
+
+    def run(*args: str, input: str | None = None) -> Result:
+        context = CliContext(
+            settings_factory=lambda: settings, embedder_factory=lambda _: FakeEmbedder()
+        )
+        return CliRunner().invoke(app, list(args), input=input, obj=context)
+
+    exported = run("people", "export", "U0GONE001")
+    assert exported.exit_code == 0
+    assert json.loads(exported.stdout)["requests"][0]["question"] == "my private worry"
+
+    kept = run("people", "forget", "U0GONE001", input="n\n")
+    assert kept.exit_code == 1
+    erased = run("people", "forget", "U0GONE001", input="y\n")
+    assert erased.exit_code == 0, erased.output
+    assert "Erased: 1 request(s)" in erased.stdout
+    after = json.loads(run("people", "export", "U0GONE001").stdout)
+    assert after["requests"] == []
+    with session_scope(engine) as session:
+        request = session.exec(select(MentoringRequest)).one()
+    assert (request.mentee_slack_id, request.question, request.status) == (
+        "forgotten",
+        None,
+        "cancelled",
+    )
+    engine.dispose()

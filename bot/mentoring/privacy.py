@@ -17,7 +17,7 @@ from bot.storage.db import session_scope
 from bot.storage.models import utcnow
 from bot.storage.privacy import ErasedCounts
 
-__all__ = ["ErasedCounts", "PrivacyService"]
+__all__ = ["ErasedCounts", "PrivacyService", "export_personal_data"]
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,16 @@ EXPORT_NOTE = (
     "Everything mentor-bot stores about you. Other people's texts (a mentee's question, a "
     "mentor's private comment) are theirs and are not included."
 )
+
+
+def export_personal_data(
+    engine: Engine, slack_id: str, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything stored about one person (needs no Slack: the CLI uses it too)."""
+    with session_scope(engine) as session:
+        data = privacy_repo.personal_data(session, slack_id)
+    log_event(logger, "data_exported")
+    return {"exported_at": (now or utcnow()).isoformat(), "note": EXPORT_NOTE, **data}
 
 
 class PrivacyService:
@@ -42,10 +52,7 @@ class PrivacyService:
         self._retention = retention
 
     def export(self, slack_id: str, *, now: datetime | None = None) -> dict[str, Any]:
-        with session_scope(self._engine) as session:
-            data = privacy_repo.personal_data(session, slack_id)
-        log_event(logger, "data_exported")
-        return {"exported_at": (now or utcnow()).isoformat(), "note": EXPORT_NOTE, **data}
+        return export_personal_data(self._engine, slack_id, now=now)
 
     def forget(self, slack_id: str) -> ErasedCounts:
         """Close what is in flight (the other side is told), drop pending jobs, then scrub.
