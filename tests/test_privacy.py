@@ -249,3 +249,18 @@ def run_a_private_flow(engine: Engine, start_bot, slack_api) -> None:  # type: i
             if marker in json.dumps(call.params, ensure_ascii=False):
                 where = call.params.get("channel") or call.path
                 assert where in allowed, (marker, where)
+
+
+def test_both_people_of_a_session_can_be_forgotten(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot()
+    meeting_id = booked_with_comment(engine, bot, slack_api, MENTEE)
+    with session_scope(engine) as session:
+        session.add(
+            Feedback(session_id=meeting_id, author_slack_id="U0SRE0001", role="mentor", rating=5)
+        )
+    privacy = bot.runtime.handler_services.privacy
+    assert privacy.forget(MENTEE).feedback == 1
+    assert privacy.forget("U0SRE0001").mentor_profile
+    with session_scope(engine) as session:
+        authors = sorted(f.author_slack_id for f in session.exec(select(Feedback)).all())
+    assert authors == ["forgotten-mentee", "forgotten-mentor"]  # still counted, by role

@@ -189,7 +189,9 @@ def erase_person(session: Session, slack_id: str) -> ErasedCounts:
         session,
         sa.update(Feedback)
         .where(col(Feedback.author_slack_id) == slack_id)
-        .values(author_slack_id=ANONYMOUS, comment=None),
+        # "forgotten-mentee" / "forgotten-mentor": both people of one session may be erased,
+        # and (session, author, kind) is unique.
+        .values(author_slack_id=sa.literal(f"{ANONYMOUS}-") + col(Feedback.role), comment=None),
     )
     return ErasedCounts(requests, sessions, feedback, _erase_mentor(session, slack_id))
 
