@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.booking.service import BookingService
 from bot.logging import log_event
-from bot.mentoring.service import MentoringService
+from bot.mentoring.service import SEARCHING, MentoringService
 from bot.storage import privacy as privacy_repo
 from bot.storage.db import session_scope
 from bot.storage.models import utcnow
@@ -60,7 +60,10 @@ class PrivacyService:
         Closing first matters: a pending offer moves on to the next mentor, a booked session
         is cancelled for the other person rather than silently never happening."""
         for request in self._mentoring.active_requests(slack_id):
-            self._attempt(self._mentoring.cancel, request.request_id, mentee_slack_id=slack_id)
+            # A matched request stays matched (the digest counted it); its future sessions
+            # are cancelled below.
+            if request.status in SEARCHING:
+                self._attempt(self._mentoring.cancel, request.request_id, mentee_slack_id=slack_id)
         for offer in self._mentoring.pending_offers(slack_id):
             self._attempt(self._mentoring.decline, offer.offer_id, clicker_slack_id=slack_id)
         for meeting in self._booking.upcoming(slack_id):
