@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from bot.storage.db import bulk_update
 from bot.storage.models import (
     Mentor,
     MentorEmbedding,
@@ -41,11 +42,9 @@ def record_changes(session: Session, mentor_ids: Sequence[int]) -> int:
         RosterChange(revision=first + i, mentor_id=mentor_id, changed_at=now)
         for i, mentor_id in enumerate(mentor_ids)
     )
-    session.execute(
-        sa.update(Mentor)
-        .where(col(Mentor.id).in_(mentor_ids))
-        .values(revision=new_version)
-        .execution_options(synchronize_session=False)
+    bulk_update(
+        session,
+        sa.update(Mentor).where(col(Mentor.id).in_(mentor_ids)).values(revision=new_version),
     )
     return int(new_version)
 

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.storage.db import bulk_update
 from bot.storage.mentors import get_by_slack_id, record_changes
 from bot.storage.models import (
     Feedback,
@@ -165,7 +166,7 @@ def session_ids_of(session: Session, slack_id: str) -> list[int]:
 
 def erase_person(session: Session, slack_id: str) -> ErasedCounts:
     """Scrub a person's personal fields everywhere; counts and statuses stay for the digest."""
-    requests = _update(
+    requests = bulk_update(
         session,
         sa.update(MentoringRequest)
         .where(col(MentoringRequest.mentee_slack_id) == slack_id)
@@ -179,13 +180,13 @@ def erase_person(session: Session, slack_id: str) -> ErasedCounts:
             updated_at=utcnow(),
         ),
     )
-    sessions = _update(
+    sessions = bulk_update(
         session,
         sa.update(MentoringSession)
         .where(col(MentoringSession.mentee_slack_id) == slack_id)
         .values(mentee_slack_id=ANONYMOUS),
     )
-    feedback = _update(
+    feedback = bulk_update(
         session,
         sa.update(Feedback)
         .where(col(Feedback.author_slack_id) == slack_id)
@@ -219,7 +220,7 @@ def purge_texts(session: Session, before: datetime) -> tuple[int, int]:
 
     Returns (requests purged, comments purged); rows and their statuses stay.
     """
-    requests = _update(
+    requests = bulk_update(
         session,
         sa.update(MentoringRequest)
         .where(
@@ -231,15 +232,10 @@ def purge_texts(session: Session, before: datetime) -> tuple[int, int]:
         )
         .values(question=None, context=None),
     )
-    comments = _update(
+    comments = bulk_update(
         session,
         sa.update(Feedback)
         .where(col(Feedback.created_at) < before, col(Feedback.comment).is_not(None))
         .values(comment=None),
     )
     return requests, comments
-
-
-def _update(session: Session, statement: Any) -> int:
-    result = session.execute(statement.execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from bot.storage.db import bulk_update
 from bot.storage.models import (
     Mentor,
     MentoringRequest,
@@ -94,13 +95,10 @@ def claim_offer(
         conditions.append(col(Offer.mentor_id) == mentor_id)
     if due_by is not None:
         conditions.append(col(Offer.expires_at) <= due_by)
-    result = session.execute(
-        sa.update(Offer)
-        .where(*conditions)
-        .values(status=to.value, responded_at=utcnow())
-        .execution_options(synchronize_session=False)
+    changed = bulk_update(
+        session, sa.update(Offer).where(*conditions).values(status=to.value, responded_at=utcnow())
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return changed == 1
 
 
 def move_request(
@@ -112,16 +110,16 @@ def move_request(
     **values: object,
 ) -> bool:
     """Change a request's status only from one of `allowed_from`; False when it was elsewhere."""
-    result = session.execute(
+    changed = bulk_update(
+        session,
         sa.update(MentoringRequest)
         .where(
             col(MentoringRequest.id) == request_id,
             col(MentoringRequest.status).in_([s.value for s in allowed_from]),
         )
-        .values(status=to.value, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
+        .values(status=to.value, updated_at=utcnow(), **values),
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return changed == 1
 
 
 def withdraw_pending_offers(session: Session, request_id: int) -> list[Offer]:
@@ -138,20 +136,20 @@ def withdraw_pending_offers(session: Session, request_id: int) -> list[Offer]:
 
 
 def set_offer_message(session: Session, offer_id: int, channel: str, ts: str) -> None:
-    session.execute(
+    bulk_update(
+        session,
         sa.update(Offer)
         .where(col(Offer.id) == offer_id)
-        .values(message_channel=channel, message_ts=ts)
-        .execution_options(synchronize_session=False)
+        .values(message_channel=channel, message_ts=ts),
     )
 
 
 def set_request_message(session: Session, request_id: int, channel: str, ts: str) -> None:
-    session.execute(
+    bulk_update(
+        session,
         sa.update(MentoringRequest)
         .where(col(MentoringRequest.id) == request_id)
-        .values(message_channel=channel, message_ts=ts)
-        .execution_options(synchronize_session=False)
+        .values(message_channel=channel, message_ts=ts),
     )
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.storage.db import bulk_update
 from bot.storage.models import (
     Mentor,
     MentoringSession,
@@ -65,16 +66,16 @@ def mentor_week_load(session: Session, mentor_id: int, since: datetime) -> Count
 
 def claim_booking(session: Session, session_id: int, start: datetime) -> bool:
     """Book a proposed session at `start`; False if it was booked (or cancelled) meanwhile."""
-    result = session.execute(
+    changed = bulk_update(
+        session,
         sa.update(MentoringSession)
         .where(
             col(MentoringSession.id) == session_id,
             col(MentoringSession.status) == SessionStatus.PROPOSED.value,
         )
-        .values(status=SessionStatus.SCHEDULED.value, starts_at=start, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+        .values(status=SessionStatus.SCHEDULED.value, starts_at=start, updated_at=utcnow()),
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return changed == 1
 
 
 def log_once(session: Session, kind: str, session_id: int) -> bool:
@@ -137,13 +138,13 @@ def move_session(
     values: dict[str, object] = {"status": to.value, "updated_at": utcnow()}
     if to is SessionStatus.PROPOSED:
         values["starts_at"] = None
-    result = session.execute(
+    changed = bulk_update(
+        session,
         sa.update(MentoringSession)
         .where(
             col(MentoringSession.id) == session_id,
             col(MentoringSession.status).in_([s.value for s in allowed_from]),
         )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        .values(**values),
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return changed == 1
