@@ -108,7 +108,7 @@ def test_slack_timeouts_are_retried_and_state_stays_consistent(
 ) -> None:  # type: ignore[no-untyped-def]
     seed(engine)
     bot = start_bot(slack_timeout_seconds=0.5)
-    slack_api.fail("chat.postMessage", 200, delay=1.5)  # the offer's first post times out
+    slack_api.slow("chat.postMessage", 1.5)  # the offer's first post times out
     ask(bot)
     offers = slack_api.wait_for(
         lambda: len(slack_api.messages_to("U0SRE0001")) >= 2 and slack_api.messages_to("U0SRE0001")
@@ -119,7 +119,7 @@ def test_slack_timeouts_are_retried_and_state_stays_consistent(
     assert [r.status for r in requests_in(engine)] == ["offered"]
 
     # Slack never answers an accept's reply in time (all retries): stored state still holds.
-    slack_api.fail("response_url", 200, delay=1.5, times=3)
+    slack_api.slow("response_url", 1.5, times=3)
     bot.click(Action.ACCEPT, offer_to(slack_api, "U0SRE0001"), "U0SRE0001")
     slack_api.wait_for(
         lambda: [c for c in slack_api.messages_to(MENTEE) if "Pick a time" in c.blocks_text()]

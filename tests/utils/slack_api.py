@@ -110,6 +110,10 @@ class SlackStandIn:
         with self._lock:
             self._faults.setdefault(method, []).append(Fault(status, retry_after, times, delay))
 
+    def slow(self, method: str, delay: float, *, times: int = 1) -> None:
+        """Answer `method` normally, but only after `delay` seconds (a Slack timing out)."""
+        self.fail(method, 200, delay=delay, times=times)
+
     def hold(self, method: str, text: str = "") -> Hold:
         held = Hold(method, text)
         with self._lock:
