@@ -20,8 +20,12 @@ QUESTIONS_CSV = ROOT / "bench" / "questions.csv"
 
 
 def bot_process_env(database_url: str, slack_api_url: str) -> dict[str, str]:
-    """Environment of a benchmarked `mentor-bot run` process (quiet logs)."""
-    from tests.utils.bot_server import SIGNING_SECRET
+    """Environment of a benchmarked `mentor-bot run` process (quiet logs).
+
+    The simulated users ask a question every few seconds each, hundreds of times more than
+    real people: the per-person limits (MAX_OPEN_REQUESTS, QUESTIONS_PER_HOUR) are raised so
+    the benchmarks measure matching and Slack, not the limits' refusals."""
+    from tests.utils.bot_server import METRICS_TOKEN, SIGNING_SECRET
 
     return {
         **os.environ,
@@ -29,6 +33,9 @@ def bot_process_env(database_url: str, slack_api_url: str) -> dict[str, str]:
         "SLACK_BOT_TOKEN": "xoxb-bench",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack_api_url,
+        "METRICS_TOKEN": METRICS_TOKEN,
+        "MAX_OPEN_REQUESTS": "50",
+        "QUESTIONS_PER_HOUR": "1000",
         "LOG_LEVEL": "WARNING",
     }
 

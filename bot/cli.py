@@ -12,23 +12,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import make_url
 from sqlalchemy.engine import Engine
 
-from bot.app import SETUP_HELP, SlackNotConfiguredError, build_slack_client
+from bot.app import SETUP_HELP, SlackNotConfiguredError
 from bot.config import Settings
-from bot.container import BotRuntime, Services, build_engine, build_runtime, build_services
+from bot.container import (
+    Admin,
+    BotRuntime,
+    Services,
+    build_admin,
+    build_engine,
+    build_runtime,
+    build_services,
+)
 from bot.digest.render import digest_text, write_chart
 from bot.digest.report import parse_week
-from bot.digest.service import DigestService
 from bot.errors import MentorBotError
-from bot.handlers.notifier import SlackNotifier
 from bot.logging import configure_logging
 from bot.matching.embedder import Embedder
 from bot.matching.service import MatchResult
@@ -39,6 +45,7 @@ from bot.storage import db
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope
 from bot.storage.models import utcnow
+from bot.text import clean_text
 
 app = typer.Typer(help="On-demand mentoring for Slack.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -85,6 +92,17 @@ class CliContext:
         engine = self.engine()
         embedder = self.embedder_factory(self.settings) if self.embedder_factory else None
         return build_services(self.settings, engine=engine, embedder=embedder)
+
+    def admin(self, *, offline: bool = False) -> Admin:
+        """The bot's services for commands that act on people or the digest (Slack is needed
+        to tell people, unless `offline`). Jobs they create are stored for the running bot."""
+        self.engine().dispose()  # fails clearly when migrations are missing
+        embedder = self.embedder_factory(self.settings) if self.embedder_factory else None
+        try:
+            return build_admin(self.settings, embedder=embedder, offline=offline)
+        except SlackNotConfiguredError as exc:
+            fail(str(exc))
+            raise  # fail() exits; this keeps type checkers sure nothing is returned
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -221,7 +239,7 @@ def mentors_list(
                 "timezone": m.timezone,
                 "languages": m.languages,
                 "capacity": m.weekly_capacity,
-                "status": _status(m.active, m.paused_until, now),
+                "status": _status(m.active, m.paused_until, now, m.approval),
                 "expertise": m.expertise,
             }
             for m in mentors
@@ -236,21 +254,35 @@ def mentors_list(
     table = Table("slack_id", "name", "title", "tz", "cap", "status", "expertise")
     for r in rows:
         expertise = str(r["expertise"])
+        short = expertise if len(expertise) <= 60 else expertise[:57] + "..."
         table.add_row(
-            str(r["slack_id"]),
-            str(r["name"]),
-            str(r["title"]),
-            str(r["timezone"]),
-            str(r["capacity"]),
-            str(r["status"]),
-            expertise if len(expertise) <= 60 else expertise[:57] + "...",
+            *(
+                _cell(value)
+                for value in (
+                    r["slack_id"],
+                    r["name"],
+                    r["title"],
+                    r["timezone"],
+                    r["capacity"],
+                    r["status"],
+                    short,
+                )
+            )
         )
     out.print(table)
     out.print(f"{len(rows)} mentors.")
 
 
-def _status(active: bool, paused_until: object, now: object) -> str:
-    if not active:
+def _cell(value: object) -> Text:
+    """Mentor-written text as a plain cell: Text is never read as Rich markup ("[red]"), and
+    control characters (terminal escape sequences) are dropped."""
+    return Text(clean_text(str(value)))
+
+
+def _status(active: bool, paused_until: object, now: object, approval: str = "approved") -> str:
+    if approval == "pending":
+        return "awaiting approval"
+    if not active or approval == "rejected":
         return "inactive"
     if paused_until is not None and paused_until > now:  # type: ignore[operator]
         return "paused"
@@ -259,14 +291,17 @@ def _status(active: bool, paused_until: object, now: object) -> str:
 
 @mentors_app.command("remove")
 def mentors_remove(ctx: typer.Context, slack_id: str) -> None:
-    """Remove a mentor and their cached embeddings."""
-    engine = _ctx(ctx).engine()
-    with session_scope(engine) as session:
-        removed = mentor_repo.remove_mentor(session, slack_id.strip())
-    engine.dispose()
+    """Take a mentor off the roster: their pending requests go to the next mentor, their
+    upcoming sessions as mentor are cancelled (mentees are told in Slack), and the profile is
+    anonymised (anonymous counts stay for the digest)."""
+    admin = _ctx(ctx).admin()
+    try:
+        removed = admin.domain.privacy.remove_mentor(slack_id.strip())
+    finally:
+        admin.close()
     if not removed:
         fail(f"No mentor with Slack id {slack_id!r}.", code=1)
-    out.print(f"Removed mentor {slack_id}.")
+    out.print(f"Removed mentor {slack_id}: pending requests moved on; counts remain.")
 
 
 # -- matching -----------------------------------------------------------------------------
@@ -371,41 +406,23 @@ def digest(
 ) -> None:
     """The weekly digest for program leads: print it (--dry-run) or send it now (once a week)."""
     cli = _ctx(ctx)
-    settings = cli.settings
     if week is not None:
         try:
             parse_week(week)
         except ValueError as exc:
             fail(str(exc))
-    services = cli.services()
+    admin = cli.admin(offline=dry_run)
     try:
-        zone = ZoneInfo(settings.digest_timezone)
         if dry_run:
-            report = DigestService(
-                engine=services.engine,
-                embedder=services.matching.embedder,
-                notifier=_NoNotifier(),
-                timezone=zone,
-            ).build(week)
+            report = admin.domain.digest.build(week)
             print(digest_text(report))
             path = write_chart(report, chart or Path(f"digest-{report.week}.png"))
             err.print(f"chart written to {path}", highlight=False)
             return
-        client = build_slack_client(settings)
-        notifier = SlackNotifier(
-            client, program_leads=settings.program_leads, digest_channel=settings.digest_channel
-        )
-        sent = DigestService(
-            engine=services.engine,
-            embedder=services.matching.embedder,
-            notifier=notifier,
-            timezone=zone,
-        ).send(week)
+        sent = admin.domain.digest.send(week)
         out.print("Digest sent." if sent else "That week's digest was already sent.")
-    except SlackNotConfiguredError as exc:
-        fail(str(exc))
     finally:
-        services.close()
+        admin.close()
 
 
 # -- people --------------------------------------------------------------------------------
@@ -436,18 +453,11 @@ def people_forget(
     cli.engine().dispose()  # fails clearly when migrations are missing
     if not yes and not typer.confirm(f"Erase everything stored about {slack_id}?"):
         raise typer.Exit(1)
-    # Jobs this creates (a declined offer's next mentor) are stored for the running bot to run.
-    settings = cli.settings.model_copy(update={"run_scheduler": False})
-    embedder = cli.embedder_factory(settings) if cli.embedder_factory else None
+    admin = cli.admin()
     try:
-        runtime = build_runtime(settings, embedder=embedder)
-    except SlackNotConfiguredError as exc:
-        fail(str(exc))
-        return
-    try:
-        erased = runtime.handler_services.privacy.forget(slack_id)
+        erased = admin.domain.privacy.forget(slack_id)
     finally:
-        runtime.close()
+        admin.close()
     out.print(
         f"Erased: {erased.requests} request(s), {erased.sessions} session(s), "
         f"{erased.feedback} feedback answer(s)"
@@ -455,11 +465,6 @@ def people_forget(
         + ". Anonymous counts remain.",
         highlight=False,
     )
-
-
-class _NoNotifier:
-    def send_digest(self, text: str, chart: Path) -> None:
-        raise AssertionError("a dry run sends nothing")
 
 
 @app.command("run")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
@@ -70,7 +70,30 @@ class Settings(BaseSettings):
         description="Below this relevance nobody is asked; leads hear of the unmet demand",
     )
     max_candidates: int = Field(default=3, ge=1, le=10)
+    max_open_requests: int = Field(
+        default=3,
+        ge=1,
+        le=50,
+        description="Requests one person may have waiting for a mentor at once",
+    )
+    questions_per_hour: int = Field(
+        default=10, ge=1, le=1000, description="Questions one person may ask per hour"
+    )
+    mentor_approval: Literal["open", "lead"] = Field(
+        default="lead",
+        description="lead: a self-registered mentor waits for a program lead's approval; "
+        "open: anyone may mentor at once, leads are told and can deactivate",
+    )
     port: int = Field(default=3000, ge=1, le=65535)
+    internal_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port for /readyz and /metrics only (keep it off the public network)",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token that opens /readyz and /metrics on PORT"
+    )
     digest_channel: str | None = Field(
         default=None, description="Channel id for the weekly digest (leads get a DM anyway)"
     )
@@ -115,6 +138,8 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @property
-    def uses_packaged_model(self) -> bool:
-        return self.embedding_model == PACKAGED_MODEL
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> Settings:
+        if self.internal_port is not None and self.internal_port == self.port:
+            raise ValueError("INTERNAL_PORT must differ from PORT")
+        return self

@@ -4,8 +4,8 @@ import time."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.digest.service import DigestService
 from bot.handlers import HandlerServices
 from bot.handlers.notifier import SlackNotifier
+from bot.handlers.ratelimit import RateLimiter
 from bot.matching.embedder import Embedder, SentenceTransformerEmbedder
 from bot.matching.service import MatchingService
 from bot.mentoring.privacy import PrivacyService
@@ -43,9 +44,8 @@ from bot.storage.mentors import roster_version
 from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)
-# Roster changes the index may lag behind right after a refresh (another process may write
-# in between): readiness still reports them, but only the database and model decide "ok".
-STALE_INDEX_CHANGES = 0
+# Load balancers probe every few seconds, from several places: one answer serves them all.
+READINESS_SECONDS = 1.0
 
 
 @dataclass
@@ -84,6 +84,82 @@ def build_services(
 
 
 @dataclass
+class Domain:
+    """The services behind the Slack app and the admin CLI, wired to one Slack client."""
+
+    notifier: SlackNotifier
+    mentoring: MentoringService
+    booking: BookingService
+    feedback: FeedbackService
+    profiles: ProfileService
+    privacy: PrivacyService
+    digest: DigestService
+
+
+def build_domain(
+    settings: Settings,
+    services: Services,
+    client: WebClient,
+    scheduler: BackgroundScheduler,
+    metrics: Metrics | None = None,
+) -> Domain:
+    leads = frozenset(settings.program_leads)
+    notifier = SlackNotifier(
+        client, program_leads=settings.program_leads, digest_channel=settings.digest_channel
+    )
+    booking = BookingService(
+        engine=services.engine,
+        notifier=notifier,
+        timer=SchedulerReminderTimer(scheduler),
+        reminders=(
+            timedelta(hours=settings.reminder_early_hours),
+            timedelta(minutes=settings.reminder_soon_minutes),
+        ),
+    )
+    mentoring = MentoringService(
+        engine=services.engine,
+        matching=services.matching,
+        notifier=notifier,
+        timer=SchedulerOfferTimer(scheduler),
+        response_time=timedelta(hours=settings.mentor_response_hours),
+        max_candidates=settings.max_candidates,
+        min_score=settings.min_match_score,
+        max_open_requests=settings.max_open_requests,
+        program_leads=leads,
+        on_accepted=booking.start,
+        on_outcome=(lambda outcome: _count_outcome(metrics, outcome)) if metrics else None,
+    )
+    return Domain(
+        notifier=notifier,
+        mentoring=mentoring,
+        booking=booking,
+        feedback=FeedbackService(engine=services.engine, booking=booking),
+        profiles=ProfileService(
+            engine=services.engine,
+            matching=services.matching,
+            notifier=notifier,
+            approval=settings.mentor_approval,
+            program_leads=leads,
+            release_offers=mentoring.release_offers_of,
+        ),
+        privacy=PrivacyService(
+            engine=services.engine,
+            mentoring=mentoring,
+            booking=booking,
+            matching=services.matching,
+            redact=notifier.redact,
+            retention=timedelta(days=settings.retention_days),
+        ),
+        digest=DigestService(
+            engine=services.engine,
+            embedder=services.matching.embedder,
+            notifier=notifier,
+            timezone=ZoneInfo(settings.digest_timezone),
+        ),
+    )
+
+
+@dataclass
 class BotRuntime:
     """Everything the running bot needs, built and started in dependency order."""
 
@@ -95,14 +171,16 @@ class BotRuntime:
     app: App
     metrics: Metrics
     closed: bool = field(default=False)
+    _readiness: tuple[float, dict[str, Any]] | None = field(default=None, repr=False)
 
     def readiness(self) -> dict[str, Any]:
-        """What /healthz reports: the database answers, the model and index are loaded."""
+        """What /readyz reports: the database answers, the model and index are loaded, and
+        whether the index has every roster change. Cheap on purpose: one small query, and
+        the answer is reused for READINESS_SECONDS, so frequent probes cost nothing."""
+        cached = self._readiness
+        if cached is not None and time.monotonic() - cached[0] < READINESS_SECONDS:
+            return cached[1]
         matching = self.services.matching
-        # What every match does first (cheap when nothing changed); a database error is
-        # reported below as database: false.
-        with contextlib.suppress(sa.exc.SQLAlchemyError):
-            matching.refresh()
         report: dict[str, Any] = {
             "model": matching.ready,
             "mentors_indexed": len(matching.index),
@@ -112,10 +190,12 @@ class BotRuntime:
             with session_scope(self.services.engine) as session:
                 behind = roster_version(session) - matching.version
             report["database"] = True
-            report["index_fresh"] = behind <= STALE_INDEX_CHANGES
+            report["index_fresh"] = behind <= 0
         except sa.exc.SQLAlchemyError:
             report["database"] = report["index_fresh"] = False
+        # The index catches up at the next match, so only the database and model decide.
         report["ok"] = bool(report["database"] and report["model"])
+        self._readiness = (time.monotonic(), report)
         return report
 
     def close(self) -> None:
@@ -144,54 +224,21 @@ def build_runtime(
     )
     services.matching.start()
     client = client or build_slack_client(settings, metrics)
-    notifier = SlackNotifier(
-        client, program_leads=settings.program_leads, digest_channel=settings.digest_channel
-    )
     scheduler = build_scheduler(services.engine)
-    booking = BookingService(
-        engine=services.engine,
-        notifier=notifier,
-        timer=SchedulerReminderTimer(scheduler),
-        reminders=(
-            timedelta(hours=settings.reminder_early_hours),
-            timedelta(minutes=settings.reminder_soon_minutes),
-        ),
-    )
-    mentoring = MentoringService(
-        engine=services.engine,
-        matching=services.matching,
-        notifier=notifier,
-        timer=SchedulerOfferTimer(scheduler),
-        response_time=timedelta(hours=settings.mentor_response_hours),
-        max_candidates=settings.max_candidates,
-        min_score=settings.min_match_score,
-        on_accepted=booking.start,
-        on_outcome=lambda outcome: _count_outcome(metrics, outcome),
-    )
-    digest = DigestService(
-        engine=services.engine,
-        embedder=services.matching.embedder,
-        notifier=notifier,
-        timezone=ZoneInfo(settings.digest_timezone),
-    )
-    privacy = PrivacyService(
-        engine=services.engine,
-        mentoring=mentoring,
-        booking=booking,
-        retention=timedelta(days=settings.retention_days),
-    )
+    domain = build_domain(settings, services, client, scheduler, metrics)
     handler_services = HandlerServices(
-        mentoring=mentoring,
-        profiles=ProfileService(engine=services.engine, matching=services.matching),
-        notifier=notifier,
+        mentoring=domain.mentoring,
+        profiles=domain.profiles,
+        notifier=domain.notifier,
         program_leads=frozenset(settings.program_leads),
-        booking=booking,
-        feedback=FeedbackService(engine=services.engine, booking=booking),
-        privacy=privacy,
-        digest=digest,
+        booking=domain.booking,
+        feedback=domain.feedback,
+        privacy=domain.privacy,
+        digest=domain.digest,
+        question_limit=RateLimiter(settings.questions_per_hour, window=3600),
     )
     app = create_app(settings, handler_services, client)
-    jobs.install(mentoring, booking, digest, privacy)
+    jobs.install(domain.mentoring, domain.booking, domain.digest, domain.privacy)
     scheduler.add_listener(
         lambda event: metrics.scheduler_lag.observe(_lag(event)),
         EVENT_JOB_EXECUTED | EVENT_JOB_ERROR,
@@ -202,7 +249,42 @@ def build_runtime(
         digest=(settings.digest_day, settings.digest_time, settings.digest_timezone),
     )
     logger.info("bot_ready", extra={"mentors": len(services.matching.index)})
-    return BotRuntime(services, client, scheduler, mentoring, handler_services, app, metrics)
+    return BotRuntime(services, client, scheduler, domain.mentoring, handler_services, app, metrics)
+
+
+@dataclass
+class Admin:
+    """The domain for command-line administration: no Bolt app, and a scheduler that only
+    stores jobs (offer timers a removal creates) for the running bot to run."""
+
+    services: Services
+    domain: Domain
+    scheduler: BackgroundScheduler
+
+    def close(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.services.close()
+
+
+def build_admin(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    embedder: Embedder | None = None,
+    client: WebClient | None = None,
+    offline: bool = False,
+) -> Admin:
+    """`offline`: for commands that send nothing (a digest dry run), so no Slack token is
+    needed; anything that would message someone needs SLACK_BOT_TOKEN."""
+    services = build_services(settings, engine=engine, embedder=embedder)
+    services.matching.start()
+    scheduler = build_scheduler(services.engine)
+    if client is None:
+        client = WebClient(base_url=settings.slack_api_url) if offline else None
+    domain = build_domain(settings, services, client or build_slack_client(settings), scheduler)
+    start_scheduler(scheduler, run_jobs=False)
+    return Admin(services, domain, scheduler)
 
 
 def _count_outcome(metrics: Metrics, outcome: str) -> None:

@@ -13,3 +13,7 @@ class InvalidQuestionError(MentorBotError):
 
 class ModelUnavailableError(MentorBotError):
     """The configured embedding model cannot be loaded from local files."""
+
+
+class TooManyOpenRequestsError(MentorBotError):
+    """The mentee already has MAX_OPEN_REQUESTS requests waiting for a mentor."""

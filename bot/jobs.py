@@ -28,6 +28,13 @@ def install(
     _mentoring, _booking, _digest, _privacy = mentoring, booking, digest, privacy
 
 
+def retry_redactions() -> None:
+    """Rewrite Slack messages an erasure could not reach at the time (Slack was failing)."""
+    if _privacy is None:
+        raise RuntimeError("bot.jobs.install() was not called with a privacy service")
+    _privacy.retry_redactions()
+
+
 def purge_old_texts() -> None:
     if _privacy is None:
         raise RuntimeError("bot.jobs.install() was not called with a privacy service")

@@ -8,8 +8,19 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
-from typing import Any
+from types import TracebackType
+from typing import Any, TypeAlias
+
+ExcInfo: TypeAlias = (
+    tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+)
+
+# Exceptions whose message can carry the data being processed: a database error quotes the
+# failing statement's values and the driver's detail ("Key (x)=(…)"), pydantic quotes the
+# input. Their messages are never logged; their type and traceback are.
+WITHHELD_MODULES = ("sqlalchemy", "psycopg", "sqlite3", "pydantic", "pydantic_core")
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message"}
 
@@ -26,6 +37,32 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)
+
+    def formatException(self, ei: ExcInfo) -> str:  # noqa: N802  (logging's name)
+        error = ei[1]
+        return safe_traceback(error) if error is not None else ""
+
+
+def safe_traceback(error: BaseException) -> str:
+    """The traceback of `error` and its causes, with the messages of data-carrying
+    exceptions (database, validation) replaced by a note."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_tb(current.__traceback__))
+        parts.append(f"Traceback (most recent call last):\n{frames}{_headline(current)}")
+        current = current.__cause__ or current.__context__
+    return "\n\nwhich was raised while handling:\n\n".join(parts)
+
+
+def _headline(error: BaseException) -> str:
+    kind = type(error)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if kind.__module__.split(".")[0] in WITHHELD_MODULES:
+        return f"{name} (message withheld: it can quote the data being processed)"
+    return "".join(traceback.format_exception_only(kind, error)).rstrip()
 
 
 def configure_logging(level: str) -> None:

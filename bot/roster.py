@@ -16,6 +16,7 @@ from bot.errors import MentorBotError
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope
 from bot.storage.models import MentorProfile
+from bot.text import clean_text
 
 REQUIRED_COLUMNS = ("slack_id", "expertise")
 OPTIONAL_COLUMNS = (
@@ -53,10 +54,6 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[RowProblem] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged + len(self.rejected)
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,13 @@ def _rows(text: str, name: str) -> Iterator[CsvRow]:
     reader.fieldnames = header
     try:
         for record in reader:
-            values = {k: (v or "").strip() for k, v in record.items() if isinstance(k, str)}
+            # Control characters go here, at the boundary: a bad row's cells are echoed back
+            # in problem reports (CLI and Slack), and the rest goes on to the database.
+            values = {
+                k: clean_text(v or "", multiline=k == "expertise").strip()
+                for k, v in record.items()
+                if isinstance(k, str)
+            }
             if any(values.values()):
                 yield CsvRow(reader.line_num, values)
     except csv.Error as exc:

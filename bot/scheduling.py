@@ -24,6 +24,8 @@ SWEEP_MINUTES = 10
 WAKEUP_SECONDS = 15
 # The nudge catch-up interval; the tightest nudge ("starts soon") has ~9 minutes of grace.
 CATCH_UP_MINUTES = 1
+# Erasure rewrites the bot's Slack messages at once; any Slack refused is retried this often.
+REDACTION_RETRY_MINUTES = 10
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,14 @@ def start_scheduler(
             misfire_grace_time=None,
             # At once too: what a killed process left unsent goes out right after a restart.
             next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(
+            "bot.jobs:retry_redactions",
+            "interval",
+            minutes=REDACTION_RETRY_MINUTES,
+            id="redaction-retry",
+            replace_existing=True,
+            misfire_grace_time=None,
         )
         scheduler.add_job(
             "bot.jobs:purge_old_texts",

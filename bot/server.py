@@ -20,8 +20,14 @@ logger = logging.getLogger(__name__)
 def http_app(runtime: BotRuntime, settings: Settings) -> WsgiApp:
     secret = settings.slack_signing_secret
     assert secret is not None, "HTTP mode needs SLACK_SIGNING_SECRET"
+    token = settings.metrics_token
     return create_wsgi_app(
-        runtime.app, secret.get_secret_value(), runtime.readiness, runtime.metrics
+        runtime.app,
+        secret.get_secret_value(),
+        runtime.readiness,
+        runtime.metrics,
+        metrics_token=token.get_secret_value() if token else None,
+        internal_port=settings.internal_port,
     )
 
 
@@ -57,10 +63,14 @@ def serve_http(build_runtime: Callable[[], BotRuntime], settings: Settings, port
         for runtime in holder:
             runtime.close()
 
+    binds = [f"0.0.0.0:{port}"]
+    if settings.internal_port is not None:
+        # The same process answers both; requests are told apart by the port they came in on.
+        binds.append(f"0.0.0.0:{settings.internal_port}")
     _Gunicorn(
         build,
         {
-            "bind": f"0.0.0.0:{port}",
+            "bind": binds,
             "workers": 1,
             "worker_class": "gthread",
             "threads": 16,

@@ -1,21 +1,27 @@
-"""The WSGI application served in HTTP mode: Slack's endpoint plus a health check.
+"""The WSGI application served in HTTP mode: Slack's endpoint plus health checks.
 
 Requests to the Slack endpoint are signature-checked *before* their body is parsed, so a forged
-or replayed request gets 401 whatever it contains, and a signed but malformed one gets 400,
-never a 500. Bolt then verifies the signature again as part of its own middleware.
+or replayed request gets 401 whatever its headers and body contain (non-ASCII, huge numbers,
+bytes that are not UTF-8), and a signed but malformed one gets 400, never a 500. Bolt then
+verifies the signature again as part of its own middleware.
+
+`/healthz` (liveness) is public; `/readyz` and `/metrics` describe the bot's internals and are
+served only on INTERNAL_PORT or with `Authorization: Bearer <METRICS_TOKEN>`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt import App, BoltRequest
-from slack_sdk.signature import SignatureVerifier
 
 from bot.metrics import Metrics
 
@@ -25,6 +31,12 @@ if TYPE_CHECKING:
 SLACK_PATH = "/slack/events"
 # Slack's payloads are a few kB; anything far larger is not from Slack and is refused unread.
 MAX_BODY_BYTES = 1024 * 1024
+# What Slack sends, exactly: anything else is refused before it reaches a parser. ASCII only
+# ([0-9], not \d): "²" or full-width digits would pass str.isdigit() and then break int().
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+REPLAY_WINDOW_SECONDS = 5 * 60
+PRIVATE_PATHS = ("/readyz", "/metrics")
 
 WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 Readiness = Callable[[], dict[str, Any]]
@@ -33,15 +45,34 @@ logger = logging.getLogger(__name__)
 
 
 def create_wsgi_app(
-    bolt_app: App, signing_secret: str, readiness: Readiness, metrics: Metrics | None = None
+    bolt_app: App,
+    signing_secret: str,
+    readiness: Readiness,
+    metrics: Metrics | None = None,
+    *,
+    metrics_token: str | None = None,
+    internal_port: int | None = None,
 ) -> WsgiApp:
-    verifier = SignatureVerifier(signing_secret)
+    secret = signing_secret.encode()
+    token = f"Bearer {metrics_token}".encode() if metrics_token else None
+
+    def private_allowed(environ: WSGIEnvironment) -> bool:
+        if internal_port is not None and str(environ.get("SERVER_PORT")) == str(internal_port):
+            return True
+        given = str(environ.get("HTTP_AUTHORIZATION", "")).encode("latin-1", "replace")
+        return token is not None and hmac.compare_digest(given, token)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
+        internal = internal_port is not None and str(environ.get("SERVER_PORT")) == str(
+            internal_port
+        )
         if path == "/healthz" and method in ("GET", "HEAD"):
             return _json(start_response, "200 OK", {"ok": True})  # liveness: the process serves
+        if path in PRIVATE_PATHS and not private_allowed(environ):
+            # Not "401": a scanner learns nothing, not even that the path exists.
+            return _json(start_response, "404 Not Found", {"error": "not found"})
         if path == "/readyz" and method in ("GET", "HEAD"):
             report = readiness()
             status = "200 OK" if report.get("ok") else "503 Service Unavailable"
@@ -53,23 +84,30 @@ def create_wsgi_app(
                 [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(data)))],
             )
             return [data]
-        if path != SLACK_PATH:
+        if path != SLACK_PATH or internal:
             return _json(start_response, "404 Not Found", {"error": "not found"})
         if method != "POST":
             return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})
         return _slack(environ, start_response)
 
     def _signed(raw: bytes, headers: dict[str, str | Sequence[str]]) -> bool:
+        """Slack's v0 signature over the raw bytes, with the header values checked against
+        Slack's exact format first (so no parser ever sees a forged value)."""
         timestamp = _first(headers, "x-slack-request-timestamp")
         signature = _first(headers, "x-slack-signature")
-        if not timestamp.isdigit() or not signature:
+        if not (TIMESTAMP.fullmatch(timestamp) and SIGNATURE.fullmatch(signature)):
             return False
-        return verifier.is_valid(body=raw, timestamp=timestamp, signature=signature)
+        if abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+            return False
+        expected = hmac.new(secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256)
+        return hmac.compare_digest(f"v0={expected.hexdigest()}".encode(), signature.encode())
 
     def _slack(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
+            length = int(str(environ.get("CONTENT_LENGTH") or 0))
         except ValueError:
+            return _json(start_response, "400 Bad Request", {"error": "bad Content-Length"})
+        if length < 0:
             return _json(start_response, "400 Bad Request", {"error": "bad Content-Length"})
         if length > MAX_BODY_BYTES:
             return _json(start_response, "413 Content Too Large", {"error": "body too large"})
@@ -81,13 +119,13 @@ def create_wsgi_app(
             request = BoltRequest(
                 body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers
             )
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             logger.warning("malformed_slack_request", extra={"bytes": len(raw)})
             return _json(start_response, "400 Bad Request", {"error": "malformed payload"})
         started = time.perf_counter()
         try:
             response = bolt_app.dispatch(request)
-        except (IndexError, KeyError, TypeError, AttributeError, ValueError):
+        except (IndexError, KeyError, TypeError, AttributeError, ValueError, RecursionError):
             # Listener errors never get here (Bolt hands them to @app.error); this is Bolt
             # failing to route a signed payload that lacks what its type promises.
             logger.warning("unroutable_slack_request", extra={"bytes": len(raw)})

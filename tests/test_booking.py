@@ -15,6 +15,7 @@ from bot.booking.feedback import FeedbackResult, FeedbackService
 from bot.booking.ports import SessionView
 from bot.booking.service import BookingService, BookResult
 from bot.booking.slots import Slot
+from bot.mentoring.ports import MessageRef
 from bot.storage import requests as request_repo
 from bot.storage.db import session_scope
 from bot.storage.models import Feedback, MentoringSession
@@ -36,11 +37,13 @@ class Recorder:
     def slot_taken(self, meeting: SessionView) -> None:
         self.events.append(("taken", meeting.session_id))
 
-    def booked(self, meeting: SessionView) -> None:
+    def booked(self, meeting: SessionView) -> list[MessageRef]:
         self.events.append(("booked", meeting.starts_at))
+        return []
 
-    def remind(self, meeting: SessionView, kind: str) -> None:
+    def remind(self, meeting: SessionView, kind: str) -> list[MessageRef]:
         self.events.append(("remind", kind))
+        return []
 
     def nudge_booking(self, meeting: SessionView) -> None:
         self.events.append(("nudge_booking", meeting.session_id))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -8,18 +9,25 @@ from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from bot.cli import CliContext, app
-from bot.config import Settings
-from tests.conftest import EXAMPLE_ROSTER
+from bot.storage import db
+from bot.storage.db import session_scope
+from bot.storage.models import Mentor, MentoringRequest, Offer
+from tests.conftest import EXAMPLE_ROSTER, add_mentor, bot_settings
 from tests.utils.fake_embedder import FakeEmbedder
+from tests.utils.slack_api import SlackStandIn
 
 
 @pytest.fixture
-def cli(settings: Settings):  # type: ignore[no-untyped-def]
+def cli(sqlite_url: str, slack_api: SlackStandIn):  # type: ignore[no-untyped-def]
+    """The CLI with the bot's settings: commands that tell people (removing a mentor,
+    erasing someone) reach the Slack stand-in."""
     embedder = FakeEmbedder()
+    settings = bot_settings(sqlite_url, slack_api)
 
-    def run(*args: str, input: str | None = None) -> Result:
+    def run(*args: str, input: str | None = None, columns: int = 80) -> Result:
         context = CliContext(settings_factory=lambda: settings, embedder_factory=lambda _: embedder)
-        return CliRunner().invoke(app, list(args), input=input, obj=context)
+        env = {"COLUMNS": str(columns)}
+        return CliRunner().invoke(app, list(args), input=input, obj=context, env=env)
 
     run.embedder = embedder  # type: ignore[attr-defined]
     return run
@@ -109,6 +117,64 @@ def test_example_roster_through_cli(cli) -> None:  # type: ignore[no-untyped-def
     result = cli("mentors", "import", str(EXAMPLE_ROSTER))
     assert result.exit_code == 0, result.stderr
     assert "36 imported" in result.stdout
+
+
+def test_removing_a_mentor_moves_their_pending_request_on(
+    cli, sqlite_url: str, slack_api: SlackStandIn
+) -> None:  # type: ignore[no-untyped-def]
+    """`mentors remove` used to delete the pending offer, leaving its request stuck for ever."""
+    cli("db", "upgrade")
+    engine = db.make_engine(sqlite_url)
+    add_mentor(engine, "U0SRE0001", "incident postmortems")
+    add_mentor(engine, "U0SRE0002", "incident postmortems, on-call")
+    with session_scope(engine) as session:
+        request = MentoringRequest(mentee_slack_id="U0ASKER01", question="incident postmortems")
+        session.add(request)
+        session.flush()
+        mentor = session.exec(select(Mentor).where(Mentor.slack_id == "U0SRE0001")).one()
+        session.add(
+            Offer(
+                request_id=request.id,  # type: ignore[arg-type]
+                mentor_id=mentor.id,  # type: ignore[arg-type]
+                rank=1,
+                score=0.9,
+                reasons=["incident postmortems"],
+                expires_at=request.created_at + timedelta(hours=8),
+            )
+        )
+        request.status = "offered"
+    result = cli("mentors", "remove", "U0SRE0001")
+    assert result.exit_code == 0, result.output
+    assert "pending requests moved on" in result.stdout
+    slack_api.wait_call("chat.postMessage", channel="DU0SRE0002")  # the next mentor is asked
+    with session_scope(engine) as session:
+        offers = session.exec(select(Offer).order_by(Offer.id)).all()
+        removed = session.get(Mentor, offers[0].mentor_id)
+        status = session.exec(select(MentoringRequest.status)).one()
+    assert [o.status for o in offers] == ["declined", "pending"]
+    assert status == "offered"  # never stuck: it waits on the next mentor
+    assert removed is not None and removed.slack_id.startswith("forgotten-")
+    assert (removed.expertise, offers[0].reasons) == ("", [])  # anonymous, counts remain
+    engine.dispose()
+
+
+def test_mentor_list_never_runs_markup_or_terminal_escapes(cli, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+    cli("db", "upgrade")
+    engine = db.make_engine(sqlite_url)
+    with session_scope(engine) as session:  # as written before text was cleaned on the way in
+        session.add(
+            Mentor(
+                slack_id="U0EVIL001",
+                name="[bold red]Admin[/bold red]",
+                expertise="\x1b[2J\x1b]0;pwned\x07wiped your screen \x9b31m",
+            )
+        )
+    engine.dispose()
+    listed = cli("mentors", "list", columns=200)
+    assert listed.exit_code == 0, listed.output
+    assert "[bold red]Admin[/bold red]" in listed.stdout  # shown as written, not styled
+    assert "wiped your screen" in listed.stdout
+    assert not any(ch in listed.stdout for ch in "\x1b\x07\x9b")
 
 
 def test_people_export_and_forget_for_someone_who_has_left(

@@ -34,6 +34,10 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("DIGEST_TIMEZONE", "Mars/Base"),
         ("MIN_MATCH_SCORE", "2"),
         ("LOG_LEVEL", "LOUD"),
+        ("MENTOR_APPROVAL", "anyone"),
+        ("MAX_OPEN_REQUESTS", "0"),
+        ("QUESTIONS_PER_HOUR", "-1"),
+        ("INTERNAL_PORT", "3000"),  # the same as PORT: the internals would be public
     ],
 )
 def test_bad_settings_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:

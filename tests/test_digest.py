@@ -49,9 +49,10 @@ def request(
     status: str,
     best: float | None = None,
     matched: datetime | None = None,
+    mentee: str = "U0MENTEE1",
 ) -> int:
     row = MentoringRequest(
-        mentee_slack_id="U0MENTEE1",
+        mentee_slack_id=mentee,
         question=question,
         status=status,
         best_score=best,
@@ -130,16 +131,19 @@ def seeded(engine: Engine) -> Engine:
         # W45 (previous week): 2 requests, 1 matched after 1 h, 1 session held, rating 3.
         p1 = request(s, "sql joins explained", at(2), "matched", 0.9, at(2, 11))
         request(s, "sql window functions", at(3), "cancelled", 0.8)
-        m0 = meeting(s, p1, mentor, at(5), "scheduled")
+        m0 = meeting(s, p1, mentor, at(5), "held")
         feedback(s, m0, 3, True, at(5, 12))
-        # W46: 4 requests; matched after 2 h and 6 h; two knitting questions nobody covers.
+        # W46: 4 requests; matched after 2 h and 6 h; two people's knitting questions that
+        # nobody covers. Sessions: one held, one nobody confirmed yet, one cancelled, one
+        # no-show.
         r1 = request(s, "incident postmortems for outages", at(9), "matched", 0.8, at(9, 12))
         r2 = request(s, "writing incident postmortems", at(10, 9), "matched", 0.7, at(10, 15))
-        request(s, "knitting woollen scarves", at(11), "unmatched")
-        request(s, "knitting patterns for scarves", at(12), "offered", 0.35)
-        m1 = meeting(s, r1, mentor, at(12), "scheduled")
+        request(s, "knitting woollen scarves", at(11), "unmatched", mentee="U0KNIT001")
+        request(s, "knitting patterns for scarves", at(12), "offered", 0.35, mentee="U0KNIT002")
+        m1 = meeting(s, r1, mentor, at(12), "held")
         meeting(s, r2, mentor, at(13), "cancelled", updated=at(13, 8))
         m3 = meeting(s, r1, mentor, at(14), "scheduled", sequence=2)
+        meeting(s, p1, mentor, at(11), "no_show", sequence=2, updated=at(11, 12))
         feedback(s, m1, 4, True, at(12, 12))
         feedback(s, m3, 5, False, at(14, 12))
         # Now: mentor 3 has a pending offer and a capacity of 1, so is at capacity.
@@ -155,15 +159,16 @@ def test_figures_match_hand_computed_values(seeded: Engine) -> None:
     this, before = digest.this, digest.previous
     assert (this.requests, this.matched, this.matched_rate) == (4, 2, 0.5)
     assert this.median_hours_to_accept == 4.0  # median of 2 h and 6 h
-    assert (this.sessions_held, this.cancelled_or_no_show) == (2, 1)
+    # What happened, as the people who met said: booked is not held.
+    assert (this.sessions_held, this.sessions_unconfirmed, this.cancelled_or_no_show) == (1, 1, 2)
     assert (this.average_rating, this.meet_again_rate) == (4.5, 0.5)
     assert (before.requests, before.matched, before.median_hours_to_accept) == (2, 1, 1.0)
     assert (before.sessions_held, before.average_rating, before.meet_again_rate) == (1, 3, 1.0)
     assert (digest.active_mentors, digest.mentors_at_capacity) == (2, 1)
-    assert [set(t.label.split(", ")) for t in digest.unmet] == [{"knitting", "scarves"}]
-    assert digest.unmet[0].count == 2
+    assert digest.unmet == []  # two people's questions are too few to name a topic
     assert [h[0] for h in digest.history][-4:] == ["2026-W43", "2026-W44", "2026-W45", "2026-W46"]
-    assert [h[1:] for h in digest.history] == [(0, 0)] * 4 + [(2, 1), (1, 0), (2, 1), (4, 2)]
+    # W43's session was never confirmed, so it is not counted as held.
+    assert [h[1:] for h in digest.history] == [(0, 0)] * 4 + [(2, 0), (1, 0), (2, 1), (4, 1)]
 
 
 def test_text_never_quotes_questions_or_comments(seeded: Engine) -> None:
@@ -174,6 +179,8 @@ def test_text_never_quotes_questions_or_comments(seeded: Engine) -> None:
     assert "Requests: *4* (+2 vs previous week)" in text
     assert "Matched (%): *50* (+0 vs previous week)" in text
     assert "Average rating (1-5): *4.5* (+1.5 vs previous week)" in text
+    assert "Sessions held: *1* (+0 vs previous week) (1 more not confirmed yet)" in text
+    assert "No-shows and cancellations: *2* (+2 vs previous week)" in text
     for private in ("woollen", "outages", "private words", "knitting patterns for scarves"):
         assert private not in text
 

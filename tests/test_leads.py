@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.handlers.ids import Callback, Field
+from bot.handlers.ids import Action, Callback, Field
 from bot.storage.db import session_scope
 from bot.storage.models import Mentor
-from tests.test_slack_e2e import MENTEE, ask, offer_to, offers_in, requests_in, seed
+from tests.test_slack_e2e import (
+    MENTEE,
+    ask,
+    offer_to,
+    offers_in,
+    requests_in,
+    seed,
+    told_unmatched,
+)
 
 LEAD = "U0LEAD001"  # PROGRAM_LEADS in tests.conftest.bot_settings
 
@@ -52,8 +61,8 @@ def test_demand_shows_ids_not_questions_and_reassign_hands_it_over(
     seed(engine)
     bot = start_bot()
     private = "How do I negotiate a raise with kubernetes budgets?"
-    ask(bot, private)  # nobody knows this: unmatched, leads alerted
-    slack_api.wait_for(lambda: slack_api.messages_to(LEAD))
+    ask(bot, private)  # nobody knows this: unmatched
+    told_unmatched(slack_api, "knows this topic well enough")
     request_id = requests_in(engine)[0].id
     slack_api.clear()
     bot.command("demand", LEAD)
@@ -76,9 +85,46 @@ def test_demand_shows_ids_not_questions_and_reassign_hands_it_over(
     bot.command("reassign 999 U0SRE0001", LEAD)
     slack_api.wait_text("response_url", "There is no request #999")
     bot.command(f"reassign {request_id} <@U0NOBODY1>", LEAD)
-    slack_api.wait_text("response_url", "is not an active mentor")
+    slack_api.wait_text("response_url", "is not an active, approved mentor")
     bot.command("reassign soon", LEAD)
     slack_api.wait_text("response_url", "Usage: `/mentor reassign")
+
+
+def test_a_lead_cannot_read_questions_through_reassign(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    """The review's attack: become a mentor, then `/mentor reassign 42 @self`."""
+    from tests.conftest import add_mentor
+
+    seed(engine)
+    add_mentor(engine, LEAD, "anything at all, really")  # the lead registered as a mentor
+    add_mentor(engine, MENTEE, "incident postmortems")  # the mentee mentors too
+    bot = start_bot()
+    ask(bot, "How do I knit a woollen scarf?")  # unmatched: reassignable
+    told_unmatched(slack_api, "knows this topic well enough")
+    request_id = requests_in(engine)[0].id
+    slack_api.clear()
+    bot.command(f"reassign {request_id} <@{LEAD}>", LEAD)
+    refused = slack_api.wait_text("response_url", "is a program lead")
+    assert "knit" not in json.dumps(refused.params)
+    bot.command(f"reassign {request_id} <@{MENTEE}>", LEAD)  # probing who asked
+    neutral = slack_api.wait_text("response_url", "can't be offered to")
+    assert "themselves" not in json.dumps(neutral.params)
+    time.sleep(0.3)
+    assert slack_api.messages_to(LEAD) == []  # the question never reached the lead
+    assert offers_in(engine) == []
+
+    bot.command(f"reassign {request_id} <@U0SRE0003>", LEAD)  # a real mentor takes it
+    bot.click(Action.ACCEPT, offer_to(slack_api, "U0SRE0003"), "U0SRE0003")
+    slack_api.wait_text("response_url", "You accepted this request")
+    slack_api.clear()
+    for target in (MENTEE, "U0SRE0001"):  # a closed request: the same answer for anyone
+        bot.command(f"reassign {request_id} <@{target}>", LEAD)
+    answers = slack_api.wait_call("response_url", count=2)
+    assert {a.params["text"] for a in answers} == {
+        f"Request #{request_id} is not open for reassignment (it is matched, cancelled or"
+        " completed)."
+    }
 
 
 def test_reassign_withdraws_the_pending_offer(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]

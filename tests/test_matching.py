@@ -10,6 +10,7 @@ from bot.matching.service import MAX_QUESTION_CHARS, MatchingService, clean_ques
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope
 from bot.storage.models import MentoringRequest, MentorProfile, Offer, OfferStatus, utcnow
+from bot.storage.privacy import erase_mentor_profile
 from tests.conftest import add_mentor
 from tests.utils.fake_embedder import FakeEmbedder
 
@@ -170,7 +171,7 @@ def test_changes_by_another_process_are_seen_before_matching(any_engine: Engine)
     add_mentor(any_engine, "U0K8S", "kubernetes cluster upgrades")
     add_mentor(any_engine, "U0DSC", "kubernetes networking")
     with session_scope(any_engine) as session:
-        mentor_repo.remove_mentor(session, "U0SRE")
+        erase_mentor_profile(session, "U0SRE")  # as `mentors remove` does
     results = [r.slack_id for r in bot.match("kubernetes cluster upgrades", top_k=5)]
     assert results[:2] == ["U0K8S", "U0DSC"]
     assert "U0SRE" not in [r.slack_id for r in bot.match("postmortems", top_k=5)]

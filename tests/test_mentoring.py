@@ -9,9 +9,18 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.errors import TooManyOpenRequestsError
 from bot.matching.service import MatchingService
-from bot.mentoring.ports import MessageRef, OfferClosure, Unmatched
-from bot.mentoring.service import CancelResult, ClickResult, FindResult, MentoringService
+from bot.mentoring.ports import MessageRef, OfferClosure, Unmatched, UnmetDemand
+from bot.mentoring.service import (
+    CancelResult,
+    ClickResult,
+    FindResult,
+    MentoringService,
+    ReassignResult,
+)
+from bot.storage.db import session_scope
+from bot.storage.models import MentoringRequest
 from tests.conftest import add_mentor
 
 
@@ -23,6 +32,9 @@ class RecordingNotifier:
         self.events.append(("ask", offer.mentor_slack_id))
         return MessageRef("D" + offer.mentor_slack_id, str(offer.offer_id))
 
+    def tell_mentee_received(self, request: Any) -> None:
+        self.events.append(("received", request.request_id))
+
     def tell_mentee_asked(self, offer: Any) -> None:
         self.events.append(("asked", offer.mentor_slack_id))
 
@@ -32,14 +44,18 @@ class RecordingNotifier:
     def tell_mentee_unmatched(self, request: Any, reason: Unmatched) -> None:
         self.events.append(("unmatched", reason))
 
-    def alert_leads_unmet(self, request: Any, topic: tuple[str, ...], reason: Unmatched) -> None:
-        self.events.append(("leads", topic))
+    def alert_leads_unmet(self, demand: UnmetDemand) -> None:
+        self.events.append(("leads", demand))
 
-    def introduce(self, offer: Any) -> None:
+    def introduce(self, offer: Any) -> list[MessageRef]:
         self.events.append(("introduce", offer.mentor_slack_id))
+        return []
 
-    def tell_mentor_cancelled(self, offer: Any) -> None:
+    def tell_mentor_cancelled(self, offer: Any, *, erased: bool = False) -> None:
         self.events.append(("mentor_cancelled", offer.mentor_slack_id))
+
+    def redact(self, message: MessageRef, kind: str) -> None:
+        self.events.append(("redact", kind))
 
     def of(self, kind: str) -> list[Any]:
         return [value for name, value in self.events if name == kind]
@@ -96,7 +112,101 @@ def test_a_poor_fit_is_never_asked_after_a_decline(engine: Engine, flow) -> None
     assert service.decline(offer_id, clicker_slack_id="U0SRE0001").result is ClickResult.DECLINED
     assert notifier.of("ask") == ["U0SRE0001"]
     assert notifier.of("unmatched") == [Unmatched.ALL_DECLINED]
-    assert notifier.of("leads") == [("incident postmortems",)]
+    assert notifier.of("leads") == []  # one person's unmet request is never reported alone
+    with session_scope(engine) as session:
+        stored = session.get(MentoringRequest, request.request_id)
+        assert stored is not None
+        assert (stored.unmet_reason, stored.unmet_reported_at) == ("all_declined", None)
+
+
+def unmet(service: MentoringService, mentee: str, question: str) -> None:
+    request = service.submit(mentee_slack_id=mentee, question=question)
+    assert service.find_mentor(request.request_id) is FindResult.UNMATCHED
+
+
+def test_leads_hear_of_unmet_demand_once_three_different_people_asked(engine: Engine, flow) -> None:  # type: ignore[no-untyped-def]
+    service, notifier, _ = flow
+    add_mentor(engine, "U0SRE0001", "incident postmortems", weekly_capacity=0)  # busy
+    for question in ("incident postmortems", "postmortems for incidents", "incident postmortems?"):
+        unmet(service, "U0SAME", question)  # one person, three times: still one person
+    assert notifier.of("leads") == []
+    unmet(service, "U0TWO", "writing incident postmortems")
+    assert notifier.of("leads") == []
+    unmet(service, "U0OFFTOPIC", "knitting a woollen scarf")  # another topic: not grouped
+    unmet(service, "U0THREE", "our incident postmortems")
+    [demand] = notifier.of("leads")
+    assert demand.people == 3 and demand.terms == ("incident", "postmortems")
+    assert demand.expertise == ("incident postmortems",)  # the roster's words, when close
+    assert len(demand.request_ids) == 5
+    assert demand.reasons == {Unmatched.NOBODY_AVAILABLE: 5}
+    unmet(service, "U0FOUR", "incident postmortems at scale")
+    assert len(notifier.of("leads")) == 1  # once per topic, not per duplicate request
+
+
+def test_a_topic_nobody_covers_is_named_by_the_askers_shared_words(engine: Engine, flow) -> None:  # type: ignore[no-untyped-def]
+    service, notifier, _ = flow
+    add_mentor(engine, "U0SRE0001", "incident postmortems")
+    for mentee, question in (
+        ("U0A", "knitting a scarf"),
+        ("U0B", "knitting socks for beginners"),
+        ("U0C", "which knitting needles for a scarf"),
+    ):
+        unmet(service, mentee, question)
+    [demand] = notifier.of("leads")
+    assert demand.terms == ("knitting",)  # "scarf": only two people wrote it
+    assert demand.expertise == ()  # nothing on the roster is close: said so, not guessed
+
+
+def test_one_person_may_have_only_so_many_requests_waiting(
+    engine: Engine, matching: MatchingService
+) -> None:
+    notifier, timer = RecordingNotifier(), ManualTimer()
+    service = MentoringService(
+        engine=engine,
+        matching=matching,
+        notifier=notifier,
+        timer=timer,
+        response_time=timedelta(hours=8),
+        max_open_requests=2,
+    )
+    add_mentor(engine, "U0SRE0001", "incident postmortems", weekly_capacity=9)
+    first = service.submit(mentee_slack_id="U0ME", question="incident postmortems")
+    service.find_mentor(first.request_id)
+    service.submit(mentee_slack_id="U0ME", question="incident postmortems again")
+    with pytest.raises(TooManyOpenRequestsError, match="already have 2 open requests"):
+        service.submit(mentee_slack_id="U0ME", question="and a third one")
+    service.submit(mentee_slack_id="U0SOMEONE", question="others are not limited by it")
+    assert service.cancel(first.request_id, mentee_slack_id="U0ME") is CancelResult.CANCELLED
+    service.submit(mentee_slack_id="U0ME", question="room again after a cancel")
+
+
+def test_reassign_never_reveals_the_mentee_nor_reaches_a_lead(
+    engine: Engine, matching: MatchingService
+) -> None:
+    service = MentoringService(
+        engine=engine,
+        matching=matching,
+        notifier=RecordingNotifier(),
+        timer=ManualTimer(),
+        response_time=timedelta(hours=8),
+        program_leads=frozenset({"U0LEAD"}),
+    )
+    add_mentor(engine, "U0LEAD", "anything at all")  # a lead who is also a mentor
+    add_mentor(engine, "U0ME", "incident postmortems")  # the mentee mentors too
+    add_mentor(engine, "U0SRE0002", "incident postmortems")
+    request = service.submit(mentee_slack_id="U0ME", question="incident postmortems")
+    assert service.reassign(request.request_id, mentor_slack_id="U0LEAD") is (
+        ReassignResult.TARGET_IS_LEAD
+    )
+    assert service.reassign(request.request_id, mentor_slack_id="U0ME") is (
+        ReassignResult.UNSUITABLE
+    )
+    assert service.cancel(request.request_id, mentee_slack_id="U0ME") is CancelResult.CANCELLED
+    # A closed request answers the same whoever is named: nothing about its mentee leaks.
+    for target in ("U0ME", "U0SRE0002", "U0NOBODY"):
+        assert service.reassign(request.request_id, mentor_slack_id=target) is (
+            ReassignResult.CLOSED
+        )
 
 
 def test_expiry_is_idempotent_and_moves_on(engine: Engine, flow) -> None:  # type: ignore[no-untyped-def]

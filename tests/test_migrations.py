@@ -21,6 +21,7 @@ TABLES = {
     "apscheduler_jobs",
     "notification_log",
     "digest_log",
+    "slack_message",
 }
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -17,7 +18,7 @@ from bot.handlers.ids import Action, Callback, Field
 from bot.storage.db import session_scope
 from bot.storage.models import Feedback, MentoringRequest, MentoringSession, Offer, OfferStatus
 from tests.conftest import add_mentor
-from tests.utils.bot_server import BotServer, offer_id_in
+from tests.utils.bot_server import BotServer, free_port, offer_id_in
 from tests.utils.slack_api import SlackStandIn
 
 MENTEE = "U0MENTEE1"
@@ -132,52 +133,68 @@ def test_no_answer_in_time_goes_to_next_candidate(engine: Engine, start_bot, sla
     assert late.params["response_type"] == "ephemeral"
 
 
-def test_after_three_candidates_mentee_and_leads_are_told(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+def told_unmatched(slack_api: SlackStandIn, words: str, mentee: str = MENTEE) -> str:
+    return slack_api.wait_for(  # type: ignore[no-any-return]
+        lambda: next(
+            (c.blocks_text() for c in slack_api.messages_to(mentee) if words in c.blocks_text()),
+            None,
+        )
+    )
+
+
+def test_after_three_candidates_the_mentee_is_told(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
     seed(engine)
     bot = start_bot()
     ask(bot)
     for mentor in ("U0SRE0001", "U0SRE0002", "U0SRE0003"):
         bot.click(Action.DECLINE, offer_to(slack_api, mentor), mentor)
-    lead = slack_api.wait_for(lambda: slack_api.messages_to("U0LEAD001"))[0].blocks_text()
-    assert "Unmet demand" in lead and "postmortems" in lead
-    assert QUESTION not in lead  # leads get the topic, never the mentee's words
-    slack_api.wait_for(
-        lambda: any(
-            "couldn't take your question" in c.blocks_text() for c in slack_api.messages_to(MENTEE)
-        )
-    )
+    told = told_unmatched(slack_api, "couldn't take your question")
+    assert "without your words or your name" in told  # what leads see, said truthfully
     assert [r.status for r in requests_in(engine)] == ["unmatched"]
     assert not slack_api.messages_to("U0DSC0001")  # never offered to an unrelated 4th mentor
+    # One person's unmet request never reaches the leads on its own.
+    assert slack_api.messages_to("U0LEAD001") == []
 
 
-def test_no_expert_on_the_roster_alerts_leads(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_no_expert_on_the_roster_is_no_offer(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
     seed(engine)
     bot = start_bot()
     ask(bot, "How do I knit a woollen scarf?")  # nobody fits: better no offer than a bad one
-    lead = slack_api.wait_for(lambda: slack_api.messages_to("U0LEAD001"))[0].blocks_text()
-    assert "nobody on the roster covers its topic well" in lead
-    assert "scarf" not in lead
-    slack_api.wait_for(
-        lambda: any(
-            "knows this topic well enough" in c.blocks_text() for c in slack_api.messages_to(MENTEE)
-        )
-    )
+    told_unmatched(slack_api, "knows this topic well enough")
     assert offers_in(engine) == []
 
 
-def test_experts_all_busy_alerts_leads(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_experts_all_busy_is_told_as_such(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
     add_mentor(engine, "U0SRE0001", "incident postmortems", weekly_capacity=0)
     bot = start_bot()
     ask(bot)
+    told_unmatched(slack_api, "no mentor is available")
+
+
+def test_leads_hear_of_a_topic_once_three_people_found_no_mentor(
+    engine: Engine, start_bot, slack_api
+) -> None:  # type: ignore[no-untyped-def]
+    add_mentor(engine, "U0SRE0001", "incident postmortems", weekly_capacity=0)  # busy
+    bot = start_bot()
+    asks = [
+        (MENTEE, "Incident postmortems: my manager Dmitri Volkov blames me"),
+        (MENTEE, "Dmitri Volkov blamed me again in the incident postmortems"),
+        ("U0SECOND1", "how to write incident postmortems"),
+    ]
+    for mentee, question in asks:
+        ask(bot, question, user=mentee)
+        told_unmatched(slack_api, "no mentor is available", mentee)
+    assert slack_api.messages_to("U0LEAD001") == []  # two people: not yet
+    ask(bot, "incident postmortems for a big outage", user="U0THIRD01")
     lead = slack_api.wait_for(lambda: slack_api.messages_to("U0LEAD001"))[0].blocks_text()
-    assert "paused or fully booked" in lead and "incident postmortems" in lead
-    slack_api.wait_for(
-        lambda: any(
-            "no mentor is available" in c.blocks_text() for c in slack_api.messages_to(MENTEE)
-        )
-    )
+    assert "3 different people" in lead and "incident postmortems" in lead
+    assert "paused or fully booked" in lead
+    for private in ("Dmitri", "Volkov", "blame", MENTEE, "U0SECOND1", "outage"):
+        assert private not in lead
+    ask(bot, "incident postmortems, please", user="U0FOURTH1")
+    told_unmatched(slack_api, "no mentor is available", "U0FOURTH1")
+    time.sleep(0.3)
+    assert len(slack_api.messages_to("U0LEAD001")) == 1  # not once per duplicate request
 
 
 def test_cancel_withdraws_the_offer(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
@@ -314,7 +331,7 @@ def test_profile_modal_creates_a_mentor_matched_at_once(
     from tests.utils.slack_api import UserInfo
 
     slack_api.users["U0NEWMENT"] = UserInfo(tz="Asia/Jakarta")
-    bot = start_bot()
+    bot = start_bot(mentor_approval="open")
     bot.command("profile", "U0NEWMENT")
     modal = json.dumps(slack_api.wait_call("views.open")[0].params)
     assert "Asia/Jakarta" in modal and "Become a mentor" in modal
@@ -341,6 +358,9 @@ def test_profile_modal_creates_a_mentor_matched_at_once(
         lambda: [c for c in slack_api.messages_to("U0NEWMENT") if "Accept" in c.blocks_text()]
     )
     assert "kubernetes upgrades" in offer[0].blocks_text()
+    # MENTOR_APPROVAL=open: the leads hear of the new mentor, with a way to take them off.
+    notice = slack_api.wait_text("chat.postMessage", "New mentor on the roster")
+    assert notice.params["channel"] == "DU0LEAD001" and "Deactivate" in notice.blocks_text()
 
 
 def test_app_home_for_mentee_mentor_and_lead(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
@@ -395,18 +415,37 @@ def test_malformed_payloads_get_4xx_never_500(
     assert response.status != 500
 
 
-def test_health_check_and_unknown_paths(engine: Engine, start_bot) -> None:  # type: ignore[no-untyped-def]
+def test_health_check_and_unknown_paths(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
     seed(engine)
-    bot = start_bot()
-    assert bot.request("GET", "/healthz").json() == {"ok": True}  # liveness
-    ready = bot.request("GET", "/readyz")
+    bot = start_bot(metrics_token="m3trics-t0ken")
+    assert bot.request("GET", "/healthz").json() == {"ok": True}  # liveness, public
+    for path in ("/readyz", "/metrics"):  # internals: not for the world
+        assert bot.request("GET", path).status == 404
+        assert bot.request("GET", path, headers={"Authorization": "Bearer wrong"}).status == 404
+    ready = bot.request("GET", "/readyz", headers=bot.metrics_auth)
     assert ready.status == 200
     assert ready.json()["database"] and ready.json()["model"] and ready.json()["index_fresh"]
     assert ready.json()["mentors_indexed"] == 4
     add_mentor(engine, "U0NEW0001", "another mentor")  # as another process would
-    assert bot.request("GET", "/readyz").json()["mentors_indexed"] == 5
+    time.sleep(1.1)  # past the readiness cache
+    ready = bot.request("GET", "/readyz", headers=bot.metrics_auth).json()
+    # A probe is cheap: it reports the lag and leaves the catching up to the next match.
+    assert (ready["mentors_indexed"], ready["index_fresh"], ready["ok"]) == (4, False, True)
+    ask(bot, "another question about incident postmortems")
+    offer_to(slack_api, "U0SRE0001")
+    time.sleep(1.1)
+    assert bot.request("GET", "/readyz", headers=bot.metrics_auth).json()["mentors_indexed"] == 5
     assert bot.request("GET", "/slack/events").status == 405
     assert bot.request("GET", "/nope").status == 404
+
+
+def test_readyz_and_metrics_on_the_internal_port_only(engine: Engine, start_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = start_bot(internal_port=free_port())
+    assert bot.request("GET", "/readyz").status == 404  # the Slack port keeps them private
+    assert bot.request("GET", "/metrics").status == 404
+    assert bot.internal("GET", "/readyz").json()["ok"] is True
+    assert "mentor_bot_ack_seconds" in bot.internal("GET", "/metrics").body
+    assert bot.internal("POST", "/slack/events", "x").status == 404  # no Slack in there
 
 
 def test_slack_rate_limits_and_errors_are_retried(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
@@ -641,9 +680,14 @@ def test_follow_up_rating_private_comment_and_meet_again(
     slack_api.wait_text("response_url", "Your upcoming sessions")
     end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
     slack_api.clear()
-    assert bot.runtime.handler_services.booking.remind(meeting.id, "follow_up", now=end)  # the job
-    slack_api.wait_call("chat.postMessage", count=2)
-    assert all("How did your session" in c.blocks_text() for c in slack_api.of("chat.postMessage"))
+    with time_machine.travel(end, tick=True):  # the job, at the session's end
+        assert bot.runtime.handler_services.booking.remind(meeting.id, "follow_up")
+        slack_api.wait_call("chat.postMessage", count=2)
+        asked = [c.blocks_text() for c in slack_api.of("chat.postMessage")]
+        assert all("take place?" in text for text in asked)  # both are asked what happened
+        bot.click("feedback_attendance_held", f"{meeting.id}:held", MENTEE)
+        rating = slack_api.wait_text("response_url", "How did your session")
+        assert rating.params["replace_original"] is True
     bot.click("feedback_rate_4", f"{meeting.id}:4", MENTEE)
     secret = "Honestly I think I'm burning out"
     response = bot.submit(
@@ -653,6 +697,7 @@ def test_follow_up_rating_private_comment_and_meet_again(
         private_metadata=str(meeting.id),
     )
     assert response.status == 200
+    slack_api.wait_text("chat.postMessage", "private comment is saved")
     bot.click("feedback_meet_again_yes", f"{meeting.id}:yes", MENTEE)
     bot.click("feedback_meet_again_yes", f"{meeting.id}:yes", "U0SRE0001")
     slack_api.wait_for(
@@ -665,7 +710,11 @@ def test_follow_up_rating_private_comment_and_meet_again(
         sequences = [s.sequence for s in session.exec(select(MentoringSession)).all()]
     mentee_row = next(r for r in rows if r.author_slack_id == MENTEE)
     assert (mentee_row.rating, mentee_row.comment, mentee_row.meet_again) == (4, secret, True)
+    assert mentee_row.attendance == "held"
     assert sorted(sequences) == [1, 2]
+    assert [r.status for r in requests_in(engine)] == ["completed"]
+    with session_scope(engine) as session:
+        assert session.get(MentoringSession, meeting.id).status == "held"  # type: ignore[union-attr]
     everything_sent = json.dumps([c.params for c in slack_api.calls])
     assert "burning out" not in everything_sent  # the mentor (or anyone) never sees it
 
@@ -825,7 +874,7 @@ def test_jobs_fire_on_the_real_clock_practice_note_included(
         private_metadata=f"{meeting.id}:practice",
     )
     assert note.status == 200
-    slack_api.wait_call("response_url")
+    slack_api.wait_text("chat.postMessage", "private comment is saved")
     with session_scope(engine) as session:
         practice = session.exec(select(Feedback).where(Feedback.kind == "practice")).one()
     assert (practice.progress, practice.comment) == ("partly", "Tried it in our retro")
@@ -835,7 +884,7 @@ def test_metrics_count_requests_matches_outcomes_and_slack_errors(
     engine: Engine, start_bot, slack_api
 ) -> None:  # type: ignore[no-untyped-def]
     seed(engine)
-    bot = start_bot()
+    bot = start_bot(metrics_token="m3trics-t0ken")
     ask(bot)
     bot.click(Action.ACCEPT, offer_to(slack_api, "U0SRE0001"), "U0SRE0001")
     slack_api.wait_for(
@@ -845,7 +894,11 @@ def test_metrics_count_requests_matches_outcomes_and_slack_errors(
     ask(bot, "postmortems for our outage", user="U0OTHER01")
     error_line = 'mentor_bot_slack_api_errors_total{method="chat.postMessage"} 1.0'
     text = slack_api.wait_for(  # the failing call retries with backoff first
-        lambda: (body := bot.request("GET", "/metrics").body) and error_line in body and body
+        lambda: (
+            (body := bot.request("GET", "/metrics", headers=bot.metrics_auth).body)
+            and error_line in body
+            and body
+        )
     )
     assert 'mentor_bot_slack_requests_total{status="200",type="command"} 2.0' in text
     assert 'mentor_bot_slack_requests_total{status="200",type="block_actions"} 1.0' in text

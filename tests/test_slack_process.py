@@ -24,7 +24,7 @@ from bot.storage.db import session_scope
 from bot.storage.models import Mentor, Offer
 from tests.conftest import EXAMPLE_ROSTER
 from tests.utils import slack_requests as sr
-from tests.utils.bot_server import SIGNING_SECRET, offer_id_in
+from tests.utils.bot_server import METRICS_TOKEN, SIGNING_SECRET, offer_id_in
 from tests.utils.slack_api import SlackStandIn
 
 pytestmark = pytest.mark.real_model
@@ -65,7 +65,8 @@ class BotProcess:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "bot exited while starting"
             try:
-                status, _ = self.request("GET", "/readyz")
+                auth = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+                status, _ = self.request("GET", "/readyz", headers=auth)
                 if status == 200:
                     return
             except OSError:
@@ -110,6 +111,7 @@ def process_env(database_url: str, api: SlackStandIn, **extra: str) -> dict[str,
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": api.base_url,
+        "METRICS_TOKEN": METRICS_TOKEN,
         "HF_HUB_OFFLINE": "1",
         **extra,
     }
@@ -381,15 +383,16 @@ def test_two_http_instances_share_requests_and_the_roster(
     pg_engine: object, slack_api: SlackStandIn, tmp_path: Path
 ) -> None:
     """Production shape: two instances behind a load balancer on one PostgreSQL. A question
-    handled by one is accepted through the other; a mentor added through one is matched by
-    the other (each refreshes its FAISS index from the roster change log)."""
+    handled by one is accepted through the other; a mentor who registers through one and is
+    approved by a lead through the other is matched by the first (each refreshes its FAISS
+    index from the roster change log)."""
     from bot.handlers.ids import Callback, Field
-    from bot.storage.models import MentoringRequest
+    from bot.storage.models import Mentor, MentoringRequest
     from tests.conftest import PG_URL
 
     assert PG_URL
     import_mentors(pg_engine, read_mentor_csv(EXAMPLE_ROSTER))  # type: ignore[arg-type]
-    env = process_env(PG_URL, slack_api)
+    env = process_env(PG_URL, slack_api, PROGRAM_LEADS="U0LEAD001")
     first = BotProcess(env, free_port(), tmp_path / "a.log")
     second = BotProcess({**env, "RUN_SCHEDULER": "false"}, free_port(), tmp_path / "b.log")
     try:
@@ -418,6 +421,10 @@ def test_two_http_instances_share_requests_and_the_roster(
             ),
             timeout=60,
         )
+        with session_scope(pg_engine) as session:  # type: ignore[arg-type]
+            drone = session.exec(select(Mentor.id).where(Mentor.slack_id == "U0DRONE01")).one()
+        click_process(first, slack_api, Action.APPROVE_MENTOR, str(drone), "U0LEAD001")
+        slack_api.wait_text("chat.postMessage", "approved your mentor profile", timeout=30)
         ask_process(first, slack_api, "Tuning the flight controller of our drone", "U0PILOT01")
         offer_message(slack_api, "U0DRONE01")  # the first instance knows the new mentor
     finally:

@@ -15,6 +15,7 @@ from bot.storage.models import (
     OfferStatus,
     utcnow,
 )
+from bot.storage.privacy import erase_mentor_profile
 from tests.conftest import add_mentor
 
 
@@ -45,12 +46,12 @@ def test_every_change_advances_the_roster_version_and_is_logged(any_engine: Engi
         assert changed == {first, second}
         assert version == start + 2
         assert mentor_repo.changed_since(session, version) == (set(), version)
-        assert mentor_repo.remove_mentor(session, "U001")
+        assert erase_mentor_profile(session, "U001")
     with session_scope(any_engine) as session:
         changed, _ = mentor_repo.changed_since(session, version)
         assert changed == {first}  # removals are announced too
         assert mentor_repo.get_by_slack_id(session, "U001") is None
-        assert not mentor_repo.remove_mentor(session, "U001")
+        assert not erase_mentor_profile(session, "U001")
 
 
 def _offer(request_id: int, mentor_id: int, status: OfferStatus) -> Offer:

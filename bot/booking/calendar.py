@@ -21,8 +21,10 @@ def session_invite(meeting: SessionView, *, now: datetime) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = Event()
-    # Stable per session and sequence: re-sending after a reschedule updates the same event.
+    # One UID per session, and a SEQUENCE that grows with every booking: the invite sent
+    # after a reschedule replaces the first one in calendar apps instead of adding a second.
     event.add("uid", f"mentor-bot-session-{meeting.session_id}@mentor-bot")
+    event.add("sequence", meeting.calendar_sequence)
     event.add("dtstamp", now.astimezone(UTC))
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     event.add(

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
-from bot.booking.service import BookingService
+from bot.booking.service import BookingService, BookResult
 from bot.logging import log_event
 from bot.storage import feedback as feedback_repo
 from bot.storage import mentors as mentor_repo
+from bot.storage import requests as request_repo
 from bot.storage import sessions as session_repo
 from bot.storage.db import session_scope
-from bot.storage.models import FeedbackKind, MentoringSession, SessionStatus
+from bot.storage.models import (
+    Attendance,
+    FeedbackKind,
+    MentoringSession,
+    RequestStatus,
+    SessionStatus,
+    utcnow,
+)
+from bot.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +45,16 @@ class FeedbackResult(StrEnum):
     MEETING_AGAIN = "meeting_again"  # both said yes: a new session is being proposed
 
 
+class AttendanceResult(StrEnum):
+    HELD = "held"  # counted as held; rating and "meet again?" follow
+    NO_SHOW = "no_show"
+    MOVED = "moved"  # fresh times are on their way to the mentee
+    ALREADY_HELD = "already_held"  # the other person said it took place: that stands
+    TOO_EARLY = "too_early"  # the session has not started yet
+    NOT_YOURS = "not_yours"
+    INVALID = "invalid"
+
+
 class FeedbackService:
     def __init__(self, *, engine: Engine, booking: BookingService) -> None:
         self._engine = engine
@@ -44,9 +65,41 @@ class FeedbackService:
             return FeedbackResult.INVALID
         return self._record(session_id, author, FeedbackKind.FOLLOW_UP, rating=rating)
 
+    def attendance(
+        self, session_id: int, author: str, answer: str, *, now: datetime | None = None
+    ) -> AttendanceResult:
+        """ "Did it take place?" from either person. A "yes" from one of them makes it held
+        (a no-show claimed by the other does not undo it); "we moved it" sends fresh times."""
+        try:
+            value = Attendance(answer)
+        except ValueError:
+            return AttendanceResult.INVALID
+        now = now or utcnow()
+        with session_scope(self._engine) as session:
+            meeting = session_repo.get_session(session, session_id)
+            role = _role(session, meeting, author)
+            if meeting is None or role is None:
+                return AttendanceResult.NOT_YOURS
+            if meeting.starts_at is None or meeting.starts_at > now:
+                return AttendanceResult.TOO_EARLY
+            feedback_repo.record(
+                session,
+                session_id=session_id,
+                author_slack_id=author,
+                role=role,
+                kind=FeedbackKind.FOLLOW_UP,
+                attendance=value.value,
+            )
+            result = _settle(session, meeting, value)
+        log_event(logger, "attendance_recorded", session_id=session_id, answer=value.value)
+        if result is AttendanceResult.MOVED:
+            moved = self._booking.reschedule(session_id, by=author, now=now)
+            return result if moved is BookResult.CHANGED else AttendanceResult.ALREADY_HELD
+        return result
+
     def comment(self, session_id: int, author: str, text: str) -> FeedbackResult:
         """A private comment: stored for the programme, never shown to the other person."""
-        text = text.strip()
+        text = clean_text(text, multiline=True).strip()
         if not text or len(text) > MAX_COMMENT_CHARS:
             return FeedbackResult.INVALID
         return self._record(session_id, author, FeedbackKind.FOLLOW_UP, comment=text)
@@ -66,7 +119,7 @@ class FeedbackService:
 
     def practice_note(self, session_id: int, author: str, text: str) -> FeedbackResult:
         """The mentee's optional note with the practice nudge (private, like comments)."""
-        text = text.strip()
+        text = clean_text(text, multiline=True).strip()
         if not text or len(text) > MAX_COMMENT_CHARS:
             return FeedbackResult.INVALID
         return self._record(
@@ -135,10 +188,37 @@ class FeedbackService:
             return None  # the other vote already created it
 
 
-def _role(session: object, meeting: MentoringSession | None, author: str) -> str | None:
+def _settle(session: Session, meeting: MentoringSession, answer: Attendance) -> AttendanceResult:
+    """The session's status after one person's answer (each change is a claim)."""
+    assert meeting.id is not None
+    if answer is Attendance.HELD:
+        if session_repo.move_session(
+            session,
+            meeting.id,
+            to=SessionStatus.HELD,
+            allowed_from=(SessionStatus.SCHEDULED, SessionStatus.NO_SHOW),
+        ):
+            request_repo.move_request(
+                session,
+                meeting.request_id,
+                to=RequestStatus.COMPLETED,
+                allowed_from=(RequestStatus.MATCHED,),
+            )
+        return AttendanceResult.HELD
+    if meeting.status == SessionStatus.HELD.value:
+        return AttendanceResult.ALREADY_HELD
+    if answer is Attendance.NO_SHOW:
+        session_repo.move_session(
+            session, meeting.id, to=SessionStatus.NO_SHOW, allowed_from=(SessionStatus.SCHEDULED,)
+        )
+        return AttendanceResult.NO_SHOW
+    return AttendanceResult.MOVED
+
+
+def _role(session: Session, meeting: MentoringSession | None, author: str) -> str | None:
     if meeting is None:
         return None
     if author == meeting.mentee_slack_id:
         return "mentee"
-    mentor = mentor_repo.get_many(session, [meeting.mentor_id]).get(meeting.mentor_id)  # type: ignore[arg-type]
+    mentor = mentor_repo.get_many(session, [meeting.mentor_id]).get(meeting.mentor_id)
     return "mentor" if mentor is not None and mentor.slack_id == author else None

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.booking.slots import Slot
+from bot.mentoring.ports import MessageRef
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class SessionView:
     duration_minutes: int
     starts_at: datetime | None
     question: str
+    calendar_sequence: int = 0
+    status: str = "proposed"
 
 
 class BookingNotifier(Protocol):
@@ -31,11 +34,12 @@ class BookingNotifier(Protocol):
     def slot_taken(self, meeting: SessionView) -> None:
         """The picked time was just taken; fresh slots follow."""
 
-    def booked(self, meeting: SessionView) -> None:
-        """Tell both people the session is booked."""
+    def booked(self, meeting: SessionView) -> Sequence[MessageRef]:
+        """Tell both people the session is booked (the messages quote the question)."""
 
-    def remind(self, meeting: SessionView, kind: str) -> None:
-        """A reminder or follow-up (`kind` as in booking.service.NUDGES)."""
+    def remind(self, meeting: SessionView, kind: str) -> Sequence[MessageRef]:
+        """A reminder or follow-up (`kind` as in booking.service.NUDGES); returns the
+        messages that quote the question (the practice nudge's)."""
 
     def changed(self, meeting: SessionView, *, by: str, cancelled: bool) -> None:
         """The session was rescheduled or cancelled by `by`: tell both."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,11 +15,13 @@ from sqlmodel import Session
 from bot.booking.ports import BookingNotifier, ReminderTimer, SessionView
 from bot.booking.slots import CORE_HOURS, Person, Slot, propose_slots, week_of
 from bot.logging import log_event
+from bot.mentoring.message_log import log_posted
+from bot.mentoring.ports import MessageRef
 from bot.storage import mentors as mentor_repo
 from bot.storage import requests as request_repo
 from bot.storage import sessions as session_repo
 from bot.storage.db import session_scope
-from bot.storage.models import MentoringSession, SessionStatus, utcnow
+from bot.storage.models import MentoringSession, MessageKind, SessionStatus, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ class Nudge:
     anchor: Anchor
     offset: timedelta
     grace: timedelta
-    needs: SessionStatus
+    needs: tuple[SessionStatus, ...]
 
 
 def build_nudges(early: timedelta, soon: timedelta) -> dict[str, Nudge]:
@@ -49,14 +52,14 @@ def build_nudges(early: timedelta, soon: timedelta) -> dict[str, Nudge]:
             Anchor.CREATED,
             timedelta(days=1),
             timedelta(days=1),
-            SessionStatus.PROPOSED,
+            (SessionStatus.PROPOSED,),
         ),
         Nudge(
             "reminder_early",
             Anchor.START,
             -early,
             min(timedelta(hours=6), early / 4),
-            SessionStatus.SCHEDULED,
+            (SessionStatus.SCHEDULED,),
         ),
         # A "starts soon" reminder after the start is useless: its grace ends just before.
         Nudge(
@@ -64,11 +67,17 @@ def build_nudges(early: timedelta, soon: timedelta) -> dict[str, Nudge]:
             Anchor.START,
             -soon,
             max(timedelta(minutes=1), soon * 0.9),
-            SessionStatus.SCHEDULED,
+            (SessionStatus.SCHEDULED,),
         ),
-        Nudge("follow_up", Anchor.END, timedelta(0), timedelta(days=2), SessionStatus.SCHEDULED),
+        # "Did it take place?", then rating and "meet again?"
+        Nudge("follow_up", Anchor.END, timedelta(0), timedelta(days=2), (SessionStatus.SCHEDULED,)),
+        # Also for sessions nobody confirmed yet; never after a no-show or a cancellation.
         Nudge(
-            "practice", Anchor.END, timedelta(days=7), timedelta(days=3), SessionStatus.SCHEDULED
+            "practice",
+            Anchor.END,
+            timedelta(days=7),
+            timedelta(days=3),
+            (SessionStatus.SCHEDULED, SessionStatus.HELD),
         ),
     )
     return {n.kind: n for n in nudges}
@@ -85,6 +94,7 @@ START_GRACE = timedelta(seconds=15)
 
 class BookResult(StrEnum):
     BOOKED = "booked"
+    CHANGED = "changed"  # rescheduled or cancelled as asked
     TAKEN = "taken"  # the time is no longer free for one of them: fresh slots were sent
     CLOSED = "closed"  # already booked or cancelled
     NOT_YOURS = "not_yours"
@@ -170,11 +180,18 @@ class BookingService:
                 self._notifier.slot_taken(view)
                 self.propose(session_id, now=now)
             return BookResult.TAKEN
-        booked = SessionView(**{**view.__dict__, "starts_at": start})
+        booked = self.view(session_id) or view
         for kind in AFTER_BOOKING:
             self._schedule(booked, kind, now)
         log_event(logger, "session_booked", session_id=session_id)
-        self._notifier.booked(booked)
+        posted = self._notifier.booked(booked)
+        log_posted(
+            self._engine,
+            MessageKind.BOOKED,
+            posted,
+            request_id=booked.request_id,
+            session_id=session_id,
+        )
         return BookResult.BOOKED
 
     def remind(self, session_id: int, kind: str, *, now: datetime | None = None) -> bool:
@@ -189,21 +206,29 @@ class BookingService:
                 return False
             meeting, view, *_ = loaded
             due = _due(meeting, nudge)
-            if meeting.status != nudge.needs.value or due is None:
+            if meeting.status not in nudge.needs or due is None:
                 return False
             if now > due + nudge.grace:
                 logger.info(
                     "nudge_skipped_too_late", extra={"session_id": session_id, "kind": kind}
                 )
                 return False
-            if not session_repo.log_once(session, kind, session_id):
+            if not session_repo.log_once(session, kind, session_id, _due_key(meeting, nudge)):
                 return False
             # Sent before the claim commits: killed mid-send, the claim is rolled back and the
             # catch-up sends it again; a Slack failure raises and is retried the same way.
+            posted: Sequence[MessageRef] = ()
             if kind == "booking_nudge":
                 self._notifier.nudge_booking(view)
             else:
-                self._notifier.remind(view, kind)
+                posted = self._notifier.remind(view, kind)
+        log_posted(
+            self._engine,
+            MessageKind.PRACTICE,
+            posted,
+            request_id=view.request_id,
+            session_id=session_id,
+        )
         log_event(logger, "nudge_sent", session_id=session_id, kind=kind)
         if kind == "booking_nudge":
             self.propose(session_id, now=now)
@@ -221,7 +246,7 @@ class BookingService:
             assert meeting.id is not None
             if (
                 meeting.status == SessionStatus.PROPOSED.value
-                and (meeting.id, SLOTS_OFFERED) not in sent
+                and (meeting.id, SLOTS_OFFERED, "") not in sent
                 and meeting.created_at <= now - START_GRACE
             ):
                 due.append((meeting.id, SLOTS_OFFERED))
@@ -229,9 +254,9 @@ class BookingService:
                 at = _due(meeting, nudge)
                 if (
                     at is not None
-                    and meeting.status == nudge.needs.value
+                    and meeting.status in nudge.needs
                     and at <= now <= at + nudge.grace
-                    and (meeting.id, nudge.kind) not in sent
+                    and (meeting.id, nudge.kind, _due_key(meeting, nudge)) not in sent
                 ):
                     due.append((meeting.id, nudge.kind))
         done = sum(
@@ -261,19 +286,21 @@ class BookingService:
             if isinstance(found, BookResult):
                 return found
             _, view = found
+            # A no-show can be rescheduled ("they didn't come, let's find another time").
             allowed = (
-                (SessionStatus.SCHEDULED,)
+                (SessionStatus.SCHEDULED, SessionStatus.NO_SHOW)
                 if to is SessionStatus.PROPOSED
                 else (SessionStatus.SCHEDULED, SessionStatus.PROPOSED)
             )
             if not session_repo.move_session(session, session_id, to=to, allowed_from=allowed):
                 return BookResult.CLOSED
-        # Pending reminders see the new status and stay silent; no job needs deleting.
+        # Pending reminders see the new status (or, once re-booked, a new start) and stay
+        # silent; no job needs deleting.
         log_event(logger, "session_" + to.value, session_id=session_id)
         self._notifier.changed(view, by=by, cancelled=to is SessionStatus.CANCELLED)
         if to is SessionStatus.PROPOSED:
             self.propose(session_id, now=now)
-        return BookResult.BOOKED
+        return BookResult.CHANGED
 
     def start(self, session_id: int, *, now: datetime | None = None) -> bool:
         """After an accept (or a "meet again"): propose times, and nudge in a day if unbooked.
@@ -349,6 +376,8 @@ class BookingService:
             meeting.duration_minutes,
             meeting.starts_at,
             request.question or "",
+            meeting.calendar_sequence,
+            meeting.status,
         )
         return (
             meeting,
@@ -373,6 +402,14 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def _due_key(meeting: MentoringSession, nudge: Nudge) -> str:
+    """What a nudge's send-once claim is for: the session's start, when the nudge depends on
+    it, so a rescheduled session gets its reminders again."""
+    if nudge.anchor is Anchor.CREATED or meeting.starts_at is None:
+        return ""
+    return meeting.starts_at.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _due(meeting: MentoringSession, nudge: Nudge) -> datetime | None:

@@ -47,7 +47,12 @@ def figure_lines(this: Figures, previous: Figures) -> list[str]:
             previous.median_hours_to_accept,
             ".1f",
         ),
-        _line("Sessions held", this.sessions_held, previous.sessions_held, "d"),
+        _line("Sessions held", this.sessions_held, previous.sessions_held, "d")
+        + (
+            f" ({this.sessions_unconfirmed} more not confirmed yet)"
+            if this.sessions_unconfirmed
+            else ""
+        ),
         _line(
             "No-shows and cancellations",
             this.cancelled_or_no_show,

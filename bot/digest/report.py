@@ -8,13 +8,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from bot.digest.topics import Topic, cluster_topics
+from bot.digest.topics import MIN_PEOPLE, Asked, Topic, cluster_topics
 from bot.matching.embedder import Embedder
 from bot.storage import mentors as mentor_repo
 from bot.storage import stats
 from bot.storage.db import session_scope
-from bot.storage.models import RequestStatus
+from bot.storage.models import RequestStatus, SessionStatus
 
 # A request whose best mentor scored below this found no real expert: unmet demand.
 UNMET_SCORE = 0.4
@@ -26,7 +27,8 @@ class Figures:
     requests: int
     matched: int
     median_hours_to_accept: float | None
-    sessions_held: int
+    sessions_held: int  # confirmed by one of the two people ("Did it take place?")
+    sessions_unconfirmed: int  # past, but nobody has answered yet
     cancelled_or_no_show: int
     average_rating: float | None
     meet_again_rate: float | None
@@ -78,15 +80,28 @@ def last_full_week(now: datetime, zone: ZoneInfo) -> str:
 
 
 def build_digest(
-    engine: Engine, embedder: Embedder, week: str, zone: ZoneInfo, *, now: datetime
+    engine: Engine,
+    embedder: Embedder,
+    week: str,
+    zone: ZoneInfo,
+    *,
+    now: datetime,
+    exclude_mentee: str | None = None,
 ) -> Digest:
+    """The digest of `week`. `exclude_mentee` (the lead viewing a preview) leaves that person's
+    own questions out of the topic labels, so nobody can probe the labels with questions of
+    their own to learn what one other person asked."""
     start, end = week_bounds(week, zone)
     previous_start = start - timedelta(days=7)
     with session_scope(engine) as session:
         this_requests = stats.requests_between(session, start, end)
-        figures = _figures(session, this_requests, start, end)
+        figures = _figures(session, this_requests, start, end, now)
         previous = _figures(
-            session, stats.requests_between(session, previous_start, start), previous_start, start
+            session,
+            stats.requests_between(session, previous_start, start),
+            previous_start,
+            start,
+            now,
         )
         mentors = stats.mentors_now(session)
         ids = [m.id for m in mentors if m.id is not None]
@@ -100,8 +115,8 @@ def build_digest(
         a for a in load.values() if a.active and not (a.paused_until and a.paused_until > now)
     ]
     at_capacity = sum(1 for a in load.values() if a.load_this_week >= a.weekly_capacity)
-    questions = [r.question for r in this_requests if r.question]
-    unmet_questions = [r.question for r in this_requests if r.question and _unmet(r)]
+    asked = _asked(this_requests, exclude_mentee)
+    unmet_asked = _asked([r for r in this_requests if _unmet(r)], exclude_mentee)
     return Digest(
         week=week_label(start),
         start=start,
@@ -110,16 +125,31 @@ def build_digest(
         previous=previous,
         active_mentors=len(active),
         mentors_at_capacity=at_capacity,
-        topics=_topics(embedder, questions),
-        unmet=_topics(embedder, unmet_questions),
+        topics=_topics(embedder, asked),
+        unmet=_topics(embedder, unmet_asked),
         history=[(week_label(s), r, h) for (s, _), (r, h) in zip(windows, weekly, strict=True)],
     )
 
 
-def unmet_topics(engine: Engine, embedder: Embedder, start: datetime, end: datetime) -> list[Topic]:
+def unmet_topics(
+    engine: Engine,
+    embedder: Embedder,
+    start: datetime,
+    end: datetime,
+    *,
+    exclude_mentee: str | None = None,
+) -> list[Topic]:
     with session_scope(engine) as session:
         rows = stats.requests_between(session, start, end)
-    return _topics(embedder, [r.question for r in rows if r.question and _unmet(r)])
+    return _topics(embedder, _asked([r for r in rows if _unmet(r)], exclude_mentee))
+
+
+def _asked(rows: list[stats.RequestRow], exclude_mentee: str | None) -> list[Asked]:
+    return [
+        Asked(r.question, r.mentee_slack_id)
+        for r in rows
+        if r.question and r.mentee_slack_id != exclude_mentee
+    ]
 
 
 def _unmet(row: stats.RequestRow) -> bool:
@@ -128,14 +158,18 @@ def _unmet(row: stats.RequestRow) -> bool:
     )
 
 
-def _topics(embedder: Embedder, questions: list[str]) -> list[Topic]:
-    if len(questions) < 2:
-        return []
-    return cluster_topics(questions, embedder.embed(questions))
+def _topics(embedder: Embedder, asked: list[Asked]) -> list[Topic]:
+    if len({a.mentee for a in asked}) < MIN_PEOPLE:
+        return []  # not enough people to name anything: nothing is embedded either
+    return cluster_topics(asked, embedder.embed([a.text for a in asked]))
 
 
 def _figures(
-    session: object, requests: list[stats.RequestRow], start: datetime, end: datetime
+    session: Session,
+    requests: list[stats.RequestRow],
+    start: datetime,
+    end: datetime,
+    now: datetime,
 ) -> Figures:
     matched = [r for r in requests if r.status in stats.MATCHED and r.matched_at]
     hours = [
@@ -143,15 +177,17 @@ def _figures(
         for r in matched
         if r.matched_at is not None
     ]
-    sessions = stats.sessions_between(session, start, end)  # type: ignore[arg-type]
-    follow_ups = stats.follow_ups_between(session, start, end)  # type: ignore[arg-type]
+    sessions = stats.sessions_between(session, start, end)
+    past = stats.sessions_between(session, start, min(end, now))
+    follow_ups = stats.follow_ups_between(session, start, end)
     ratings = [f.rating for f in follow_ups if f.rating is not None]
     votes = [f.meet_again for f in follow_ups if f.meet_again is not None]
     return Figures(
         requests=len(requests),
         matched=len(matched),
         median_hours_to_accept=statistics.median(hours) if hours else None,
-        sessions_held=sessions.get("scheduled", 0) + sessions.get("held", 0),
+        sessions_held=sessions.get(SessionStatus.HELD.value, 0),
+        sessions_unconfirmed=past.get(SessionStatus.SCHEDULED.value, 0),
         cancelled_or_no_show=sessions["cancelled_or_no_show"],
         average_rating=statistics.fmean(ratings) if ratings else None,
         meet_again_rate=sum(votes) / len(votes) if votes else None,

@@ -37,7 +37,11 @@ class DigestService:
         self._notifier = notifier
         self._zone = timezone
 
-    def build(self, week: str | None = None, *, now: datetime | None = None) -> Digest:
+    def build(
+        self, week: str | None = None, *, now: datetime | None = None, viewer: str | None = None
+    ) -> Digest:
+        """The digest of `week` (default: the last full week). `viewer`: the lead who previews
+        it; their own questions are left out of the topic labels."""
         now = now or utcnow()
         return build_digest(
             self._engine,
@@ -45,12 +49,17 @@ class DigestService:
             week or last_full_week(now, self._zone),
             self._zone,
             now=now,
+            exclude_mentee=viewer,
         )
 
-    def unmet_topics(self, since: datetime, *, now: datetime | None = None) -> list[Topic]:
-        """Topics of requests since `since` that found no real expert (each needs 2 questions,
-        so no single question can be read back from a label)."""
-        return unmet_topics(self._engine, self._embedder, since, now or utcnow())
+    def unmet_topics(
+        self, since: datetime, *, now: datetime | None = None, viewer: str | None = None
+    ) -> list[Topic]:
+        """Topics of requests since `since` that found no real expert; each label needs
+        questions of three different people (the viewer's own never count)."""
+        return unmet_topics(
+            self._engine, self._embedder, since, now or utcnow(), exclude_mentee=viewer
+        )
 
     def send(self, week: str | None = None, *, now: datetime | None = None) -> bool:
         """Send the digest of `week` (default: the last full week) unless it already went out."""

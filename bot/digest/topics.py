@@ -1,7 +1,10 @@
 """Topic labels for a week's questions: cluster their embeddings, name each cluster by its
-most distinctive terms. Privacy: a term is used only if at least two different questions of
-the cluster contain it, and a cluster needs two questions, so no label can single out (or
-quote) one mentee's question."""
+most distinctive terms.
+
+Privacy: support is counted in *people*, not questions. A term is used only if questions of at
+least `MIN_PEOPLE` different mentees in the cluster contain it, and a cluster needs that many
+mentees, so no label can quote or single out one person, however often they ask ("my manager
+Dmitri Volkov…" twice from one mentee never names Dmitri)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-MIN_SUPPORT = 2
+MIN_PEOPLE = 3
 _WORD = re.compile(r"[a-z][a-z0-9+#/-]{2,}")
 STOPWORDS = frozenset(
     [
@@ -110,41 +113,91 @@ STOPWORDS = frozenset(
 @dataclass(frozen=True)
 class Topic:
     label: str
-    count: int
+    count: int  # questions in the cluster
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question and who asked it (the asker only counts support; it is never shown)."""
+
+    text: str
+    mentee: str
+
+
+def _stem(word: str) -> str:
+    """A light English suffix strip, so "knit", "knits" and "knitting" count as one term."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            stem = word[: -len(suffix)]
+            if suffix in ("ing", "ed") and stem[-1] == stem[-2] and stem[-1] in "bdgmnprt":
+                stem = stem[:-1]  # "knitting" -> "knitt" -> "knit", as Porter's step 1b
+            return stem
+    return word
+
+
+def term_forms(text: str) -> dict[str, str]:
+    """The question's terms: stem -> the form written."""
+    words = (w.strip("-/") for w in _WORD.findall(text.lower()))
+    return {_stem(w): w for w in words if w and w not in STOPWORDS}
 
 
 def terms(text: str) -> set[str]:
-    return {w.strip("-/") for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
+    return set(term_forms(text))
+
+
+def shared_terms(asked: Sequence[Asked], *, limit: int = 3) -> list[str]:
+    """Terms that at least MIN_PEOPLE different askers used, most people first (their most
+    common written form): the only words of people's questions a label may show."""
+    people, forms = _support(asked)
+    ranked = sorted(
+        ((len(who), stem) for stem, who in people.items() if len(who) >= MIN_PEOPLE),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return [forms[stem].most_common(1)[0][0] for _, stem in ranked[:limit]]
+
+
+def _support(asked: Sequence[Asked]) -> tuple[dict[str, set[str]], dict[str, Counter[str]]]:
+    """For each stem, who used it, and the forms it was written in."""
+    people: dict[str, set[str]] = {}
+    forms: dict[str, Counter[str]] = {}
+    for question in asked:
+        for stem, form in term_forms(question.text).items():
+            people.setdefault(stem, set()).add(question.mentee)
+            forms.setdefault(stem, Counter())[form] += 1
+    return people, forms
 
 
 def cluster_topics(
-    questions: Sequence[str], vectors: NDArray[np.float32], *, max_topics: int = 5
+    questions: Sequence[Asked], vectors: NDArray[np.float32], *, max_topics: int = 5
 ) -> list[Topic]:
-    """Labelled clusters, largest first; questions in clusters too small to label are left out."""
-    if len(questions) < MIN_SUPPORT:
+    """Labelled clusters, largest first; clusters with too few people behind them, and terms
+    too few people used, are left out."""
+    if len({q.mentee for q in questions}) < MIN_PEOPLE:
         return []
     k = max(1, min(max_topics, round(math.sqrt(len(questions) / 2))))
     assignment = _kmeans(vectors, k)
-    clusters = [[i for i, c in enumerate(assignment) if c == label] for label in range(k)]
-    term_sets = [terms(q) for q in questions]
+    clusters = [
+        [questions[i] for i, c in enumerate(assignment) if c == label] for label in range(k)
+    ]
     document_frequency = Counter(
-        t for cluster in clusters for t in {t for i in cluster for t in term_sets[i]}
+        stem for cluster in clusters for stem in {s for q in cluster for s in terms(q.text)}
     )
     topics = []
     for cluster in clusters:
-        if len(cluster) < MIN_SUPPORT:
+        if len({q.mentee for q in cluster}) < MIN_PEOPLE:
             continue
-        support = Counter(t for i in cluster for t in term_sets[i])
+        people, forms = _support(cluster)
         scored = sorted(
             (
-                (n * math.log(1 + k / document_frequency[t]), t)
-                for t, n in support.items()
-                if n >= MIN_SUPPORT
+                (len(who) * math.log(1 + k / document_frequency[stem]), stem)
+                for stem, who in people.items()
+                if len(who) >= MIN_PEOPLE
             ),
             reverse=True,
         )
         if scored:
-            topics.append(Topic(", ".join(t for _, t in scored[:3]), len(cluster)))
+            label = ", ".join(forms[stem].most_common(1)[0][0] for _, stem in scored[:3])
+            topics.append(Topic(label, len(cluster)))
     return sorted(topics, key=lambda topic: (-topic.count, topic.label))
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.booking.service import BookResult
 from bot.handlers import messages
 from bot.handlers.context import HandlerServices
-from bot.handlers.errors import report, user_safe
+from bot.handlers.errors import ACCEPTED, report, user_safe
 from bot.handlers.ids import Action, Callback, Field
 from bot.handlers.requests import modal_values
 
@@ -27,6 +27,20 @@ REPLIES = {
     BookResult.NOT_YOURS: "Only the mentee and the mentor of this session can book it.",
     BookResult.INVALID: "That time can no longer be booked; pick another one.",
 }
+
+
+def parse_proposal(view: dict[str, Any], now: datetime | None = None) -> tuple[int, datetime] | str:
+    """(session id, start) from the propose-time form, or what to tell the mentor."""
+    picked = modal_values(view).get(Field.PROPOSED_AT.value)
+    try:
+        session_id = int(view.get("private_metadata") or "")
+        start = datetime.fromtimestamp(int(picked or ""), UTC)
+    except (ValueError, OverflowError, OSError):
+        return "Pick a date and time."
+    now = now or datetime.now(UTC)
+    if start <= now or start > now + timedelta(days=60):
+        return PROPOSAL_ERRORS[BookResult.INVALID]
+    return session_id, start
 
 
 def register(app: App, services: HandlerServices) -> None:
@@ -103,24 +117,33 @@ def register(app: App, services: HandlerServices) -> None:
         except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
             report(error, body, None, services)
 
-    def book_proposal(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        picked = modal_values(view).get(Field.PROPOSED_AT.value)
-        try:
-            session_id = int(view.get("private_metadata") or "")
-            start = datetime.fromtimestamp(int(picked or ""), UTC)
-        except (ValueError, OverflowError):
-            ack(response_action="errors", errors={Field.PROPOSED_AT.value: "Pick a date and time."})
+    def check_proposal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        # The form is checked without the database (its work has no place in Slack's 3-second
+        # ack); the lazy part books, and tells the mentor if the time was taken meanwhile.
+        proposal = parse_proposal(view)
+        if isinstance(proposal, str):
+            ack(response_action="errors", errors={Field.PROPOSED_AT.value: proposal})
             return
+        context[ACCEPTED] = True
+        ack()
+
+    @safe
+    def book_proposal(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        proposal = parse_proposal(view)
+        if isinstance(proposal, str) or not context.get(ACCEPTED):
+            return
+        session_id, start = proposal
+        user = body["user"]["id"]
         result = services.booking.book(
-            session_id, start, clicker_slack_id=body["user"]["id"], fresh_slots_if_taken=False
+            session_id, start, clicker_slack_id=user, fresh_slots_if_taken=False
         )
-        if result is BookResult.BOOKED:
-            ack()
-        else:
-            ack(response_action="errors", errors={Field.PROPOSED_AT.value: PROPOSAL_ERRORS[result]})
+        if result is not BookResult.BOOKED:
+            meeting = services.booking.view(session_id)
+            retry = messages.proposal_failed(PROPOSAL_ERRORS[result], meeting)
+            services.notifier.dm(user, retry)
 
     app.action(Action.PROPOSE_TIME.value)(open_proposal)
-    app.view(Callback.PROPOSE_TIME.value)(book_proposal)
+    app.view(Callback.PROPOSE_TIME.value)(ack=check_proposal, lazy=[book_proposal])
     app.action(Action.RESCHEDULE.value)(ack=ack_only, lazy=[change(cancel=False)])
     app.action(Action.CANCEL_SESSION.value)(ack=ack_only, lazy=[change(cancel=True)])
     app.action(Action.BOOK_SLOT.value)(ack=ack_only, lazy=[book])

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.errors import InvalidQuestionError
 from bot.handlers import leads, messages, privacy
 from bot.handlers.context import HandlerServices
-from bot.handlers.errors import report, user_safe
+from bot.handlers.errors import ACCEPTED, report, user_safe
 from bot.handlers.ids import LEAD_SUBCOMMANDS, Subcommand
 from bot.handlers.people import slack_timezone
 from bot.handlers.profile import open_profile_modal
@@ -63,7 +63,9 @@ def register(app: App, services: HandlerServices) -> None:
         user = str(command.get("user_id", ""))
         return resolve(parse_command(command.get("text")), is_lead=services.is_lead(user))
 
-    def ack_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    def ack_command(
+        ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         parsed = parsed_for(command)
         user = str(command.get("user_id", ""))
         if parsed.subcommand is Subcommand.HELP:
@@ -82,18 +84,26 @@ def register(app: App, services: HandlerServices) -> None:
             except InvalidQuestionError as error:
                 ack(text=str(error))
                 return
+            if not services.question_limit.allow(user):
+                ack(text=messages.too_many_questions(services.question_limit.limit))
+                return
+            context[ACCEPTED] = True  # the lazy part matches only what the ack accepted
             ack(text=messages.request_received(question))
         else:
             ack()
 
     @safe
     def run_command(
-        command: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient
+        command: dict[str, Any],
+        body: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+        context: BoltContext,
     ) -> None:
         parsed = parsed_for(command)
         user = command["user_id"]
         if parsed.subcommand in LEAD_SUBCOMMANDS and services.is_lead(user):
-            leads.run_command(parsed.subcommand, parsed.args, respond, services)
+            leads.run_command(parsed.subcommand, parsed.args, respond, services, viewer=user)
         elif parsed.subcommand is Subcommand.MY_DATA:
             privacy.send_export(user, respond, services)
         elif parsed.subcommand is Subcommand.STATUS:
@@ -104,7 +114,7 @@ def register(app: App, services: HandlerServices) -> None:
         elif parsed.subcommand is Subcommand.SESSIONS:
             upcoming = messages.sessions_message(services.booking.upcoming(user), user)
             respond(response_type="ephemeral", **upcoming.as_kwargs())
-        elif parsed.subcommand is None and parsed.question:
+        elif parsed.subcommand is None and parsed.question and context.get(ACCEPTED):
             _ask(user, parsed.question, slack_timezone(client, user))
 
     def open_modal(client: WebClient, command: dict[str, Any], parsed: ParsedCommand) -> None:

@@ -1,4 +1,5 @@
-"""What listeners may use: domain services and the notifier, never the database."""
+"""What listeners may use: domain services (which hand out frozen views, never ORM rows), the
+notifier and in-memory limits; never the database."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.digest.service import DigestService
 from bot.handlers.notifier import SlackNotifier
+from bot.handlers.ratelimit import RateLimiter
 from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
@@ -23,6 +25,7 @@ class HandlerServices:
     feedback: FeedbackService
     privacy: PrivacyService
     digest: DigestService
+    question_limit: RateLimiter
 
     def is_lead(self, slack_id: str) -> bool:
         return slack_id in self.program_leads

@@ -19,8 +19,13 @@ from slack_bolt.context.respond import Respond
 from bot.errors import MentorBotError
 from bot.handlers.context import HandlerServices
 from bot.handlers.messages import plain
+from bot.logging import safe_traceback
 
 logger = logging.getLogger(__name__)
+
+# Context key an ack sets when it accepted the work its lazy listener is to do (Bolt copies
+# custom context keys into lazy listeners, and runs them whatever the ack answered).
+ACCEPTED = "mentor_bot_accepted"
 
 DATABASE_DOWN = (
     "mentor-bot can't reach its database right now, so nothing was saved. "
@@ -47,10 +52,16 @@ def report(
         text = DATABASE_DOWN
     else:
         reference = uuid.uuid4().hex[:8]
+        # The traceback without the messages of data-carrying errors (a database error quotes
+        # the statement's values), whichever log formatter is installed.
         logger.error(
             "handler_failed",
-            exc_info=error,
-            extra={"error_id": reference, "type": body.get("type"), "user": _user_id(body)},
+            extra={
+                "error_id": reference,
+                "type": body.get("type"),
+                "user": _user_id(body),
+                "error": safe_traceback(error),
+            },
         )
         text = (
             f"Sorry, something went wrong on our side (reference `{reference}`). Please try again."

@@ -23,6 +23,10 @@ class Action(StrEnum):
     PRACTICE = "feedback_practice"
     FORGET_CONFIRM = "privacy_forget_confirm"
     FORGET_KEEP = "privacy_forget_keep"
+    ATTENDANCE = "feedback_attendance"  # suffixed with the answer: feedback_attendance_held
+    APPROVE_MENTOR = "lead_approve_mentor"
+    REJECT_MENTOR = "lead_reject_mentor"
+    DEACTIVATE_MENTOR = "lead_deactivate_mentor"
 
 
 class Callback(StrEnum):

@@ -6,6 +6,7 @@ says who to ask."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,12 +16,13 @@ from slack_sdk import WebClient
 
 from bot.digest.render import digest_text
 from bot.digest.report import week_label
-from bot.handlers import messages_admin
+from bot.handlers import messages, messages_admin
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import report, user_safe
-from bot.handlers.ids import Callback, Field, Subcommand
+from bot.handlers.ids import Action, Callback, Field, Subcommand
 from bot.handlers.messages import Message, plain
 from bot.handlers.requests import modal_values
+from bot.mentoring.profiles import Decision, DecisionResult
 from bot.roster import CsvFormatError
 from bot.storage.models import utcnow
 
@@ -67,12 +69,12 @@ def ack_command(
 
 
 def run_command(
-    subcommand: Subcommand, args: str, respond: Respond, services: HandlerServices
+    subcommand: Subcommand, args: str, respond: Respond, services: HandlerServices, *, viewer: str
 ) -> None:
     if subcommand is Subcommand.DIGEST:
-        message = _digest_preview(args, services)
+        message = _digest_preview(args, services, viewer)
     elif subcommand is Subcommand.DEMAND:
-        message = _demand(services)
+        message = _demand(services, viewer)
     elif subcommand is Subcommand.REASSIGN:
         message = _reassign(args, services)
     else:
@@ -80,19 +82,20 @@ def run_command(
     respond(response_type="ephemeral", **message.as_kwargs())
 
 
-def _digest_preview(args: str, services: HandlerServices) -> Message:
+def _digest_preview(args: str, services: HandlerServices, viewer: str) -> Message:
     if args and not WEEK.match(args):
         return plain("Give a week like `2026-W47`, or nothing for this week so far.")
     try:
-        digest = services.digest.build(args or week_label(utcnow()))
+        # The viewer's own questions never feed the labels they see (no probing).
+        digest = services.digest.build(args or week_label(utcnow()), viewer=viewer)
     except ValueError:
         return plain(f"There is no week {args}.")
     return messages_admin.digest_preview(digest_text(digest))
 
 
-def _demand(services: HandlerServices) -> Message:
+def _demand(services: HandlerServices, viewer: str) -> Message:
     since = utcnow() - timedelta(weeks=DEMAND_WEEKS)
-    topics = services.digest.unmet_topics(since)
+    topics = services.digest.unmet_topics(since, viewer=viewer)
     return messages_admin.demand_message(topics, services.mentoring.unmet_requests(since))
 
 
@@ -126,4 +129,22 @@ def register(app: App, services: HandlerServices) -> None:
                 message = plain(str(error))
         services.notifier.dm(user, message)
 
+    def decision(kind: Decision) -> Callable[..., None]:
+        @safe
+        def decide(body: dict[str, Any], respond: Respond) -> None:
+            user = body["user"]["id"]
+            try:
+                mentor_id = int(body["actions"][0]["value"])
+            except (KeyError, IndexError, TypeError, ValueError):
+                mentor_id = 0
+            result = services.profiles.decide(mentor_id, kind, by=user)
+            if result is not DecisionResult.DONE:  # DONE: the message itself was rewritten
+                text = messages.DECISION_REPLIES[result.value]
+                respond(response_type="ephemeral", replace_original=False, text=text)
+
+        return decide
+
     app.view(Callback.ROSTER_IMPORT.value)(ack=ack_import, lazy=[run_import])
+    app.action(Action.APPROVE_MENTOR.value)(ack=ack_import, lazy=[decision(Decision.APPROVE)])
+    app.action(Action.REJECT_MENTOR.value)(ack=ack_import, lazy=[decision(Decision.REJECT)])
+    app.action(Action.DEACTIVATE_MENTOR.value)(ack=ack_import, lazy=[decision(Decision.DEACTIVATE)])

@@ -31,9 +31,16 @@ from slack_sdk.models.views import View
 from bot.booking.ports import SessionView
 from bot.booking.slots import Slot
 from bot.handlers.ids import Action, Callback, Field
-from bot.mentoring.ports import OfferClosure, OfferView, RequestView, Unmatched
+from bot.mentoring.ports import OfferClosure, OfferView, RequestView, Unmatched, UnmetDemand
+from bot.mentoring.profiles import MentorView
 from bot.mentoring.service import RequestSummary
-from bot.storage.models import MAX_EXPERTISE_CHARS, Mentor, MentoringFormat
+from bot.storage.models import (
+    MAX_EXPERTISE_CHARS,
+    Attendance,
+    MentorApproval,
+    MentoringFormat,
+    MessageKind,
+)
 
 SECTION_LIMIT = 3000
 FORMAT_LABELS = {
@@ -98,6 +105,14 @@ def request_received(question: str) -> str:
     return f"Got it! Looking for the best mentor for: _{escape(clip(question, 200))}_"
 
 
+def too_many_questions(limit: int) -> str:
+    return (
+        f"You've asked {limit} questions in the last hour, the most mentor-bot takes from one"
+        " person: please wait a little before asking again. `/mentor status` shows what is"
+        " open."
+    )
+
+
 def help_message(*, for_lead: bool = False) -> Message:
     text = (
         "*mentor-bot* finds a colleague who knows, for a quick focused conversation.\n"
@@ -140,44 +155,58 @@ def mentee_asked(offer: OfferView) -> Message:
     )
 
 
+# Leads hear of unmet demand per topic, never per person: say so rather than "I told them".
+LEADS_SEE_DEMAND = (
+    "Program leads see unmet demand by topic, without your words or your name, so they can"
+    " recruit mentors for what people ask about."
+)
+
+
 def mentee_unmatched(request: RequestView, reason: Unmatched) -> Message:
     if reason is Unmatched.NO_EXPERT:
         text = (
             "Sorry, I couldn't find anyone on the mentor roster who knows this topic well enough."
-            " I've let the program leads know, so they can recruit a mentor for it."
         )
     elif reason is Unmatched.NOBODY_AVAILABLE:
         text = (
             "Sorry, no mentor is available for your question right now (everyone who knows the"
-            " topic is paused or fully booked this week). I've let the program leads know."
+            " topic is paused or fully booked this week)."
         )
     else:
-        text = (
-            "Sorry, the mentors I asked couldn't take your question this time. I've let the"
-            " program leads know so they can find someone."
-        )
-    return Message(text, [_section(text), _section(quote(request.question))])
+        text = "Sorry, the mentors I asked couldn't take your question this time."
+    return Message(
+        text,
+        [_section(text), _section(quote(request.question)), _context(LEADS_SEE_DEMAND)],
+    )
 
 
-def leads_unmet(request: RequestView, topic: Sequence[str], reason: Unmatched) -> Message:
-    # Privacy: leads see the roster's own expertise phrases, never the mentee's question.
-    closest = ", ".join(escape(t) for t in topic) or "none"
-    if reason is Unmatched.NO_EXPERT:
-        text = (
-            f"*Unmet demand:* a {escape(request.format)} request (#{request.request_id}) found "
-            "no mentor: nobody on the roster covers its topic well (closest expertise: "
-            f"{closest}). Consider recruiting a mentor for it."
-        )
-    else:
-        why = (
-            "the mentors who know it are paused or fully booked"
-            if reason is Unmatched.NOBODY_AVAILABLE
-            else "the mentors who fit could not take it"
-        )
-        text = (
-            f"*Unmet demand:* a {escape(request.format)} request (#{request.request_id}) about "
-            f"*{closest}* found no mentor: {why}. Consider recruiting more mentors for this topic."
-        )
+UNMET_WHY = {
+    Unmatched.NO_EXPERT: "nobody on the roster covers it well",
+    Unmatched.NOBODY_AVAILABLE: "the mentors who know it were paused or fully booked",
+    Unmatched.ALL_DECLINED: "the mentors who fit could not take it",
+}
+
+
+def leads_unmet(demand: UnmetDemand) -> Message:
+    # Privacy: words at least three of the askers used, the roster's own expertise phrases and
+    # counts; never a question or an asker.
+    about = ", ".join(escape(t) for t in demand.terms)
+    topic = f"questions about *{about}*" if about else "questions on one topic"
+    closest = (
+        "the roster's closest expertise: " + ", ".join(escape(p) for p in demand.expertise)
+        if demand.expertise
+        else "nobody on the roster is close to it"
+    )
+    why = "; ".join(
+        f"{count}: {UNMET_WHY[reason]}"
+        for reason, count in sorted(demand.reasons.items(), key=lambda item: -item[1])
+    )
+    ids = ", ".join(f"#{i}" for i in demand.request_ids[:20])
+    text = (
+        f"*Unmet demand:* {demand.people} different people in the last 4 weeks found no mentor"
+        f" for {topic} ({closest}; {why}). Requests {ids}. Consider recruiting a mentor for"
+        " it, or hand a request to someone with `/mentor reassign <request id> @mentor`."
+    )
     return Message("Unmet mentoring demand", [_section(text)])
 
 
@@ -198,12 +227,32 @@ def introduction(offer: OfferView, *, for_mentor: bool) -> Message:
     )
 
 
-def mentor_cancelled(offer: OfferView) -> Message:
+def mentor_cancelled(offer: OfferView, *, erased: bool = False) -> Message:
+    who = "The mentee" if erased else mention(offer.request.mentee_slack_id)
     text = (
-        f"{mention(offer.request.mentee_slack_id)} cancelled request #{offer.request.request_id}"
-        " that you had accepted. No session is needed. Thank you for offering your time!"
+        f"{who} cancelled request #{offer.request.request_id} that you had accepted. No session"
+        " is needed. Thank you for offering your time!"
     )
     return Message("A request you accepted was cancelled", [_section(text)])
+
+
+REDACTED = {
+    MessageKind.OFFER.value: (
+        "This request was withdrawn, and its text deleted at the asker's request. Nothing more"
+        " to do."
+    ),
+    MessageKind.APPROVAL.value: (
+        "This mentor profile was deleted at its owner's request. Nothing more to do."
+    ),
+}
+REDACTED_DEFAULT = (
+    "This message was removed: someone asked mentor-bot to delete their data, and it quoted it."
+)
+
+
+def redacted(kind: str) -> Message:
+    """What replaces a message that quoted someone who asked for their data to be deleted."""
+    return plain("🗑️ " + REDACTED.get(kind, REDACTED_DEFAULT))
 
 
 def status_message(requests: Sequence[RequestSummary]) -> Message:
@@ -303,10 +352,15 @@ CLOSED_TEXT = {
     OfferClosure.WITHDRAWN: "The mentee cancelled this request. Nothing more to do.",
     OfferClosure.REASSIGNED: "A program lead passed this request to another mentor. Nothing"
     " more to do.",
+    OfferClosure.ERASED: REDACTED[MessageKind.OFFER.value],
+    OfferClosure.RELEASED: "You're no longer on the mentor roster, so this request went to"
+    " another mentor. Nothing more to do.",
 }
 
 
 def offer_closed(offer: OfferView, closure: OfferClosure) -> Message:
+    if closure is OfferClosure.ERASED:  # never quote, nor name, someone being erased
+        return redacted(MessageKind.OFFER.value)
     blocks: list[Block] = [
         _section(f"Request from {mention(offer.request.mentee_slack_id)}:"),
         _section(quote(offer.request.question)),
@@ -380,7 +434,7 @@ class ProfileDefaults:
     available_until: str | None = None
 
     @classmethod
-    def of(cls, mentor: Mentor | None, timezone: str) -> ProfileDefaults:
+    def of(cls, mentor: MentorView | None, timezone: str) -> ProfileDefaults:
         if mentor is None:
             return cls(timezone=timezone)
         return cls(
@@ -487,7 +541,7 @@ def _time_input(field: Field, word: str, default: str, initial: str | None) -> I
 class HomeData:
     user_id: str
     requests: Sequence[RequestSummary]
-    mentor: Mentor | None = None
+    mentor: MentorView | None = None
     load_this_week: int = 0
     pending_offers: Sequence[OfferView] = ()
     lead_numbers: dict[str, int] | None = None
@@ -531,6 +585,12 @@ def home_view(data: HomeData) -> View:
     return View(type="home", blocks=blocks[:100])
 
 
+APPROVAL_NOTE = {
+    MentorApproval.PENDING.value: " · waiting for a program lead's approval",
+    MentorApproval.REJECTED.value: " · not on the roster (a program lead's decision)",
+}
+
+
 def _mentor_home(data: HomeData) -> list[Block]:
     mentor = data.mentor
     assert mentor is not None
@@ -542,7 +602,8 @@ def _mentor_home(data: HomeData) -> list[Block]:
     blocks: list[Block] = [
         DividerBlock(),
         _section(
-            f"*Your mentor profile*{paused}\n{escape(clip(mentor.expertise, 1000))}\n"
+            f"*Your mentor profile*{paused}{APPROVAL_NOTE.get(mentor.approval, '')}\n"
+            f"{escape(clip(mentor.expertise, 1000))}\n"
             f"Capacity this week: {data.load_this_week} of {mentor.weekly_capacity} used"
         ),
         _section("*Requests waiting for your answer*"),
@@ -671,6 +732,13 @@ def propose_time_modal(session_id: int) -> View:
     )
 
 
+def proposal_failed(reason: str, meeting: SessionView | None) -> Message:
+    """The mentor's proposed time could not be booked: why, and a button to try again."""
+    if meeting is None or meeting.status != "proposed":
+        return plain(reason)
+    return _propose_message(f"I couldn't book the time you proposed: {reason}", meeting)
+
+
 def slot_taken() -> Message:
     return plain("That time was just taken. Here are fresh options:")
 
@@ -742,6 +810,57 @@ def booking_nudge(meeting: SessionView) -> Message:
         f"Your session with {mention(meeting.mentor_slack_id)} isn't booked yet."
         " Here are fresh times that suit you both:"
     )
+
+
+ATTENDANCE_LABELS = {
+    Attendance.HELD: "Yes, we met",
+    Attendance.NO_SHOW: "No, they didn't show up",
+    Attendance.MOVED: "We moved it",
+}
+
+
+def attendance_question(meeting: SessionView, *, for_mentor: bool) -> Message:
+    """Sent to both at the session's end: what happened decides what the digest counts."""
+    other = mention(meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id)
+    sid = meeting.session_id
+    buttons = [
+        ButtonElement(
+            text=label,
+            action_id=f"{Action.ATTENDANCE.value}_{answer.value}",
+            value=attendance_value(sid, answer),
+            style="primary" if answer is Attendance.HELD else None,
+        )
+        for answer, label in ATTENDANCE_LABELS.items()
+    ]
+    return Message(
+        "Did your mentoring session take place?",
+        [
+            _section(f"Did your session with {other} take place?"),
+            ActionsBlock(block_id=f"attended:{sid}", elements=buttons),
+        ],
+    )
+
+
+def attendance_value(session_id: int, answer: Attendance) -> str:
+    return f"{session_id}:{answer.value}"
+
+
+def parse_attendance_value(value: str) -> tuple[int, Attendance]:
+    """(session id, answer) from an attendance button; ValueError when it is not ours."""
+    session_id, answer = value.split(":")
+    return int(session_id), Attendance(answer)
+
+
+ATTENDANCE_REPLIES = {
+    "no_show": "Thanks for telling me. Sorry it didn't happen: if you'd like another try,"
+    " ask again with `/mentor`.",
+    "moved": "OK: fresh times are on their way to the mentee.",
+    "already_held": "Your mentoring partner already said the session took place, so it counts"
+    " as held. Thanks!",
+    "too_early": "This session hasn't started yet; answer after it.",
+    "not_yours": "This session isn't yours to answer for.",
+    "invalid": "That answer doesn't fit; please try again.",
+}
 
 
 def follow_up(meeting: SessionView, *, for_mentor: bool) -> Message:
@@ -836,6 +955,116 @@ def comment_modal(session_id: int, kind: str = "follow_up") -> View:
                 ),
             )
         ],
+    )
+
+
+# -- mentor approval (program leads) ------------------------------------------------------
+
+
+def _mentor_summary(mentor: MentorView) -> str:
+    lines = [f"{mention(mentor.slack_id)}" + (f" · {escape(mentor.title)}" if mentor.title else "")]
+    lines.append(quote(mentor.expertise, 1500))
+    if mentor.skills:
+        lines.append("Skills: " + escape(", ".join(mentor.skills)))
+    return "\n".join(lines)
+
+
+def approval_request(mentor: MentorView) -> Message:
+    value = str(mentor.id)
+    buttons = ActionsBlock(
+        block_id=f"approval:{mentor.id}",
+        elements=[
+            ButtonElement(
+                text="Approve", action_id=Action.APPROVE_MENTOR.value, value=value, style="primary"
+            ),
+            ButtonElement(
+                text="Reject",
+                action_id=Action.REJECT_MENTOR.value,
+                value=value,
+                style="danger",
+                confirm=ConfirmObject(
+                    title="Reject this mentor?",
+                    text="They will not receive questions; they are told to ask a program lead.",
+                    confirm="Reject",
+                    deny="Back",
+                ),
+            ),
+        ],
+    )
+    return Message(
+        "A new mentor profile is waiting for your approval",
+        [
+            _section("*A new mentor profile is waiting for approval*\n" + _mentor_summary(mentor)),
+            _context(
+                "Mentors receive colleagues' questions, some of them personal. Approve people"
+                " you trust to handle them; the first program lead to answer decides."
+            ),
+            buttons,
+        ],
+    )
+
+
+def new_mentor_notice(mentor: MentorView) -> Message:
+    deactivate = ButtonElement(
+        text="Deactivate",
+        action_id=Action.DEACTIVATE_MENTOR.value,
+        value=str(mentor.id),
+        style="danger",
+        confirm=ConfirmObject(
+            title="Take this mentor off the roster?",
+            text="Their pending requests go to the next mentor; they are told to ask a lead.",
+            confirm="Deactivate",
+            deny="Back",
+        ),
+    )
+    return Message(
+        "Someone became a mentor",
+        [
+            _section("*New mentor on the roster*\n" + _mentor_summary(mentor)),
+            _context("They receive matching questions from now on (MENTOR_APPROVAL=open)."),
+            ActionsBlock(block_id=f"approval:{mentor.id}", elements=[deactivate]),
+        ],
+    )
+
+
+DECISION_DONE = {
+    "approve": "✅ Approved by {by}: {who} now receives matching questions.",
+    "reject": "Rejected by {by}: {who} receives no questions.",
+    "deactivate": "Deactivated by {by}: {who} is off the roster; their pending requests moved on.",
+}
+DECISION_FOR_MENTOR = {
+    "approve": "A program lead approved your mentor profile: you'll receive questions that"
+    " match what you know. Thank you!",
+    "reject": "A program lead did not approve your mentor profile for now, so you won't receive"
+    " questions. Ask a program lead if you'd like to know more.",
+    "deactivate": "A program lead took you off the mentor roster for now, so you won't receive"
+    " questions. Ask a program lead if you think that's a mistake.",
+}
+DECISION_REPLIES = {
+    "already_decided": "Another program lead has already decided on this profile.",
+    "not_found": "That mentor profile no longer exists.",
+    "not_a_lead": "Only program leads can decide on mentor profiles.",
+}
+
+
+def approval_closed(mentor: MentorView, decision: str, by: str) -> Message:
+    text = DECISION_DONE[decision].format(by=mention(by), who=mention(mentor.slack_id))
+    return plain(text)
+
+
+def mentor_decision(decision: str) -> Message:
+    return plain(DECISION_FOR_MENTOR[decision])
+
+
+def profile_saved(mentor: MentorView, *, waiting: bool) -> Message:
+    if waiting:
+        return plain(
+            "Your mentor profile is saved. A program lead will review it: you'll start"
+            " receiving questions once it's approved (I'll tell you)."
+        )
+    return plain(
+        f"Your mentor profile is saved. Capacity: {mentor.weekly_capacity} session(s) a week."
+        " I'll send you questions that match what you know."
     )
 
 

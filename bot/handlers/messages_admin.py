@@ -144,13 +144,19 @@ REASSIGN_USAGE = "Usage: `/mentor reassign <request id> @mentor`, e.g. `/mentor 
 
 def reassign_result(result: ReassignResult, request_id: int, mentor: str) -> Message:
     who = mention(mentor)
+    # No answer names, or hints at, who asked the request.
     texts = {
         ReassignResult.OFFERED: f"Request #{request_id} is now offered to {who}; the mentee is"
         " told who was asked.",
         ReassignResult.NOT_FOUND: f"There is no request #{request_id}.",
-        ReassignResult.CLOSED: f"Request #{request_id} is already matched or closed.",
-        ReassignResult.NO_SUCH_MENTOR: f"{who} is not an active mentor on the roster.",
+        ReassignResult.CLOSED: f"Request #{request_id} is not open for reassignment (it is"
+        " matched, cancelled or completed).",
+        ReassignResult.TARGET_IS_LEAD: f"{who} is a program lead: requests, and the questions"
+        " in them, can't be handed to a program lead (yourself included). Pick a mentor who is"
+        " not a lead.",
+        ReassignResult.NO_SUCH_MENTOR: f"{who} is not an active, approved mentor on the roster.",
         ReassignResult.ALREADY_ASKED: f"{who} was already asked about request #{request_id}.",
-        ReassignResult.OWN_REQUEST: f"{who} asked request #{request_id} themselves.",
+        ReassignResult.UNSUITABLE: f"Request #{request_id} can't be offered to {who}. Pick"
+        " another mentor.",
     }
     return plain(texts[result])

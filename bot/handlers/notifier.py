@@ -9,14 +9,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.booking.calendar import session_invite
 from bot.booking.ports import SessionView
 from bot.booking.slots import Slot
 from bot.handlers import messages
-from bot.mentoring.ports import MessageRef, OfferClosure, OfferView, RequestView, Unmatched
+from bot.mentoring.ports import (
+    MessageRef,
+    OfferClosure,
+    OfferView,
+    RequestView,
+    Unmatched,
+    UnmetDemand,
+)
+from bot.mentoring.profiles import Decision, MentorView
 
 logger = logging.getLogger(__name__)
+
+# chat.update errors meaning there is nothing left to rewrite (the message, the DM or the
+# account is gone): a redaction is then done, not retried for ever.
+GONE = frozenset(
+    {"message_not_found", "channel_not_found", "account_inactive", "user_not_found", "is_archived"}
+)
 
 
 class SlackNotifier:
@@ -32,13 +47,17 @@ class SlackNotifier:
     def dm(self, user_id: str, message: messages.Message) -> MessageRef:
         channel = self._dm_channel(user_id)
         response = self._client.chat_postMessage(channel=channel, **message.as_kwargs())
-        return MessageRef(str(response["channel"]), str(response["ts"]))
+        return MessageRef(str(response["channel"]), str(response["ts"]), user_id)
 
     def ask_mentor(self, offer: OfferView) -> MessageRef | None:
         return self.dm(offer.mentor_slack_id, messages.offer_message(offer))
 
-    def tell_mentee_asked(self, offer: OfferView) -> None:
-        self.dm(offer.request.mentee_slack_id, messages.mentee_asked(offer))
+    def tell_mentee_received(self, request: RequestView) -> MessageRef | None:
+        received = messages.plain(messages.request_received(request.question))
+        return self.dm(request.mentee_slack_id, received)
+
+    def tell_mentee_asked(self, offer: OfferView) -> MessageRef | None:
+        return self.dm(offer.request.mentee_slack_id, messages.mentee_asked(offer))
 
     def close_offer(self, offer: OfferView, closure: OfferClosure) -> None:
         if offer.message is None:
@@ -49,25 +68,51 @@ class SlackNotifier:
             **messages.offer_closed(offer, closure).as_kwargs(),
         )
 
-    def tell_mentee_unmatched(self, request: RequestView, reason: Unmatched) -> None:
-        self.dm(request.mentee_slack_id, messages.mentee_unmatched(request, reason))
+    def tell_mentee_unmatched(self, request: RequestView, reason: Unmatched) -> MessageRef | None:
+        return self.dm(request.mentee_slack_id, messages.mentee_unmatched(request, reason))
 
-    def alert_leads_unmet(
-        self, request: RequestView, topic: tuple[str, ...], reason: Unmatched
-    ) -> None:
+    def alert_leads_unmet(self, demand: UnmetDemand) -> None:
         if not self._leads:
-            logger.warning("unmet_demand_no_leads", extra={"request_id": request.request_id})
+            logger.warning("unmet_demand_no_leads", extra={"people": demand.people})
             return
-        message = messages.leads_unmet(request, topic, reason)
+        message = messages.leads_unmet(demand)
         for lead in self._leads:
             self.dm(lead, message)
 
-    def introduce(self, offer: OfferView) -> None:
-        self.dm(offer.request.mentee_slack_id, messages.introduction(offer, for_mentor=False))
-        self.dm(offer.mentor_slack_id, messages.introduction(offer, for_mentor=True))
+    def introduce(self, offer: OfferView) -> Sequence[MessageRef]:
+        return [
+            self.dm(offer.request.mentee_slack_id, messages.introduction(offer, for_mentor=False)),
+            self.dm(offer.mentor_slack_id, messages.introduction(offer, for_mentor=True)),
+        ]
 
-    def tell_mentor_cancelled(self, offer: OfferView) -> None:
-        self.dm(offer.mentor_slack_id, messages.mentor_cancelled(offer))
+    def tell_mentor_cancelled(self, offer: OfferView, *, erased: bool = False) -> None:
+        self.dm(offer.mentor_slack_id, messages.mentor_cancelled(offer, erased=erased))
+
+    def redact(self, message: MessageRef, kind: str) -> None:
+        try:
+            self._client.chat_update(
+                channel=message.channel, ts=message.ts, **messages.redacted(kind).as_kwargs()
+            )
+        except SlackApiError as error:
+            if error.response.get("error") not in GONE:
+                raise
+
+    # -- ProfileNotifier -----------------------------------------------------------------
+
+    def ask_leads_to_approve(self, mentor: MentorView) -> Sequence[MessageRef]:
+        return [self.dm(lead, messages.approval_request(mentor)) for lead in self._leads]
+
+    def tell_leads_new_mentor(self, mentor: MentorView) -> Sequence[MessageRef]:
+        return [self.dm(lead, messages.new_mentor_notice(mentor)) for lead in self._leads]
+
+    def close_approval(
+        self, message: MessageRef, mentor: MentorView, decision: Decision, by: str
+    ) -> None:
+        closed = messages.approval_closed(mentor, decision.value, by)
+        self._client.chat_update(channel=message.channel, ts=message.ts, **closed.as_kwargs())
+
+    def tell_mentor_decision(self, mentor: MentorView, decision: Decision) -> None:
+        self.dm(mentor.slack_id, messages.mentor_decision(decision.value))
 
     # -- BookingNotifier -----------------------------------------------------------------
 
@@ -81,28 +126,31 @@ class SlackNotifier:
     def slot_taken(self, meeting: SessionView) -> None:
         self.dm(meeting.mentee_slack_id, messages.slot_taken())
 
-    def booked(self, meeting: SessionView) -> None:
+    def booked(self, meeting: SessionView) -> Sequence[MessageRef]:
         invite = session_invite(meeting, now=datetime.now(UTC))
+        posted = []
         for for_mentor in (False, True):
             user = meeting.mentor_slack_id if for_mentor else meeting.mentee_slack_id
-            self.dm(user, messages.session_booked(meeting, for_mentor=for_mentor))
+            posted.append(self.dm(user, messages.session_booked(meeting, for_mentor=for_mentor)))
             self._client.files_upload_v2(
                 channel=self._dm_channel(user),
                 file=invite,
                 filename="mentoring-session.ics",
                 title="Add to your calendar",
             )
+        return posted
 
-    def remind(self, meeting: SessionView, kind: str) -> None:
-        if kind == "follow_up":
-            self.dm(meeting.mentee_slack_id, messages.follow_up(meeting, for_mentor=False))
-            self.dm(meeting.mentor_slack_id, messages.follow_up(meeting, for_mentor=True))
-        elif kind == "practice":
-            self.dm(meeting.mentee_slack_id, messages.practice_nudge(meeting))
-        else:
-            for mentor_side in (False, True):
-                who = meeting.mentor_slack_id if mentor_side else meeting.mentee_slack_id
-                self.dm(who, messages.session_reminder(meeting, kind, for_mentor=mentor_side))
+    def remind(self, meeting: SessionView, kind: str) -> Sequence[MessageRef]:
+        if kind == "practice":  # the one nudge that quotes the question
+            return [self.dm(meeting.mentee_slack_id, messages.practice_nudge(meeting))]
+        for mentor_side in (False, True):
+            who = meeting.mentor_slack_id if mentor_side else meeting.mentee_slack_id
+            if kind == "follow_up":
+                message = messages.attendance_question(meeting, for_mentor=mentor_side)
+            else:
+                message = messages.session_reminder(meeting, kind, for_mentor=mentor_side)
+            self.dm(who, message)
+        return []
 
     def changed(self, meeting: SessionView, *, by: str, cancelled: bool) -> None:
         for user in (meeting.mentee_slack_id, meeting.mentor_slack_id):

@@ -41,28 +41,36 @@ def open_profile_modal(
     )
 
 
-def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile:
+def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile | dict[str, str]:
+    """The profile in a submitted form, or field errors for `response_action: errors`."""
     values = modal_values(view)
     paused = values.get(Field.PAUSED_UNTIL.value)
-    # model_validate: the validators split comma-separated text and parse the number.
-    return MentorProfile.model_validate(
-        {
-            "slack_id": user_id,
-            "expertise": values.get(Field.EXPERTISE.value) or "",
-            "skills": values.get(Field.SKILLS.value) or "",
-            "languages": values.get(Field.LANGUAGES.value) or "",
-            "weekly_capacity": values.get(Field.CAPACITY.value) or 0,
-            "timezone": values.get(Field.TIMEZONE.value) or "UTC",
-            "paused_until": (
-                datetime.combine(date.fromisoformat(paused), datetime.min.time(), UTC)
-                if paused
-                else None
-            ),
-            "available_from": values.get(Field.AVAILABLE_FROM.value),
-            "available_until": values.get(Field.AVAILABLE_UNTIL.value),
-            "active": True,
-        }
-    )
+    try:
+        paused_until = (
+            datetime.combine(date.fromisoformat(paused), datetime.min.time(), UTC)
+            if paused
+            else None
+        )
+    except ValueError:
+        return {Field.PAUSED_UNTIL.value: "Pick a date with the date picker, or leave it empty."}
+    try:
+        # model_validate: the validators split comma-separated text and parse the number.
+        return MentorProfile.model_validate(
+            {
+                "slack_id": user_id,
+                "expertise": values.get(Field.EXPERTISE.value) or "",
+                "skills": values.get(Field.SKILLS.value) or "",
+                "languages": values.get(Field.LANGUAGES.value) or "",
+                "weekly_capacity": values.get(Field.CAPACITY.value) or 0,
+                "timezone": values.get(Field.TIMEZONE.value) or "UTC",
+                "paused_until": paused_until,
+                "available_from": values.get(Field.AVAILABLE_FROM.value),
+                "available_until": values.get(Field.AVAILABLE_UNTIL.value),
+                "active": True,
+            }
+        )
+    except ValidationError as error:
+        return modal_errors(error)
 
 
 def modal_errors(error: ValidationError) -> dict[str, str]:
@@ -91,25 +99,21 @@ def register(app: App, services: HandlerServices) -> None:
             report(error, body, None, services)
 
     def ack_profile(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        try:
-            profile_from_modal(body["user"]["id"], view)
-        except ValidationError as error:
-            ack(response_action="errors", errors=modal_errors(error))
+        parsed = profile_from_modal(body["user"]["id"], view)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
             return
         ack()
 
     @safe
     def save_profile(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user = body["user"]["id"]
-        mentor = services.profiles.save(profile_from_modal(user, view))
-        services.notifier.dm(
-            user,
-            messages.plain(
-                "Your mentor profile is saved. Capacity: "
-                f"{mentor.weekly_capacity} session(s) a week. "
-                "I'll send you questions that match what you know."
-            ),
-        )
+        profile = profile_from_modal(user, view)
+        if isinstance(profile, dict):
+            return  # refused in the ack, with the field errors
+        saved = services.profiles.save(profile, by=user)
+        message = messages.profile_saved(saved.mentor, waiting=saved.waiting_for_approval)
+        services.notifier.dm(user, message)
         publish_home(client, services, user)
 
     app.action(Action.EDIT_PROFILE.value)(open_from_home)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.errors import InvalidQuestionError
 from bot.handlers import messages
 from bot.handlers.context import HandlerServices
-from bot.handlers.errors import user_safe
+from bot.handlers.errors import ACCEPTED, user_safe
 from bot.handlers.ids import Action, Callback, Field
 from bot.handlers.people import slack_timezone
 from bot.matching.service import clean_question
@@ -22,8 +22,12 @@ from bot.storage.models import MentoringFormat
 def modal_values(view: dict[str, Any]) -> dict[str, str | None]:
     """Modal input values by field id (selected option values for selects)."""
     values: dict[str, str | None] = {}
-    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
-        for state in actions.values():
+    state = view.get("state") if isinstance(view, dict) else None
+    blocks = state.get("values") if isinstance(state, dict) else None
+    if not isinstance(blocks, dict):
+        return values  # not Slack's shape: every field reads as empty
+    for block_id, actions in blocks.items():
+        for state in actions.values() if isinstance(actions, dict) else ():
             if not isinstance(state, dict):
                 continue
             if "selected_option" in state:
@@ -51,16 +55,30 @@ def parse_format(value: str | None) -> MentoringFormat:
 def register(app: App, services: HandlerServices) -> None:
     safe = user_safe(services)
 
-    def ack_intake(ack: Ack, view: dict[str, Any]) -> None:
+    def ack_intake(
+        ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext
+    ) -> None:
         try:
             clean_question(modal_values(view).get(Field.QUESTION.value))
         except InvalidQuestionError as error:
             ack(response_action="errors", errors={Field.QUESTION.value: str(error)})
             return
+        if not services.question_limit.allow(str(body["user"]["id"])):
+            limit = services.question_limit.limit
+            ack(
+                response_action="errors",
+                errors={Field.QUESTION.value: messages.too_many_questions(limit)},
+            )
+            return
+        context[ACCEPTED] = True  # a refused form must not be submitted by the lazy part
         ack()
 
     @safe
-    def submit_intake(view: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+    def submit_intake(
+        view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        if not context.get(ACCEPTED):
+            return
         values = modal_values(view)
         user = body["user"]["id"]
         request = services.mentoring.submit(
@@ -71,7 +89,7 @@ def register(app: App, services: HandlerServices) -> None:
             urgency=values.get(Field.URGENCY.value),
             mentee_timezone=slack_timezone(client, user),
         )
-        services.notifier.dm(user, messages.plain(messages.request_received(request.question)))
+        services.mentoring.confirm_received(request)
         services.mentoring.find_mentor(request.request_id)
 
     def ack_only(ack: Ack) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -90,8 +89,3 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
-
-
-def model_directory_exists(model: str) -> bool:
-    """True when `model` names the packaged model or an existing local directory."""
-    return model == PACKAGED_MODEL or Path(model).is_dir()

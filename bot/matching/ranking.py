@@ -112,7 +112,8 @@ def rank(
             avail = lookup.get(candidate.mentor_id)
             if avail is None or avail.slack_id in exclude_slack_ids:
                 continue
-            if available_only and not avail.is_available(now):
+            # Inactive or unapproved mentors never count, not even as "someone knows this".
+            if not avail.listed or (available_only and not avail.is_available(now)):
                 unavailable += 1
                 continue
             result = RankedMentor(

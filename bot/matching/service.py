@@ -28,6 +28,7 @@ from bot.matching.ranking import Candidate, RankedMentor, Ranking, rank
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope, table_of
 from bot.storage.models import Mentor, MentorEmbedding, utcnow
+from bot.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +46,17 @@ TOPIC_MARGIN = 0.1
 # When busy mentors fill the pool it grows 4x at a time, up to this many candidates.
 MAX_POOL = 6400
 QUERY_CACHE = 64
+# A question's vector is derived from its words: kept only as long as one request's matching
+# needs it (seconds), so no process holds it long after its author was erased.
+QUERY_CACHE_SECONDS = 120.0
 
 Progress = Callable[[int], None]
 
 
 def clean_question(text: str | None) -> str:
-    """The question with whitespace folded, or InvalidQuestionError with a friendly reason."""
-    question = " ".join((text or "").split())
+    """The question with control characters dropped and whitespace folded, or
+    InvalidQuestionError with a friendly reason."""
+    question = " ".join(clean_text(text or "").split())
     if not question:
         raise InvalidQuestionError(
             "Please write your question, e.g. `/mentor how do I run a postmortem?`"
@@ -119,7 +124,7 @@ class MatchingService:
         self._on_match = on_match  # receives each match's duration (metrics)
         # One question is embedded up to three times (match, "does anyone know it at all?",
         # the topic for leads): a few recent query vectors, keyed by a hash, not the text.
-        self._queries: OrderedDict[bytes, NDArray[np.float32]] = OrderedDict()
+        self._queries: OrderedDict[bytes, tuple[float, NDArray[np.float32]]] = OrderedDict()
         self._queries_lock = threading.Lock()
 
     @property
@@ -235,11 +240,30 @@ class MatchingService:
         return self._describe(ranking.mentors)
 
     def topic_of(self, question: str, size: int = 3) -> tuple[str, ...]:
-        """The roster's expertise phrases closest to `question`, whoever holds them.
+        """The roster's expertise phrases closest to `question`, whoever holds them."""
+        ranked = self._closest_phrases(self._query_vector(clean_question(question)), size)
+        return tuple(p for score, p in ranked if score >= ranked[0][0] - TOPIC_MARGIN)
 
-        Describes unmet demand to program leads without quoting the mentee's words.
-        """
-        query = self._query_vector(clean_question(question))
+    def closest_expertise(
+        self, vector: NDArray[np.float32], *, min_score: float, size: int = 3
+    ) -> tuple[str, ...]:
+        """Roster phrases near `vector` (a topic's centre) that really are close to it: describes
+        unmet demand to program leads in the roster's words, or says nobody is close."""
+        ranked = self._closest_phrases(vector, size)
+        if not ranked or ranked[0][0] < min_score:
+            return ()
+        return tuple(
+            p for score, p in ranked if score >= max(min_score, ranked[0][0] - TOPIC_MARGIN)
+        )
+
+    def embed_questions(self, questions: Sequence[str]) -> NDArray[np.float32]:
+        """Vectors of stored questions, in one batch (never cached: see QUERY_CACHE_SECONDS)."""
+        return self._embedder.embed(list(questions))
+
+    def question_vector(self, question: str) -> NDArray[np.float32]:
+        return self._query_vector(clean_question(question))
+
+    def _closest_phrases(self, query: NDArray[np.float32], size: int) -> list[tuple[float, str]]:
         best: dict[str, tuple[float, str]] = {}
         with self._lock:
             candidates = [self._candidate(m, s, query) for m, s in self._index.search(query, 20)]
@@ -250,21 +274,31 @@ class MatchingService:
                 key = phrase.casefold()
                 if key not in best or score > best[key][0]:
                     best[key] = (score, phrase)
-        ranked = sorted(best.values(), reverse=True)[:size]
-        return tuple(p for score, p in ranked if score >= ranked[0][0] - TOPIC_MARGIN)
+        return sorted(best.values(), reverse=True)[:size]
 
     # -- internals -------------------------------------------------------------------------
 
+    def forget_cached_queries(self) -> None:
+        """Drop every cached question vector (a person's data is being erased)."""
+        with self._queries_lock:
+            self._queries.clear()
+
     def _query_vector(self, cleaned: str) -> NDArray[np.float32]:
         key = hashlib.sha256(cleaned.encode()).digest()
+        now = time.monotonic()
         with self._queries_lock:
-            if key in self._queries:
+            cached = self._queries.get(key)
+            if cached is not None and now - cached[0] <= QUERY_CACHE_SECONDS:
                 self._queries.move_to_end(key)
-                return self._queries[key]
+                return cached[1]
         vector: NDArray[np.float32] = self._embedder.embed([cleaned])[0]
         with self._queries_lock:
-            self._queries[key] = vector
-            while len(self._queries) > QUERY_CACHE:
+            self._queries[key] = (now, vector)
+            self._queries.move_to_end(key)
+            while self._queries and (
+                len(self._queries) > QUERY_CACHE
+                or now - next(iter(self._queries.values()))[0] > QUERY_CACHE_SECONDS
+            ):
                 self._queries.popitem(last=False)
         return vector
 
@@ -339,7 +373,9 @@ class MatchingService:
                 sa.or_(
                     embedding.c.mentor_id.is_(None),
                     embedding.c.source_revision != mentor.c.revision,
-                )
+                ),
+                # An erased mentor's profile is empty: nothing to embed, nothing to index.
+                mentor.c.expertise != "",
             )
         )
         if mentor_ids is not None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -10,10 +11,11 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class MessageRef:
-    """Where a message was posted, so it can be updated later."""
+    """Where a message was posted (and to whom), so it can be updated or redacted later."""
 
     channel: str
     ts: str
+    recipient: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class OfferClosure(StrEnum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"  # the mentee cancelled
     REASSIGNED = "reassigned"  # a program lead gave it to another mentor
+    ERASED = "erased"  # the mentee asked for their data to be deleted: never quote it again
+    RELEASED = "released"  # the mentor left the roster: the request went to someone else
 
 
 class Unmatched(StrEnum):
@@ -54,28 +58,50 @@ class Unmatched(StrEnum):
     ALL_DECLINED = "all_declined"  # the fitting mentors said no or did not answer
 
 
+@dataclass(frozen=True)
+class UnmetDemand:
+    """Unmet requests of several different people on one topic, for program leads: words that
+    at least three of them used, the roster's closest expertise (if any is close), how many
+    people, which request ids and why; never a question or a name."""
+
+    terms: tuple[str, ...]
+    expertise: tuple[str, ...]
+    people: int
+    request_ids: tuple[int, ...]
+    reasons: dict[Unmatched, int] = field(default_factory=dict)
+
+
 class Notifier(Protocol):
+    """Messages that quote someone's words return where they went (MessageRef), so erasure can
+    rewrite them later; None when nothing was posted."""
+
     def ask_mentor(self, offer: OfferView) -> MessageRef | None:
         """Offer the request to its mentor (question, asker, reasons, Accept/Decline/Not now)."""
 
-    def tell_mentee_asked(self, offer: OfferView) -> None:
+    def tell_mentee_received(self, request: RequestView) -> MessageRef | None:
+        """Confirm a request sent with the form (a slash command is confirmed in its ack)."""
+
+    def tell_mentee_asked(self, offer: OfferView) -> MessageRef | None:
         """Tell the mentee who was asked and why, with a Cancel button."""
 
     def close_offer(self, offer: OfferView, closure: OfferClosure) -> None:
         """Replace the mentor's offer message: its buttons no longer apply."""
 
-    def tell_mentee_unmatched(self, request: RequestView, reason: Unmatched) -> None: ...
+    def tell_mentee_unmatched(self, request: RequestView, reason: Unmatched) -> MessageRef | None:
+        """Nobody was found; the mentee's question is quoted back to them."""
 
-    def alert_leads_unmet(
-        self, request: RequestView, topic: tuple[str, ...], reason: Unmatched
-    ) -> None:
-        """Unmet demand, described by topic (never by the mentee's words)."""
+    def alert_leads_unmet(self, demand: UnmetDemand) -> None:
+        """Unmet demand on a topic several people asked about (never their words or names)."""
 
-    def introduce(self, offer: OfferView) -> None:
+    def introduce(self, offer: OfferView) -> Sequence[MessageRef]:
         """Introduce mentee and mentor to each other after an accept."""
 
-    def tell_mentor_cancelled(self, offer: OfferView) -> None:
-        """The mentee cancelled a request this mentor had accepted."""
+    def tell_mentor_cancelled(self, offer: OfferView, *, erased: bool = False) -> None:
+        """The mentee cancelled a request this mentor had accepted (`erased`: and asked for
+        their data to be deleted, so the message names nobody)."""
+
+    def redact(self, message: MessageRef, kind: str) -> None:
+        """Rewrite a message the bot posted earlier so it no longer quotes anyone."""
 
 
 class OfferTimer(Protocol):

@@ -13,8 +13,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot.digest.topics import Asked, shared_terms
+from bot.errors import TooManyOpenRequestsError
 from bot.logging import log_event
 from bot.matching.service import MatchingService, clean_question
+from bot.mentoring import demand
+from bot.mentoring.message_log import log_posted
 from bot.mentoring.ports import (
     MessageRef,
     Notifier,
@@ -23,24 +27,32 @@ from bot.mentoring.ports import (
     OfferView,
     RequestView,
     Unmatched,
+    UnmetDemand,
 )
 from bot.storage import mentors as mentor_repo
+from bot.storage import messages as message_repo
 from bot.storage import requests as request_repo
 from bot.storage.db import session_scope
 from bot.storage.models import (
+    Mentor,
+    MentorApproval,
     MentoringFormat,
     MentoringRequest,
+    MessageKind,
     Offer,
     OfferStatus,
     RequestStatus,
+    Urgency,
     utcnow,
 )
+from bot.text import clean_optional
 
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
 PAUSE_DAYS = 7
+MAX_CONTEXT_CHARS = 3000
 SESSION_MINUTES = {MentoringFormat.FLASH: 60, MentoringFormat.MICRO: 60, MentoringFormat.SPEED: 15}
 SEARCHING = (RequestStatus.OPEN, RequestStatus.OFFERED)
 # A lead may hand these to a mentor of their choice.
@@ -68,9 +80,10 @@ class ReassignResult(StrEnum):
     OFFERED = "offered"
     NOT_FOUND = "not_found"
     CLOSED = "closed"  # matched, cancelled or completed: nothing to reassign
-    NO_SUCH_MENTOR = "no_such_mentor"  # not on the roster, or inactive
+    TARGET_IS_LEAD = "target_is_lead"  # no lead may hand a request (and its text) to a lead
+    NO_SUCH_MENTOR = "no_such_mentor"  # not on the roster, inactive or not approved
     ALREADY_ASKED = "already_asked"
-    OWN_REQUEST = "own_request"  # the mentee cannot mentor themselves
+    UNSUITABLE = "unsuitable"  # e.g. the mentee themself: said without saying who asked
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,8 @@ class MentoringService:
         response_time: timedelta,
         max_candidates: int = 3,
         min_score: float = 0.3,
+        max_open_requests: int = 3,
+        program_leads: frozenset[str] = frozenset(),
         on_accepted: Callable[[int], object] | None = None,
         on_outcome: Callable[[str], None] | None = None,
     ) -> None:
@@ -126,6 +141,8 @@ class MentoringService:
         self._response_time = response_time
         self._max_candidates = max_candidates
         self._min_score = min_score
+        self._max_open = max_open_requests
+        self._leads = program_leads
         # Called with the new session's id after an accept (booking proposes times).
         self._on_accepted = on_accepted
         # Told "offered", "unmatched", "accepted", "declined", "paused", "expired", "cancelled".
@@ -143,21 +160,35 @@ class MentoringService:
         urgency: str | None = None,
         mentee_timezone: str | None = None,
     ) -> RequestView:
-        """Store a request (raises InvalidQuestionError first for unusable questions)."""
+        """Store a request. Raises InvalidQuestionError for unusable questions, and
+        TooManyOpenRequestsError while MAX_OPEN_REQUESTS of this mentee's wait for a mentor:
+        one person's burst of questions would otherwise fill every expert's queue."""
         cleaned = clean_question(question)
+        details = clean_optional(context, multiline=True)
         with session_scope(self._engine) as session:
+            waiting = request_repo.searching_count(session, mentee_slack_id)
+            if waiting >= self._max_open:
+                raise TooManyOpenRequestsError(
+                    f"You already have {waiting} open requests waiting for a mentor. Cancel one "
+                    "with `/mentor cancel`, or wait for an answer, then ask again."
+                )
             request = request_repo.create_request(
                 session,
                 mentee_slack_id=mentee_slack_id,
                 question=cleaned,
                 format=format.value,
-                context=(context or "").strip() or None,
-                urgency=urgency,
+                context=details[:MAX_CONTEXT_CHARS] if details else None,
+                urgency=urgency if urgency in set(Urgency) else None,
+                mentee_timezone=mentee_timezone,
             )
-            request.mentee_timezone = mentee_timezone
             view = _request_view(request)
         log_event(logger, "request_created", request_id=view.request_id, format=format.value)
         return view
+
+    def confirm_received(self, request: RequestView) -> None:
+        """Tell the mentee their form arrived (a slash command's ack already says so)."""
+        posted = self._safely(self._notifier.tell_mentee_received, request)
+        log_posted(self._engine, MessageKind.RECEIVED, [posted], request_id=request.request_id)
 
     def find_mentor(self, request_id: int) -> FindResult:
         """Offer the request to the best available mentor not asked yet (the slow step)."""
@@ -228,7 +259,11 @@ class MentoringService:
         self._send_offer(offer_view)
         return FindResult.OFFERED
 
-    def cancel(self, request_id: int, *, mentee_slack_id: str) -> CancelResult:
+    def cancel(
+        self, request_id: int, *, mentee_slack_id: str, erasing: bool = False
+    ) -> CancelResult:
+        """The mentee withdraws a request. `erasing`: they asked for their data to be deleted,
+        so nothing quotes or names them again (their messages are redacted afterwards)."""
         with session_scope(self._engine) as session:
             request = request_repo.get_request(session, request_id)
             if request is None or request.mentee_slack_id != mentee_slack_id:
@@ -249,11 +284,12 @@ class MentoringService:
             accepted_view = self._offer_view(session, accepted, view) if accepted else None
         log_event(logger, "request_cancelled", request_id=request_id)
         self._on_outcome("cancelled")
+        closure = OfferClosure.ERASED if erasing else OfferClosure.WITHDRAWN
         for offer in withdrawn:
             self._timer.stop(offer.offer_id)
-            self._safely(self._notifier.close_offer, offer, OfferClosure.WITHDRAWN)
+            self._safely(self._notifier.close_offer, offer, closure)
         if accepted_view is not None:
-            self._safely(self._notifier.tell_mentor_cancelled, accepted_view)
+            self._safely(self._notifier.tell_mentor_cancelled, accepted_view, erased=erasing)
         return CancelResult.CANCELLED
 
     def active_requests(self, mentee_slack_id: str) -> list[RequestSummary]:
@@ -299,7 +335,13 @@ class MentoringService:
         self._timer.stop(offer_id)
         log_event(logger, "offer_accepted", request_id=view.request.request_id, offer_id=offer_id)
         self._on_outcome("accepted")
-        self._safely(self._notifier.introduce, view)
+        introductions = self._safely(self._notifier.introduce, view) or ()
+        log_posted(
+            self._engine,
+            MessageKind.INTRODUCTION,
+            introductions,
+            request_id=view.request.request_id,
+        )
         if self._on_accepted is not None and meeting.id is not None:
             self._safely(self._on_accepted, meeting.id)
         return ClickOutcome(ClickResult.ACCEPTED, view)
@@ -315,7 +357,9 @@ class MentoringService:
             if not request_repo.claim_offer(session, offer_id, to=status):
                 return ClickOutcome(ClickResult.CLOSED, view)
             if pause:
-                self._pause_mentor(session, offer.mentor_id)
+                mentor_repo.pause_mentor(
+                    session, offer.mentor_id, utcnow() + timedelta(days=PAUSE_DAYS)
+                )
         self._timer.stop(offer_id)
         self._on_outcome(status.value)
         log_event(
@@ -347,19 +391,46 @@ class MentoringService:
             overdue = request_repo.overdue_offer_ids(session, utcnow())
         return sum(self.expire(offer_id) for offer_id in overdue)
 
+    def release_offers_of(self, mentor_slack_id: str) -> int:
+        """Decline this mentor's pending offers so each request moves on to the next mentor
+        (they are leaving the roster, or being erased); returns how many moved on."""
+        with session_scope(self._engine) as session:
+            mentor = mentor_repo.get_by_slack_id(session, mentor_slack_id)
+            pending = (
+                [o.id for o in request_repo.pending_offers_of(session, mentor.id) if o.id]
+                if mentor is not None and mentor.id is not None
+                else []
+            )
+        moved = 0
+        for offer_id in pending:
+            outcome = self.decline(offer_id, clicker_slack_id=mentor_slack_id)
+            if outcome.result is ClickResult.DECLINED and outcome.offer is not None:
+                moved += 1
+                # Their DM's buttons no longer apply (erasure then redacts the message).
+                self._safely(self._notifier.close_offer, outcome.offer, OfferClosure.RELEASED)
+        return moved
+
     def reassign(self, request_id: int, *, mentor_slack_id: str) -> ReassignResult:
-        """A program lead hands a request to a mentor of their choice (pending offer withdrawn)."""
+        """A program lead hands a request to a mentor of their choice (pending offer withdrawn).
+
+        The request's state is checked before anything about the target, and no answer says
+        who asked: a lead must not learn a request's mentee, or read its question by making
+        themselves (or another lead) its mentor."""
         due = utcnow() + self._response_time
         try:
             with session_scope(self._engine) as session:
                 request = request_repo.get_request(session, request_id)
                 if request is None or not request.question:
                     return ReassignResult.NOT_FOUND
+                if request.status not in REASSIGNABLE:
+                    return ReassignResult.CLOSED
+                if mentor_slack_id in self._leads:
+                    return ReassignResult.TARGET_IS_LEAD
                 mentor = mentor_repo.get_by_slack_id(session, mentor_slack_id)
-                if mentor is None or mentor.id is None or not mentor.active:
+                if mentor is None or mentor.id is None or not _listed(mentor):
                     return ReassignResult.NO_SUCH_MENTOR
                 if mentor_slack_id == request.mentee_slack_id:
-                    return ReassignResult.OWN_REQUEST
+                    return ReassignResult.UNSUITABLE
                 view = _request_view(request)
                 prior = request_repo.offers_for(session, request_id)
                 if any(o.mentor_id == mentor.id for o in prior):
@@ -428,11 +499,19 @@ class MentoringService:
     # -- internals -----------------------------------------------------------------------
 
     def _send_offer(self, offer: OfferView) -> None:
+        request_id = offer.request.request_id
         message = self._safely(self._notifier.ask_mentor, offer)
         if isinstance(message, MessageRef):
             with session_scope(self._engine) as session:
                 request_repo.set_offer_message(session, offer.offer_id, message.channel, message.ts)
-        self._safely(self._notifier.tell_mentee_asked, offer)
+                message_repo.record(
+                    session,
+                    MessageKind.OFFER,
+                    [(message.recipient, message.channel, message.ts)],
+                    request_id=request_id,
+                )
+        asked = self._safely(self._notifier.tell_mentee_asked, offer)
+        log_posted(self._engine, MessageKind.ASKED, [asked], request_id=request_id)
 
     def _why_unmatched(self, view: RequestView, asked: frozenset[int], floor: float) -> Unmatched:
         if asked:
@@ -452,12 +531,55 @@ class MentoringService:
                 session, view.request_id, to=RequestStatus.UNMATCHED, allowed_from=SEARCHING
             ):
                 return FindResult.NOT_SEARCHING
+            request_repo.set_unmet_reason(session, view.request_id, reason.value)
         log_event(logger, "request_unmatched", request_id=view.request_id, reason=reason.value)
         self._on_outcome("unmatched")
-        topic = self._matching.topic_of(view.question)
-        self._safely(self._notifier.tell_mentee_unmatched, view, reason)
-        self._safely(self._notifier.alert_leads_unmet, view, topic, reason)
+        told = self._safely(self._notifier.tell_mentee_unmatched, view, reason)
+        log_posted(self._engine, MessageKind.UNMATCHED, [told], request_id=view.request_id)
+        self._safely(self._report_demand, view)
         return FindResult.UNMATCHED
+
+    def _report_demand(self, view: RequestView) -> None:
+        """Tell the leads once enough different people found no mentor on this topic."""
+        now = utcnow()
+        with session_scope(self._engine) as session:
+            rows = [
+                demand.UnmetRow(
+                    r.id, r.mentee_slack_id, r.question, r.unmet_reason, bool(r.unmet_reported_at)
+                )
+                for r in request_repo.unmatched_since(session, now - demand.WINDOW, demand.RECENT)
+                if r.id is not None and r.question
+            ]
+        if demand.people(rows) < demand.MIN_PEOPLE:
+            return  # too few people in all: nothing to embed
+        vectors = self._matching.embed_questions([r.question for r in rows])
+        mine = self._matching.question_vector(view.question)
+        topic = demand.same_topic(mine, rows, vectors)
+        if demand.people(topic) < demand.MIN_PEOPLE:
+            return
+        if any(row.reported for row in topic):
+            # The leads already know this topic: this request joins it without a new DM.
+            with session_scope(self._engine) as session:
+                request_repo.claim_unmet_report(session, [view.request_id], now)
+            return
+        grouped = {row.request_id for row in topic}
+        found = UnmetDemand(
+            terms=tuple(shared_terms([Asked(r.question, r.mentee_slack_id) for r in topic])),
+            expertise=self._matching.closest_expertise(
+                demand.centre(vectors[[r.request_id in grouped for r in rows]]),
+                min_score=self._min_score,
+            ),
+            people=demand.people(topic),
+            request_ids=tuple(sorted(grouped)),
+            reasons=demand.reasons(topic),
+        )
+        with session_scope(self._engine) as session:
+            if not request_repo.claim_unmet_report(session, found.request_ids, now):
+                return  # another process reported this topic at the same moment
+            # Sent inside the claim's transaction: if Slack fails, the claim rolls back and
+            # the next unmet request on the topic tries again.
+            self._notifier.alert_leads_unmet(found)
+        log_event(logger, "unmet_demand_reported", people=found.people)
 
     def _load_offer(
         self, session: Session, offer_id: int, clicker_slack_id: str
@@ -469,6 +591,8 @@ class MentoringService:
         if request is None or not request.question:
             return None, None, False
         view = self._offer_view(session, offer, _request_view(request))
+        if offer.status != OfferStatus.PENDING.value:
+            return None, None, False  # answered, expired or withdrawn: closed, whoever asks
         return offer, view, view.mentor_slack_id == clicker_slack_id
 
     def _offer_view(self, session: Session, offer: Offer, request: RequestView) -> OfferView:
@@ -504,15 +628,6 @@ class MentoringService:
             asked,
         )
 
-    def _pause_mentor(self, session: Session, mentor_id: int) -> None:
-        mentor = mentor_repo.get_many(session, [mentor_id]).get(mentor_id)
-        if mentor is not None:
-            mentor.paused_until = utcnow() + timedelta(days=PAUSE_DAYS)
-            mentor.updated_at = utcnow()
-            session.add(mentor)
-            session.flush()
-            mentor_repo.record_changes(session, [mentor_id])
-
     @staticmethod
     def _safely(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
         """Run a notification; a failed Slack call is logged and never undoes stored state."""
@@ -521,6 +636,11 @@ class MentoringService:
         except Exception:
             logger.exception("notification_failed", extra={"action": action.__name__})
             return None
+
+
+def _listed(mentor: Mentor) -> bool:
+    """An active, approved mentor: someone a request may be offered to."""
+    return mentor.active and mentor.approval == MentorApproval.APPROVED.value
 
 
 def _request_view(request: MentoringRequest) -> RequestView:

@@ -33,7 +33,9 @@ def table_of(model: type[SQLModel]) -> sa.Table:
 
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: SQLAlchemy otherwise puts a failed statement's values (a question, a
+    # comment) into the exception message, and from there into logs.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         # Bolt listeners and the scheduler use threads; SQLite's default forbids that.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}

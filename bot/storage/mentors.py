@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from bot.storage.db import bulk_update
 from bot.storage.models import (
     Mentor,
+    MentorApproval,
     MentorEmbedding,
     MentorProfile,
     Offer,
@@ -85,10 +86,6 @@ def list_mentors(session: Session, *, include_inactive: bool = True) -> Sequence
     return session.exec(query).all()
 
 
-def count_mentors(session: Session) -> int:
-    return int(session.exec(select(func.count()).select_from(Mentor)).one())
-
-
 def upsert_mentor(session: Session, profile: MentorProfile) -> tuple[Mentor, bool]:
     """Create or update the mentor with `profile.slack_id`; returns (mentor, created).
 
@@ -108,31 +105,33 @@ def upsert_mentor(session: Session, profile: MentorProfile) -> tuple[Mentor, boo
     return mentor, created
 
 
-def remove_mentor(session: Session, slack_id: str) -> bool:
-    mentor = get_by_slack_id(session, slack_id)
-    if mentor is None or mentor.id is None:
-        return False
-    mentor_id = mentor.id
-    # Explicit deletes: SQLite only cascades with PRAGMA foreign_keys, which other tools may skip.
-    session.execute(sa.delete(MentorEmbedding).where(col(MentorEmbedding.mentor_id) == mentor_id))
-    session.execute(sa.delete(Offer).where(col(Offer.mentor_id) == mentor_id))
-    session.delete(mentor)
-    session.flush()
+def pause_mentor(session: Session, mentor_id: int, until: datetime) -> None:
+    """No new offers for this mentor until `until` ("Not now, pause me a week")."""
+    bulk_update(
+        session,
+        sa.update(Mentor)
+        .where(col(Mentor.id) == mentor_id)
+        .values(paused_until=until, updated_at=utcnow()),
+    )
     record_changes(session, [mentor_id])
-    return True
 
 
-def embeddings_for(
-    session: Session, mentor_ids: Iterable[int] | None, model: str
-) -> dict[int, MentorEmbedding]:
-    """Cached embeddings for `model`; all of them when `mentor_ids` is None."""
-    query = select(MentorEmbedding).where(MentorEmbedding.model == model)
-    if mentor_ids is not None:
-        ids = list(mentor_ids)
-        if not ids:
-            return {}
-        query = query.where(col(MentorEmbedding.mentor_id).in_(ids))
-    return {e.mentor_id: e for e in session.exec(query).all()}
+def set_approval(
+    session: Session, mentor_id: int, *, to: MentorApproval, allowed_from: Sequence[MentorApproval]
+) -> bool:
+    """A lead's decision on a profile, as a claim: the first of several leads' clicks wins."""
+    changed = bulk_update(
+        session,
+        sa.update(Mentor)
+        .where(
+            col(Mentor.id) == mentor_id,
+            col(Mentor.approval).in_([a.value for a in allowed_from]),
+        )
+        .values(approval=to.value, updated_at=utcnow()),
+    )
+    if changed:
+        record_changes(session, [mentor_id])
+    return changed == 1
 
 
 def save_embedding(session: Session, embedding: MentorEmbedding) -> None:
@@ -147,10 +146,16 @@ class Availability:
     paused_until: datetime | None
     weekly_capacity: int
     load_this_week: int
+    approved: bool = True
+
+    @property
+    def listed(self) -> bool:
+        """On the roster for matching at all: active and approved (pauses and load aside)."""
+        return self.active and self.approved
 
     def is_available(self, now: datetime) -> bool:
         paused = self.paused_until is not None and self.paused_until > now
-        return self.active and not paused and self.load_this_week < self.weekly_capacity
+        return self.listed and not paused and self.load_this_week < self.weekly_capacity
 
     @property
     def load_ratio(self) -> float:
@@ -190,9 +195,18 @@ def availability(
             col(Mentor.active),
             col(Mentor.paused_until),
             col(Mentor.weekly_capacity),
+            col(Mentor.approval),
         ).where(col(Mentor.id).in_(ids))
     ).all()
     return {
-        row[0]: Availability(row[0], row[1], row[2], row[3], row[4], load.get(row[0], 0))
+        row[0]: Availability(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            load.get(row[0], 0),
+            approved=row[5] == MentorApproval.APPROVED.value,
+        )
         for row in rows
     }

@@ -13,8 +13,10 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, Column, Field, SQLModel
+
+from bot.text import clean_text
 
 
 def utcnow() -> datetime:
@@ -25,6 +27,12 @@ class MentoringFormat(StrEnum):
     FLASH = "flash"  # one ~60 minute session
     MICRO = "micro"  # one or two sessions on one need
     SPEED = "speed"  # <= 15 minutes
+
+
+class Urgency(StrEnum):
+    TODAY = "today"
+    THIS_WEEK = "this_week"
+    WHENEVER = "whenever"
 
 
 class RequestStatus(StrEnum):
@@ -58,6 +66,33 @@ class FeedbackKind(StrEnum):
     PRACTICE = "practice"  # a week later: did you put it into practice?
 
 
+class Attendance(StrEnum):
+    """Each person's answer to "Did it take place?" after a session."""
+
+    HELD = "held"
+    NO_SHOW = "no_show"
+    MOVED = "moved"  # it happened, or will, at another time: fresh slots go out
+
+
+class MentorApproval(StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"  # self-registered, waiting for a program lead (MENTOR_APPROVAL=lead)
+    REJECTED = "rejected"
+
+
+class MessageKind(StrEnum):
+    """Bot messages that quote a person's words, logged so erasure can rewrite them in Slack."""
+
+    OFFER = "offer"  # to a mentor: the question and its context
+    ASKED = "asked"  # to the mentee: who was asked, with the question
+    RECEIVED = "received"  # to the mentee: "Got it" after the form
+    UNMATCHED = "unmatched"  # to the mentee: nobody found, with the question
+    INTRODUCTION = "introduction"  # to both, with the question
+    BOOKED = "booked"  # to both, with the question
+    PRACTICE = "practice"  # to the mentee, a week later, with the question
+    APPROVAL = "approval"  # to each program lead: a new mentor's expertise
+
+
 class Mentor(SQLModel, table=True):
     __tablename__ = "mentor"
 
@@ -75,6 +110,13 @@ class Mentor(SQLModel, table=True):
     available_until: str | None = Field(default=None, max_length=5)
     paused_until: datetime | None = None
     active: bool = True
+    # Only approved mentors are matched; self-registered ones wait for a lead when
+    # MENTOR_APPROVAL=lead (the roster CSV and program leads' own profiles are approved).
+    approval: str = Field(
+        default=MentorApproval.APPROVED.value,
+        max_length=16,
+        sa_column_kwargs={"server_default": MentorApproval.APPROVED.value},
+    )
     revision: int = Field(default=0, description="Roster version of the last change to this row")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -134,8 +176,10 @@ class MentoringRequest(SQLModel, table=True):
     mentee_timezone: str | None = Field(default=None, max_length=64)  # from Slack users.info
     status: str = Field(default=RequestStatus.OPEN.value, max_length=16, index=True)
     best_score: float | None = None
-    message_channel: str | None = Field(default=None, max_length=32)
-    message_ts: str | None = Field(default=None, max_length=32)
+    # Unmatched requests: why, and when leads were told of the topic (they hear of a topic once
+    # enough different people asked; a request already reported is never reported again).
+    unmet_reason: str | None = Field(default=None, max_length=32)
+    unmet_reported_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
     matched_at: datetime | None = None
@@ -193,21 +237,50 @@ class MentoringSession(SQLModel, table=True):
     starts_at: datetime | None = Field(default=None, index=True)
     duration_minutes: int = 60
     status: str = Field(default=SessionStatus.PROPOSED.value, max_length=16, index=True)
+    # The calendar invite's SEQUENCE: bumped at every booking, so a rescheduled session's new
+    # invite replaces the old event instead of being ignored by calendar apps.
+    calendar_sequence: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
 class NotificationLog(SQLModel, table=True):
     """One row per reminder or nudge sent: inserting it is the claim that makes it send once,
-    whatever restarts, retries or other processes do."""
+    whatever restarts, retries or other processes do.
+
+    `due_key` is the session start a reminder was for ("" for nudges not tied to the start):
+    after a reschedule the reminders of the new time are new claims."""
 
     __tablename__ = "notification_log"
-    __table_args__ = (sa.UniqueConstraint("kind", "session_id", name="uq_notification_once"),)
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "session_id", "due_key", name="uq_notification_once"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)
     session_id: int = Field(foreign_key="mentoring_session.id", ondelete="CASCADE")
+    due_key: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
     sent_at: datetime = Field(default_factory=utcnow)
+
+
+class SlackMessage(SQLModel, table=True):
+    """Where the bot posted a message that quotes someone's words (see MessageKind).
+
+    Erasure rewrites these in Slack with a redacted text; a rewrite that fails stays here with
+    `redact_pending` and is retried."""
+
+    __tablename__ = "slack_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    recipient_slack_id: str = Field(max_length=32, index=True)
+    channel: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    request_id: int | None = Field(default=None, index=True)
+    session_id: int | None = Field(default=None)
+    mentor_id: int | None = Field(default=None, index=True)
+    redact_pending: bool = Field(default=False, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class DigestLog(SQLModel, table=True):
@@ -233,6 +306,7 @@ class Feedback(SQLModel, table=True):
     rating: int | None = Field(default=None, ge=1, le=5)
     comment: str | None = Field(default=None, sa_type=sa.Text)  # private to its author's side
     meet_again: bool | None = None
+    attendance: str | None = Field(default=None, max_length=16)  # "Did it take place?"
     progress: str | None = Field(default=None, max_length=16)  # practice nudge: yes/partly/not_yet
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -278,8 +352,11 @@ class MentorProfile(SQLModel):
 
     @field_validator("slack_id", "name", "title", "expertise", mode="before")
     @classmethod
-    def _strip(cls, value: object) -> object:
-        return value.strip() if isinstance(value, str) else value
+    def _strip(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        # Expertise keeps its line breaks: one phrase per line is a common way to write it.
+        return clean_text(value, multiline=info.field_name == "expertise").strip()
 
     @field_validator("slack_id")
     @classmethod
@@ -294,7 +371,8 @@ class MentorProfile(SQLModel):
         if isinstance(value, str):
             value = value.split(",")
         if isinstance(value, list):
-            return [str(item).strip() for item in value if str(item).strip()]
+            items = (clean_text(str(item)).strip() for item in value)
+            return [item for item in items if item]
         return value
 
     @field_validator("languages")

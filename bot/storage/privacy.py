@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.storage.db import bulk_update
 from bot.storage.mentors import get_by_slack_id, record_changes
+from bot.storage.messages import mark_for_redaction
 from bot.storage.models import (
     Feedback,
     Mentor,
@@ -165,7 +166,11 @@ def session_ids_of(session: Session, slack_id: str) -> list[int]:
 
 
 def erase_person(session: Session, slack_id: str) -> ErasedCounts:
-    """Scrub a person's personal fields everywhere; counts and statuses stay for the digest."""
+    """Scrub a person's personal fields everywhere; counts and statuses stay for the digest.
+
+    The bot's Slack messages that quote them are flagged for redaction first (they are found
+    through the person's requests, so before those are anonymised)."""
+    mark_for_redaction(session, slack_id, ANONYMOUS)
     requests = bulk_update(
         session,
         sa.update(MentoringRequest)
@@ -175,8 +180,6 @@ def erase_person(session: Session, slack_id: str) -> ErasedCounts:
             question=None,
             context=None,
             mentee_timezone=None,
-            message_channel=None,
-            message_ts=None,
             updated_at=utcnow(),
         ),
     )
@@ -194,14 +197,19 @@ def erase_person(session: Session, slack_id: str) -> ErasedCounts:
         # and (session, author, kind) is unique.
         .values(author_slack_id=sa.literal(f"{ANONYMOUS}-") + col(Feedback.role), comment=None),
     )
-    return ErasedCounts(requests, sessions, feedback, _erase_mentor(session, slack_id))
+    return ErasedCounts(requests, sessions, feedback, erase_mentor_profile(session, slack_id))
 
 
-def _erase_mentor(session: Session, slack_id: str) -> bool:
+def erase_mentor_profile(session: Session, slack_id: str) -> bool:
+    """Anonymise a mentor's profile, vectors and the reasons their offers carried (their own
+    expertise phrases); the row stays for the digest's counts."""
     mentor = get_by_slack_id(session, slack_id)
     if mentor is None or mentor.id is None:
         return False
     session.execute(sa.delete(MentorEmbedding).where(col(MentorEmbedding.mentor_id) == mentor.id))
+    bulk_update(
+        session, sa.update(Offer).where(col(Offer.mentor_id) == mentor.id).values(reasons=[])
+    )
     # The row stays (offers and sessions point at it, and the digest counts them), anonymous.
     mentor.slack_id = f"{ANONYMOUS}-{mentor.id}"
     mentor.name = mentor.title = mentor.expertise = ""

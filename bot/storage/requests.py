@@ -32,6 +32,7 @@ def create_request(
     format: str,
     context: str | None = None,
     urgency: str | None = None,
+    mentee_timezone: str | None = None,
 ) -> MentoringRequest:
     request = MentoringRequest(
         mentee_slack_id=mentee_slack_id,
@@ -39,6 +40,7 @@ def create_request(
         format=format,
         context=context,
         urgency=urgency,
+        mentee_timezone=mentee_timezone,
     )
     session.add(request)
     session.flush()
@@ -82,17 +84,10 @@ def create_offer(
 
 
 def claim_offer(
-    session: Session,
-    offer_id: int,
-    *,
-    to: OfferStatus,
-    mentor_id: int | None = None,
-    due_by: datetime | None = None,
+    session: Session, offer_id: int, *, to: OfferStatus, due_by: datetime | None = None
 ) -> bool:
-    """Move a pending offer to `to`; False when it is no longer pending (or not this mentor's)."""
+    """Move a pending offer to `to`; False when it is no longer pending (or not yet due)."""
     conditions = [col(Offer.id) == offer_id, col(Offer.status) == OfferStatus.PENDING.value]
-    if mentor_id is not None:
-        conditions.append(col(Offer.mentor_id) == mentor_id)
     if due_by is not None:
         conditions.append(col(Offer.expires_at) <= due_by)
     changed = bulk_update(
@@ -144,13 +139,43 @@ def set_offer_message(session: Session, offer_id: int, channel: str, ts: str) ->
     )
 
 
-def set_request_message(session: Session, request_id: int, channel: str, ts: str) -> None:
+def searching_count(session: Session, mentee_slack_id: str) -> int:
+    """This mentee's requests still waiting for a mentor (open, or offered to someone)."""
+    query = (
+        select(func.count())
+        .select_from(MentoringRequest)
+        .where(
+            MentoringRequest.mentee_slack_id == mentee_slack_id,
+            col(MentoringRequest.status).in_(
+                [RequestStatus.OPEN.value, RequestStatus.OFFERED.value]
+            ),
+        )
+    )
+    return int(session.exec(query).one())
+
+
+def set_unmet_reason(session: Session, request_id: int, reason: str) -> None:
     bulk_update(
         session,
         sa.update(MentoringRequest)
         .where(col(MentoringRequest.id) == request_id)
-        .values(message_channel=channel, message_ts=ts),
+        .values(unmet_reason=reason),
     )
+
+
+def claim_unmet_report(session: Session, request_ids: Sequence[int], now: datetime) -> bool:
+    """Mark these unmet requests as reported to leads; True only if none of them was (two
+    processes reporting the same topic at once: one wins)."""
+    changed = bulk_update(
+        session,
+        sa.update(MentoringRequest)
+        .where(
+            col(MentoringRequest.id).in_(list(request_ids)),
+            col(MentoringRequest.unmet_reported_at).is_(None),
+        )
+        .values(unmet_reported_at=now),
+    )
+    return changed == len(set(request_ids))
 
 
 def active_requests_of(session: Session, mentee_slack_id: str) -> Sequence[MentoringRequest]:
@@ -252,12 +277,16 @@ def mentor_count(session: Session, *, active_only: bool) -> int:
     return int(session.exec(query).one())
 
 
-def unmatched_since(session: Session, since: datetime) -> Sequence[MentoringRequest]:
-    return session.exec(
+def unmatched_since(
+    session: Session, since: datetime, limit: int | None = None
+) -> Sequence[MentoringRequest]:
+    """Unmatched requests created since `since`, newest first."""
+    query = (
         select(MentoringRequest)
         .where(
             MentoringRequest.status == RequestStatus.UNMATCHED.value,
             col(MentoringRequest.created_at) >= since,
         )
         .order_by(col(MentoringRequest.created_at).desc())
-    ).all()
+    )
+    return session.exec(query.limit(limit) if limit else query).all()

@@ -73,19 +73,25 @@ def claim_booking(session: Session, session_id: int, start: datetime) -> bool:
             col(MentoringSession.id) == session_id,
             col(MentoringSession.status) == SessionStatus.PROPOSED.value,
         )
-        .values(status=SessionStatus.SCHEDULED.value, starts_at=start, updated_at=utcnow()),
+        .values(
+            status=SessionStatus.SCHEDULED.value,
+            starts_at=start,
+            updated_at=utcnow(),
+            calendar_sequence=col(MentoringSession.calendar_sequence) + 1,
+        ),
     )
     return changed == 1
 
 
-def log_once(session: Session, kind: str, session_id: int) -> bool:
-    """Claim sending `kind` for a session; False if someone already did (and the session's
-    transaction is rolled back, so claim before any other write).
+def log_once(session: Session, kind: str, session_id: int, due_key: str = "") -> bool:
+    """Claim sending `kind` for a session (for the start time in `due_key`, if it depends on
+    one); False if someone already did (and the session's transaction is rolled back, so claim
+    before any other write).
 
     The claim commits with the caller's transaction, i.e. after the message went out: a process
     killed mid-send leaves no claim, and the nudge catch-up sends it again. No SAVEPOINT on
     purpose: with pysqlite, releasing a transaction's first savepoint commits it."""
-    session.add(NotificationLog(kind=kind, session_id=session_id))
+    session.add(NotificationLog(kind=kind, session_id=session_id, due_key=due_key))
     try:
         session.flush()
     except IntegrityError:
@@ -112,22 +118,14 @@ def nudge_candidates(session: Session, now: datetime) -> Sequence[MentoringSessi
     ).all()
 
 
-def logged_kinds(session: Session, session_ids: Sequence[int]) -> set[tuple[int, str]]:
+def logged_kinds(session: Session, session_ids: Sequence[int]) -> set[tuple[int, str, str]]:
+    """(session id, kind, due key) of every nudge already sent for these sessions."""
     rows = session.exec(
-        select(NotificationLog.session_id, NotificationLog.kind).where(
+        select(NotificationLog.session_id, NotificationLog.kind, NotificationLog.due_key).where(
             col(NotificationLog.session_id).in_(session_ids)
         )
     ).all()
-    return {(session_id, kind) for session_id, kind in rows}
-
-
-def was_logged(session: Session, kind: str, session_id: int) -> bool:
-    found = session.exec(
-        select(NotificationLog.id).where(
-            NotificationLog.kind == kind, NotificationLog.session_id == session_id
-        )
-    ).first()
-    return found is not None
+    return {(session_id, kind, due_key) for session_id, kind, due_key in rows}
 
 
 def move_session(

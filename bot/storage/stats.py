@@ -28,6 +28,7 @@ MATCHED = (RequestStatus.MATCHED.value, RequestStatus.COMPLETED.value)
 @dataclass(frozen=True)
 class RequestRow:
     id: int
+    mentee_slack_id: str
     question: str | None
     status: str
     best_score: float | None
@@ -42,13 +43,22 @@ def requests_between(session: Session, start: datetime, end: datetime) -> list[R
         )
     ).all()
     return [
-        RequestRow(r.id or 0, r.question, r.status, r.best_score, r.created_at, r.matched_at)
+        RequestRow(
+            r.id or 0,
+            r.mentee_slack_id,
+            r.question,
+            r.status,
+            r.best_score,
+            r.created_at,
+            r.matched_at,
+        )
         for r in rows
     ]
 
 
 def sessions_between(session: Session, start: datetime, end: datetime) -> dict[str, int]:
-    """Sessions whose time fell in the window, by status ("scheduled" = held unless cancelled)."""
+    """Sessions whose time fell in the window, by status ("scheduled": nobody has said yet
+    whether it took place), plus those cancelled or marked no-show during the window."""
     rows = session.execute(
         sa.select(col(MentoringSession.status), func.count())
         .where(col(MentoringSession.starts_at) >= start, col(MentoringSession.starts_at) < end)
@@ -85,7 +95,7 @@ def mentors_now(session: Session) -> Sequence[Mentor]:
 def weekly_counts(
     session: Session, weeks: Sequence[tuple[datetime, datetime]]
 ) -> list[tuple[int, int]]:
-    """(requests, sessions held) for each (start, end) window."""
+    """(requests, sessions held, as confirmed by the people who met) for each window."""
     out = []
     for start, end in weeks:
         requests = session.execute(
@@ -95,9 +105,7 @@ def weekly_counts(
         ).scalar_one()
         held = session.execute(
             sa.select(func.count()).where(
-                col(MentoringSession.status).in_(
-                    [SessionStatus.SCHEDULED.value, SessionStatus.HELD.value]
-                ),
+                col(MentoringSession.status) == SessionStatus.HELD.value,
                 col(MentoringSession.starts_at) >= start,
                 col(MentoringSession.starts_at) < end,
             )

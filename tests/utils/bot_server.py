@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
@@ -18,6 +19,8 @@ from tests.utils import slack_requests as sr
 from tests.utils.slack_api import SlackStandIn
 
 SIGNING_SECRET = "test-signing-secret"
+# For bot processes started by tests and benchmarks: opens /readyz (their "is it up?" probe).
+METRICS_TOKEN = "test-metrics-token"
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -38,36 +41,64 @@ class Response:
         return json.loads(self.body) if self.body else None
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 class BotServer:
+    """The bot on a real port; with INTERNAL_PORT set, also on that port (as gunicorn binds
+    both), so /readyz and /metrics can be reached there."""
+
     def __init__(self, settings: Settings, embedder: Embedder | None, api: SlackStandIn) -> None:
         self.api = api
         self.settings = settings
         self.runtime: BotRuntime = build_runtime(settings, embedder=embedder)
         self.signer = sr.SlackSigner(SIGNING_SECRET)
-        self._server = make_server(
-            "127.0.0.1",
-            0,
-            http_app(self.runtime, settings),
-            server_class=_ThreadingServer,
-            handler_class=_QuietHandler,
+        self.wsgi = http_app(self.runtime, settings)
+        self._servers = [self._serve(self.wsgi, 0)]
+        if settings.internal_port is not None:
+            self._servers.append(self._serve(self.wsgi, settings.internal_port))
+
+    @staticmethod
+    def _serve(wsgi: Any, port: int) -> WSGIServer:
+        server = make_server(
+            "127.0.0.1", port, wsgi, server_class=_ThreadingServer, handler_class=_QuietHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
 
     @property
     def port(self) -> int:
-        return int(self._server.server_port)
+        return int(self._servers[0].server_port)
+
+    @property
+    def metrics_auth(self) -> dict[str, str]:
+        token = self.settings.metrics_token
+        return {"Authorization": f"Bearer {token.get_secret_value()}"} if token else {}
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
         self.runtime.close()
 
     # -- raw HTTP ------------------------------------------------------------------------
+    def internal(self, method: str, path: str, body: str = "") -> Response:
+        assert self.settings.internal_port is not None
+        return self.request(method, path, body, port=self.settings.internal_port)
+
     def request(
-        self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: str = "",
+        headers: dict[str, str] | None = None,
+        *,
+        port: int | None = None,
     ) -> Response:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=30)
         try:
             connection.request(method, path, body=body.encode(), headers=headers or {})
             response = connection.getresponse()

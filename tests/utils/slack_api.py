@@ -110,6 +110,11 @@ class SlackStandIn:
         with self._lock:
             self._faults.setdefault(method, []).append(Fault(status, retry_after, times, delay))
 
+    def recover(self, method: str) -> None:
+        """`method` answers normally again (faults not yet consumed are dropped)."""
+        with self._lock:
+            self._faults.pop(method, None)
+
     def slow(self, method: str, delay: float, *, times: int = 1) -> None:
         """Answer `method` normally, but only after `delay` seconds (a Slack timing out)."""
         self.fail(method, 200, delay=delay, times=times)
