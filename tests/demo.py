@@ -28,6 +28,8 @@ NAMES = {
     "U0MENTEE1": "Lea (engineer)",
     "U0VPSALES": "Victor (VP Sales)",
     "U0HOBBY01": "Sam (designer)",
+    "U0HOBBY02": "Ines (finance)",
+    "U0HOBBY03": "Kofi (support)",
     "U0LEAD001": "Pat (program lead)",
 }
 
@@ -149,6 +151,9 @@ def main() -> int:
             demo.click(second, Action.ACCEPT, demo.last_offer_to(second))
         print("\n\n══ Unmet demand: nobody on the roster knows the topic")
         demo.say("U0HOBBY01", "How do I knit a woollen scarf?")
+        print("\n(Leads hear of a topic only once three different people found no mentor.)")
+        demo.say("U0HOBBY02", "Any knitting group here? I'd love to learn to knit socks")
+        demo.say("U0HOBBY03", "What yarn should I buy to knit my first sweater?")
         print("\n\n══ Status and Home tabs")
         demo.say("U0MENTEE1", "status")
         for who in ("U0SRE0001", "U0LEAD001"):
