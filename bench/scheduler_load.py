@@ -18,8 +18,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bench.common import peak_rss_mb, temp_sqlite_engine
-from bot.booking.ports import SessionView
-from bot.booking.service import AFTER_BOOKING, NUDGES, BookingService
+from bot.booking.nudges import AFTER_BOOKING, NUDGES
+from bot.booking.ports import NudgeKind, SessionView
+from bot.booking.service import BookingService
 from bot.scheduling import SchedulerReminderTimer, build_scheduler
 from bot.storage.db import session_scope, table_of
 from bot.storage.models import Mentor, MentoringRequest, MentoringSession
@@ -175,10 +176,10 @@ def main() -> int:
         assert view is not None
         assert view.starts_at is not None
         due = view.starts_at - timedelta(hours=24)
-        sent += booking.remind(session_id, "reminder_early", now=due)
+        sent += booking.remind(session_id, NudgeKind.REMINDER_EARLY, now=due)
     sweep = time.perf_counter() - began
     began = time.perf_counter()
-    repeats = sum(booking.remind(s, "reminder_early", now=due) for s in range(1, SWEEP + 1))
+    repeats = sum(booking.remind(s, NudgeKind.REMINDER_EARLY, now=due) for s in range(1, SWEEP + 1))
     again = time.perf_counter() - began
     print(
         f"sweep of {SWEEP} due reminders: {sweep:.2f} s ({sweep / SWEEP * 1000:.1f} ms each, "

@@ -162,7 +162,7 @@ def main() -> int:
         for _ in range(ROUNDS):
             base = n
             burst(
-                lambda i, b=base: timed_command(  # type: ignore[misc]
+                lambda i, b=base: timed_command(
                     bot, api, user(b + i), questions[(b + i) % len(questions)], acks, sent
                 ),
                 CONCURRENCY,

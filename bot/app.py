@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from http.client import RemoteDisconnected
-from typing import Any
+from typing import Any, TypeVar
 from urllib.error import URLError
 
 from slack_bolt import App
@@ -25,6 +27,41 @@ from bot.metrics import InstrumentedWebClient, Metrics
 # the GIL, and acks must stay fast (burst of 50: ack p99 170 ms with 64 threads, 53-66 ms
 # with 4); queued work waits in the executor instead, costing nothing.
 LISTENER_THREADS = 4
+T = TypeVar("T")
+
+
+class LazyWork(ThreadPoolExecutor):
+    """The executor of lazy listeners, counting the work queued or running: the backlog behind
+    the acks (a /metrics gauge), and what tests wait for before asserting that nothing more
+    happened."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-lazy")
+        self._pending = 0
+        self._changed = threading.Condition()
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        with self._changed:
+            self._pending += 1
+
+        def run() -> T:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._changed:
+                    self._pending -= 1
+                    self._changed.notify_all()
+
+        return super().submit(run)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once nothing is queued or running (False if that took longer than `timeout`)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._pending == 0, timeout)
 
 
 class SlackNotConfiguredError(MentorBotError):
@@ -75,7 +112,12 @@ def _framework_logger() -> logging.Logger:
     return framework
 
 
-def create_app(settings: Settings, services: HandlerServices, client: WebClient) -> App:
+def create_app(
+    settings: Settings,
+    services: HandlerServices,
+    client: WebClient,
+    lazy_work: LazyWork | None = None,
+) -> App:
     if settings.slack_signing_secret is None and settings.slack_app_token is None:
         raise SlackNotConfiguredError(
             "Neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN is set. " + SETUP_HELP
@@ -95,9 +137,7 @@ def create_app(settings: Settings, services: HandlerServices, client: WebClient)
         # too and polls for them every 10 ms: ack p99 1.6 s under a 50-request burst, vs
         # well under 100 ms this way (README, bench/slack_latency.py).
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(
-            max_workers=LISTENER_THREADS, thread_name_prefix="bolt-lazy"
-        ),
+        listener_executor=lazy_work or LazyWork(),
         logger=_framework_logger(),
     )
     register_handlers(app, services)

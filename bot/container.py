@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot import jobs
-from bot.app import build_slack_client, create_app
+from bot.app import LazyWork, build_slack_client, create_app
 from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.config import Settings
@@ -29,6 +29,7 @@ from bot.handlers.notifier import SlackNotifier
 from bot.handlers.ratelimit import RateLimiter
 from bot.matching.embedder import Embedder, SentenceTransformerEmbedder
 from bot.matching.service import MatchingService
+from bot.mentoring.insights import ProgramInsights
 from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
@@ -170,6 +171,7 @@ class BotRuntime:
     handler_services: HandlerServices
     app: App
     metrics: Metrics
+    lazy_work: LazyWork
     closed: bool = field(default=False)
     _readiness: tuple[float, dict[str, Any]] | None = field(default=None, repr=False)
 
@@ -236,8 +238,11 @@ def build_runtime(
         privacy=domain.privacy,
         digest=domain.digest,
         question_limit=RateLimiter(settings.questions_per_hour, window=3600),
+        insights=ProgramInsights(engine=services.engine),
     )
-    app = create_app(settings, handler_services, client)
+    lazy_work = LazyWork()
+    metrics.lazy_backlog.set_function(lambda: lazy_work.pending)
+    app = create_app(settings, handler_services, client, lazy_work)
     jobs.install(domain.mentoring, domain.booking, domain.digest, domain.privacy)
     scheduler.add_listener(
         lambda event: metrics.scheduler_lag.observe(_lag(event)),
@@ -249,7 +254,9 @@ def build_runtime(
         digest=(settings.digest_day, settings.digest_time, settings.digest_timezone),
     )
     logger.info("bot_ready", extra={"mentors": len(services.matching.index)})
-    return BotRuntime(services, client, scheduler, domain.mentoring, handler_services, app, metrics)
+    return BotRuntime(
+        services, client, scheduler, domain.mentoring, handler_services, app, metrics, lazy_work
+    )
 
 
 @dataclass
@@ -274,11 +281,14 @@ def build_admin(
     embedder: Embedder | None = None,
     client: WebClient | None = None,
     offline: bool = False,
+    load_index: bool = True,
 ) -> Admin:
-    """`offline`: for commands that send nothing (a digest dry run), so no Slack token is
-    needed; anything that would message someone needs SLACK_BOT_TOKEN."""
+    """`offline`: for commands that send nothing (a digest dry run, a listing), so no Slack
+    token is needed; anything that would message someone needs SLACK_BOT_TOKEN. `load_index`:
+    embed and load every profile first (for commands that match people or move requests on)."""
     services = build_services(settings, engine=engine, embedder=embedder)
-    services.matching.start()
+    if load_index:
+        services.matching.start()
     scheduler = build_scheduler(services.engine)
     if client is None:
         client = WebClient(base_url=settings.slack_api_url) if offline else None

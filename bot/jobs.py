@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.booking.ports import NudgeKind
 from bot.booking.service import BookingService
 from bot.digest.service import DigestService
 from bot.mentoring.privacy import PrivacyService
@@ -55,9 +56,10 @@ def send_digest() -> None:
 
 
 def remind(session_id: int, kind: str) -> None:
+    """`kind` is stored in the job table as text (a NudgeKind value)."""
     if _booking is None:
         raise RuntimeError("bot.jobs.install() was not called with a booking service")
-    _booking.remind(session_id, kind)
+    _booking.remind(session_id, NudgeKind(kind))
 
 
 def _service() -> MentoringService:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -52,6 +52,12 @@ class Metrics:
             "mentor_bot_slack_api_errors",
             "Slack Web API calls that failed after retries, by method",
             ["method"],
+            registry=self.registry,
+        )
+
+        self.lazy_backlog = Gauge(
+            "mentor_bot_lazy_backlog",
+            "Slack work acknowledged and not yet done (matching, replies)",
             registry=self.registry,
         )
 

@@ -17,6 +17,8 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 
+from bot.booking.ports import NudgeKind
+
 JOB_TABLE = "apscheduler_jobs"
 SWEEP_MINUTES = 10
 # How often a running scheduler re-reads the job store: jobs added by another process (an HTTP
@@ -142,12 +144,12 @@ class SchedulerReminderTimer:
     def __init__(self, scheduler: BackgroundScheduler) -> None:
         self._scheduler = scheduler
 
-    def schedule(self, session_id: int, kind: str, at: datetime, grace_seconds: int) -> None:
+    def schedule(self, session_id: int, kind: NudgeKind, at: datetime, grace_seconds: int) -> None:
         self._scheduler.add_job(
             "bot.jobs:remind",
             "date",
             run_date=at.astimezone(UTC),
-            args=[session_id, kind],
+            args=[session_id, kind.value],
             id=f"{kind}:{session_id}",
             replace_existing=True,
             # Late after a restart: still sent within the grace, else skipped (and logged by

@@ -4,6 +4,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -12,12 +13,13 @@ from sqlalchemy.engine import Engine
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bot.config import PACKAGED_MODEL, Settings
+from bot.matching.embedder import Embedder
 from bot.matching.service import MatchingService
 from bot.storage import db
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope
 from bot.storage.models import MentorProfile
-from tests.utils.bot_server import SIGNING_SECRET, BotServer
+from tests.utils.bot_server import SIGNING_SECRET, BotServer, StartBot
 from tests.utils.fake_embedder import FakeEmbedder
 from tests.utils.slack_api import SlackStandIn
 
@@ -71,7 +73,8 @@ def pg_engine() -> Iterator[Engine]:
 def any_engine(request: pytest.FixtureRequest) -> Engine:
     """The same test on both supported back-ends."""
     name = "engine" if request.param == "sqlite" else "pg_engine"
-    return request.getfixturevalue(name)
+    engine: Engine = request.getfixturevalue(name)
+    return engine
 
 
 @pytest.fixture
@@ -80,7 +83,7 @@ def fake_embedder() -> FakeEmbedder:
 
 
 @pytest.fixture(scope="session")
-def real_embedder():  # type: ignore[no-untyped-def]
+def real_embedder() -> Embedder:
     from bot.matching.embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(PACKAGED_MODEL)
@@ -88,7 +91,7 @@ def real_embedder():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def settings(sqlite_url: str) -> Settings:
-    return Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
+    return Settings(database_url=sqlite_url, _env_file=None)
 
 
 def add_mentor(engine: Engine, slack_id: str, expertise: str, **fields: object) -> int:
@@ -124,19 +127,19 @@ def bot_settings(database_url: str, api: SlackStandIn, **overrides: object) -> S
         "mentor_response_hours": 8,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]  # values: any setting
 
 
 @pytest.fixture
-def start_bot(engine: Engine, sqlite_url: str, slack_api: SlackStandIn):  # type: ignore[no-untyped-def]
+def start_bot(engine: Engine, sqlite_url: str, slack_api: SlackStandIn) -> Iterator[StartBot]:
     """Start the real bot on a real port: start_bot(**setting_overrides) -> BotServer."""
     servers: list[BotServer] = []
 
     def start(
-        embedder: object | None = None, database_url: str | None = None, **overrides: object
+        embedder: Embedder | None = None, database_url: str | None = None, **overrides: Any
     ) -> BotServer:
         settings = bot_settings(database_url or sqlite_url, slack_api, **overrides)
-        server = BotServer(settings, embedder or FakeEmbedder(), slack_api)  # type: ignore[arg-type]
+        server = BotServer(settings, embedder or FakeEmbedder(), slack_api)
         servers.append(server)
         return server
 

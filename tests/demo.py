@@ -122,9 +122,9 @@ def main() -> int:
     settings = Settings(
         _env_file=None,
         database_url=url,
-        slack_bot_token="xoxb-demo",  # type: ignore[call-arg]
+        slack_bot_token="xoxb-demo",
         slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=api.base_url,  # type: ignore[arg-type]
+        slack_api_url=api.base_url,
         program_leads=["U0LEAD001"],
     )
     print("Loading the model and the example roster (36 mentors)…")

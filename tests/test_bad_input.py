@@ -19,7 +19,7 @@ from bot.roster import CsvFormatError, ImportReport
 from bot.storage.db import session_scope
 from bot.storage.models import SLACK_USER_ID, Mentor, MentoringRequest
 from tests.conftest import add_mentor
-from tests.utils.bot_server import BotServer
+from tests.utils.bot_server import BotServer, StartBot
 
 CORPUS = [
     "",
@@ -37,9 +37,9 @@ CORPUS = [
 
 
 @pytest.fixture
-def bot(engine: Engine, start_bot) -> BotServer:  # type: ignore[no-untyped-def]
+def bot(engine: Engine, start_bot: StartBot) -> BotServer:
     add_mentor(engine, "U0SRE0001", "incident postmortems, on-call rotations")
-    return start_bot()  # type: ignore[no-any-return]
+    return start_bot()
 
 
 def mentors_left(engine: Engine) -> int:

@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.booking.feedback import FeedbackResult, FeedbackService
-from bot.booking.ports import SessionView
+from bot.booking.ports import NudgeKind, SessionView
 from bot.booking.service import BookingService, BookResult
 from bot.booking.slots import Slot
 from bot.mentoring.ports import MessageRef
 from bot.storage import requests as request_repo
+from bot.storage import sessions as session_repo
 from bot.storage.db import session_scope
 from bot.storage.models import Feedback, MentoringSession
 from tests.conftest import add_mentor
@@ -68,22 +69,25 @@ def make_session(engine: Engine, mentee: str, mentor_id: int, *, tz: str = "Euro
         )
         request.mentee_timezone = tz
         assert request.id is not None
-        meeting = request_repo.create_session(
+        meeting = session_repo.create_session(
             session, request_id=request.id, mentor_id=mentor_id, mentee_slack_id=mentee, minutes=60
         )
         assert meeting.id is not None
         return meeting.id
 
 
+Booking = tuple[BookingService, Recorder]
+
+
 @pytest.fixture
-def booking(engine: Engine) -> tuple[BookingService, Recorder]:
+def booking(engine: Engine) -> Booking:
     recorder = Recorder()
     return BookingService(engine=engine, notifier=recorder, timer=recorder), recorder
 
 
 def test_book_schedules_both_reminders_and_refuses_a_second_booking(
-    engine: Engine, booking
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, booking: Booking
+) -> None:
     service, recorder = booking
     mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris")
     session_id = make_session(engine, "U0MENTEE1", mentor)
@@ -104,7 +108,7 @@ def test_book_schedules_both_reminders_and_refuses_a_second_booking(
     assert again is BookResult.CLOSED
 
 
-def test_a_time_taken_meanwhile_sends_fresh_slots(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+def test_a_time_taken_meanwhile_sends_fresh_slots(engine: Engine, booking: Booking) -> None:
     service, recorder = booking
     mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris", weekly_capacity=5)
     first = make_session(engine, "U0MENTEE1", mentor)
@@ -121,21 +125,22 @@ def test_a_time_taken_meanwhile_sends_fresh_slots(engine: Engine, booking) -> No
     assert all(s.start >= slot.end + timedelta(minutes=15) or s.end <= slot.start for s in fresh)
 
 
-def test_reminders_send_once_and_skip_when_too_late(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+def test_reminders_send_once_and_skip_when_too_late(engine: Engine, booking: Booking) -> None:
     service, recorder = booking
     mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris")
     session_id = make_session(engine, "U0MENTEE1", mentor)
     start = service.propose(session_id, now=NOW)[-1].start
     service.book(session_id, start, clicker_slack_id="U0MENTEE1", now=NOW)
     at_24h = start - timedelta(hours=24)
-    assert service.remind(session_id, "reminder_early", now=at_24h)
-    assert not service.remind(session_id, "reminder_early", now=at_24h)  # a duplicate job run
+    assert service.remind(session_id, NudgeKind.REMINDER_EARLY, now=at_24h)
+    # A second run of the same job sends nothing.
+    assert not service.remind(session_id, NudgeKind.REMINDER_EARLY, now=at_24h)
     # The 10-minute reminder after a long outage: the session has started, so it is skipped.
-    assert not service.remind(session_id, "reminder_soon", now=start + timedelta(minutes=1))
+    assert not service.remind(session_id, NudgeKind.REMINDER_SOON, now=start + timedelta(minutes=1))
     assert recorder.of("remind") == ["reminder_early"]
 
 
-def test_bad_times_and_strangers_are_refused(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+def test_bad_times_and_strangers_are_refused(engine: Engine, booking: Booking) -> None:
     service, _ = booking
     mentor = add_mentor(engine, "U0MENTOR1", "sql")
     session_id = make_session(engine, "U0MENTEE1", mentor)
@@ -151,7 +156,7 @@ def test_bad_times_and_strangers_are_refused(engine: Engine, booking) -> None:  
     assert service.book(999, future, clicker_slack_id="U0MENTEE1", now=NOW) is BookResult.CLOSED
 
 
-def test_booking_nudge_a_day_later_only_if_still_unbooked(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+def test_booking_nudge_a_day_later_only_if_still_unbooked(engine: Engine, booking: Booking) -> None:
     service, recorder = booking
     mentor = add_mentor(engine, "U0MENTOR1", "sql", timezone="Europe/Paris")
     unbooked = make_session(engine, "U0MENTEE1", mentor)
@@ -164,8 +169,8 @@ def test_booking_nudge_a_day_later_only_if_still_unbooked(engine: Engine, bookin
             session.add(meeting)
     start = service.propose(booked, now=NOW)[0].start
     service.book(booked, start, clicker_slack_id="U0MENTEE2", now=NOW)
-    assert service.remind(unbooked, "booking_nudge", now=NOW)
-    assert not service.remind(booked, "booking_nudge", now=NOW)
+    assert service.remind(unbooked, NudgeKind.BOOKING_NUDGE, now=NOW)
+    assert not service.remind(booked, NudgeKind.BOOKING_NUDGE, now=NOW)
     assert recorder.of("nudge_booking") == [unbooked]
     assert len(recorder.of("slots")) == 2  # fresh slots for the unbooked one
 
@@ -178,7 +183,7 @@ def booked_session(engine: Engine, service: BookingService) -> tuple[int, dateti
     return session_id, start
 
 
-def test_feedback_is_private_and_meet_again_needs_both(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_is_private_and_meet_again_needs_both(engine: Engine, booking: Booking) -> None:
     service, recorder = booking
     feedback = FeedbackService(engine=engine, booking=service)
     session_id, _ = booked_session(engine, service)
@@ -193,7 +198,7 @@ def test_feedback_is_private_and_meet_again_needs_both(engine: Engine, booking) 
     assert len(recorder.of("slots")) == slots_before + 1  # straight to slots for session 2
     assert feedback.meet_again(session_id, "U0MENTOR1", True) is FeedbackResult.MEETING_AGAIN
     with session_scope(engine) as session:
-        sessions = session.exec(select(MentoringSession).order_by(MentoringSession.id)).all()
+        sessions = session.exec(select(MentoringSession).order_by(col(MentoringSession.id))).all()
         rows = session.exec(select(Feedback)).all()
     assert [s.sequence for s in sessions] == [1, 2]  # created once despite the repeat vote
     mentee_row = next(r for r in rows if r.author_slack_id == "U0MENTEE1")
@@ -202,7 +207,7 @@ def test_feedback_is_private_and_meet_again_needs_both(engine: Engine, booking) 
     assert "my manager" not in repr(recorder.events)
 
 
-def test_practice_progress_is_the_mentees_alone(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+def test_practice_progress_is_the_mentees_alone(engine: Engine, booking: Booking) -> None:
     service, _ = booking
     feedback = FeedbackService(engine=engine, booking=service)
     session_id, _ = booked_session(engine, service)
@@ -211,14 +216,14 @@ def test_practice_progress_is_the_mentees_alone(engine: Engine, booking) -> None
     assert feedback.practice(session_id, "U0MENTEE1", "partly") is FeedbackResult.SAVED
 
 
-def test_follow_up_and_practice_nudges_fire_once_each(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+def test_follow_up_and_practice_nudges_fire_once_each(engine: Engine, booking: Booking) -> None:
     service, recorder = booking
     session_id, start = booked_session(engine, service)
     end = start + timedelta(hours=1)
-    assert service.remind(session_id, "follow_up", now=end + timedelta(minutes=1))
-    assert not service.remind(session_id, "follow_up", now=end + timedelta(minutes=2))
-    assert service.remind(session_id, "practice", now=end + timedelta(days=7, hours=1))
-    assert not service.remind(session_id, "practice", now=end + timedelta(days=8))
+    assert service.remind(session_id, NudgeKind.FOLLOW_UP, now=end + timedelta(minutes=1))
+    assert not service.remind(session_id, NudgeKind.FOLLOW_UP, now=end + timedelta(minutes=2))
+    assert service.remind(session_id, NudgeKind.PRACTICE, now=end + timedelta(days=7, hours=1))
+    assert not service.remind(session_id, NudgeKind.PRACTICE, now=end + timedelta(days=8))
     assert recorder.of("remind") == ["follow_up", "practice"]
 
 
@@ -259,9 +264,9 @@ def test_two_processes_on_postgres_send_each_nudge_once(pg_engine: Engine) -> No
         barrier.wait()
         for session_id in sessions:
             if due[session_id] is not None:
-                service.remind(
-                    session_id, "reminder_early", now=due[session_id] - timedelta(hours=24)
-                )
+                at = due[session_id]
+                assert at is not None
+                service.remind(session_id, NudgeKind.REMINDER_EARLY, now=at - timedelta(hours=24))
 
     threads = [threading.Thread(target=sweep, args=(s,)) for s in services]
     for t in threads:
@@ -275,7 +280,7 @@ def test_two_processes_on_postgres_send_each_nudge_once(pg_engine: Engine) -> No
     assert len(sent) == booked  # every due reminder went out, none twice
 
 
-def test_mentor_availability_window_limits_slots(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+def test_mentor_availability_window_limits_slots(engine: Engine, booking: Booking) -> None:
     from zoneinfo import ZoneInfo
 
     service, _ = booking
@@ -330,7 +335,7 @@ def test_reminder_times_are_configurable(engine: Engine) -> None:
     )
 
 
-def test_catch_up_sends_what_a_dead_process_left_once(engine: Engine, booking) -> None:  # type: ignore[no-untyped-def]
+def test_catch_up_sends_what_a_dead_process_left_once(engine: Engine, booking: Booking) -> None:
     """Jobs lost to a crash: the catch-up proposes slots for an accepted session that never got
     them, and sends a due reminder inside its grace, once; a reminder past its grace stays out."""
     service, recorder = booking

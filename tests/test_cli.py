@@ -3,9 +3,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol, cast
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from typer.testing import CliRunner, Result
 
 from bot.cli import CliContext, app
@@ -17,8 +18,14 @@ from tests.utils.fake_embedder import FakeEmbedder
 from tests.utils.slack_api import SlackStandIn
 
 
+class Cli(Protocol):
+    embedder: FakeEmbedder
+
+    def __call__(self, *args: str, input: str | None = None, columns: int = 80) -> Result: ...
+
+
 @pytest.fixture
-def cli(sqlite_url: str, slack_api: SlackStandIn):  # type: ignore[no-untyped-def]
+def cli(sqlite_url: str, slack_api: SlackStandIn) -> Cli:
     """The CLI with the bot's settings: commands that tell people (removing a mentor,
     erasing someone) reach the Slack stand-in."""
     embedder = FakeEmbedder()
@@ -29,8 +36,8 @@ def cli(sqlite_url: str, slack_api: SlackStandIn):  # type: ignore[no-untyped-de
         env = {"COLUMNS": str(columns)}
         return CliRunner().invoke(app, list(args), input=input, obj=context, env=env)
 
-    run.embedder = embedder  # type: ignore[attr-defined]
-    return run
+    run.embedder = embedder  # type: ignore[attr-defined]  # the Cli protocol's attribute
+    return cast(Cli, run)
 
 
 def roster(tmp_path: Path) -> Path:
@@ -45,13 +52,13 @@ def roster(tmp_path: Path) -> Path:
     return path
 
 
-def test_commands_refuse_an_unmigrated_database(cli) -> None:  # type: ignore[no-untyped-def]
+def test_commands_refuse_an_unmigrated_database(cli: Cli) -> None:
     result = cli("mentors", "list")
     assert result.exit_code == 2
     assert "Run `mentor-bot db upgrade` first" in result.stderr
 
 
-def test_import_list_match_remove(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_list_match_remove(cli: Cli, tmp_path: Path) -> None:
     assert cli("db", "upgrade").exit_code == 0
     result = cli("mentors", "import", str(roster(tmp_path)))
     assert result.exit_code == 1  # a row was rejected
@@ -80,7 +87,7 @@ def test_import_list_match_remove(cli, tmp_path: Path) -> None:  # type: ignore[
     assert "No mentor with Slack id 'U0SRE'" in result.stderr
 
 
-def test_match_reads_questions_from_stdin(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_match_reads_questions_from_stdin(cli: Cli, tmp_path: Path) -> None:
     cli("db", "upgrade")
     cli("mentors", "import", str(roster(tmp_path)))
     result = cli("match", "-", "--top", "1", input="on-call rotations\n\ndbt models\n")
@@ -94,7 +101,7 @@ def test_match_reads_questions_from_stdin(cli, tmp_path: Path) -> None:  # type:
     assert result.exit_code == 1
 
 
-def test_bad_question_and_bad_file_get_clear_messages(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_question_and_bad_file_get_clear_messages(cli: Cli, tmp_path: Path) -> None:
     cli("db", "upgrade")
     result = cli("match", "  ")
     assert result.exit_code == 2
@@ -105,14 +112,14 @@ def test_bad_question_and_bad_file_get_clear_messages(cli, tmp_path: Path) -> No
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_match_with_nobody_available(cli) -> None:  # type: ignore[no-untyped-def]
+def test_match_with_nobody_available(cli: Cli) -> None:
     cli("db", "upgrade")
     result = cli("match", "postmortems")
     assert result.exit_code == 0
     assert "No available mentor right now" in result.stdout
 
 
-def test_example_roster_through_cli(cli) -> None:  # type: ignore[no-untyped-def]
+def test_example_roster_through_cli(cli: Cli) -> None:
     cli("db", "upgrade")
     result = cli("mentors", "import", str(EXAMPLE_ROSTER))
     assert result.exit_code == 0, result.stderr
@@ -120,8 +127,8 @@ def test_example_roster_through_cli(cli) -> None:  # type: ignore[no-untyped-def
 
 
 def test_removing_a_mentor_moves_their_pending_request_on(
-    cli, sqlite_url: str, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, sqlite_url: str, slack_api: SlackStandIn
+) -> None:
     """`mentors remove` used to delete the pending offer, leaving its request stuck for ever."""
     cli("db", "upgrade")
     engine = db.make_engine(sqlite_url)
@@ -148,7 +155,7 @@ def test_removing_a_mentor_moves_their_pending_request_on(
     assert "pending requests moved on" in result.stdout
     slack_api.wait_call("chat.postMessage", channel="DU0SRE0002")  # the next mentor is asked
     with session_scope(engine) as session:
-        offers = session.exec(select(Offer).order_by(Offer.id)).all()
+        offers = session.exec(select(Offer).order_by(col(Offer.id))).all()
         removed = session.get(Mentor, offers[0].mentor_id)
         status = session.exec(select(MentoringRequest.status)).one()
     assert [o.status for o in offers] == ["declined", "pending"]
@@ -158,7 +165,7 @@ def test_removing_a_mentor_moves_their_pending_request_on(
     engine.dispose()
 
 
-def test_mentor_list_never_runs_markup_or_terminal_escapes(cli, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_mentor_list_never_runs_markup_or_terminal_escapes(cli: Cli, sqlite_url: str) -> None:
     cli("db", "upgrade")
     engine = db.make_engine(sqlite_url)
     with session_scope(engine) as session:  # as written before text was cleaned on the way in
@@ -178,8 +185,8 @@ def test_mentor_list_never_runs_markup_or_terminal_escapes(cli, sqlite_url: str)
 
 
 def test_people_export_and_forget_for_someone_who_has_left(
-    sqlite_url: str, slack_api, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    sqlite_url: str, slack_api: SlackStandIn, tmp_path: Path
+) -> None:
     """An admin exports, then erases, a departed mentee's data from the shell."""
     from bot.storage import db
     from bot.storage.db import session_scope

@@ -20,7 +20,7 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api")
     monkeypatch.setenv("LOG_LEVEL", "debug")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.program_leads == ["U0LEAD001", "U0LEAD002"]
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
     assert settings.log_level == "DEBUG"
@@ -43,4 +43,4 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_settings_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.config import Settings
 from bot.digest.render import digest_text, write_chart
@@ -43,7 +44,7 @@ class Sent:
 
 
 def request(
-    session: object,
+    session: Session,
     question: str,
     created: datetime,
     status: str,
@@ -59,14 +60,14 @@ def request(
         created_at=created,
         matched_at=matched,
     )
-    session.add(row)  # type: ignore[attr-defined]
-    session.flush()  # type: ignore[attr-defined]
+    session.add(row)
+    session.flush()
     assert row.id is not None
     return row.id
 
 
 def meeting(
-    session: object,
+    session: Session,
     request_id: int,
     mentor: int,
     starts: datetime,
@@ -83,14 +84,14 @@ def meeting(
         sequence=sequence,
         updated_at=updated or starts,
     )
-    session.add(row)  # type: ignore[attr-defined]
-    session.flush()  # type: ignore[attr-defined]
+    session.add(row)
+    session.flush()
     assert row.id is not None
     return row.id
 
 
 def feedback(
-    session: object,
+    session: Session,
     session_id: int,
     rating: int,
     again: bool,
@@ -101,7 +102,7 @@ def feedback(
         Feedback(
             session_id=session_id,
             author_slack_id=author,
-            role="mentee",  # type: ignore[attr-defined]
+            role="mentee",
             rating=rating,
             meet_again=again,
             created_at=created,

@@ -23,7 +23,9 @@ from bot.handlers.ids import Action, Callback, Field
 from bot.storage.db import session_scope
 from bot.storage.models import MentoringSession
 from tests.conftest import PG_URL
-from tests.test_slack_e2e import (
+from tests.utils import slack_requests as sr
+from tests.utils.bot_server import StartBot
+from tests.utils.flow import (
     MENTEE,
     QUESTION,
     accepted,
@@ -33,7 +35,6 @@ from tests.test_slack_e2e import (
     requests_in,
     seed,
 )
-from tests.utils import slack_requests as sr
 from tests.utils.slack_api import SlackStandIn, UserInfo
 
 FORM = "application/x-www-form-urlencoded"
@@ -70,8 +71,8 @@ def wait_for_postgres(engine: Engine, timeout: float = 30) -> None:
 @pytest.mark.postgres
 @pytest.mark.skipif(_cluster() is None, reason="needs root and pg_ctlcluster to stop PostgreSQL")
 def test_database_outage_is_explained_and_recovered_without_restart(
-    pg_engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    pg_engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(pg_engine)
     bot = start_bot(database_url=PG_URL, metrics_token="m3trics-t0ken")
     try:
@@ -96,12 +97,8 @@ def test_database_outage_is_explained_and_recovered_without_restart(
             == 200
         )
         for user in (MENTEE, "U0SRE0001"):
-            slack_api.wait_for(
-                lambda user=user: [
-                    c for c in slack_api.messages_to(user) if DATABASE_DOWN in c.blocks_text()
-                ],
-                timeout=30,
-            )
+            slack_api.wait_text("chat.postMessage", DATABASE_DOWN, timeout=30)
+            assert [c for c in slack_api.messages_to(user) if DATABASE_DOWN in c.blocks_text()]
         bot.click(Action.ACCEPT, "1", "U0SRE0001")
         replies = slack_api.wait_for(
             lambda: (
@@ -125,8 +122,8 @@ def test_database_outage_is_explained_and_recovered_without_restart(
 
 
 def test_slack_timeouts_are_retried_and_state_stays_consistent(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot(slack_timeout_seconds=0.5)
     slack_api.slow("chat.postMessage", 1.5)  # the offer's first post times out
@@ -150,8 +147,8 @@ def test_slack_timeouts_are_retried_and_state_stays_consistent(
 
 
 def test_the_same_click_twice_at_once_books_one_session(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     values = accepted(engine, bot, slack_api)
     slack_api.clear()
@@ -176,8 +173,8 @@ def test_the_same_click_twice_at_once_books_one_session(
 
 
 def test_clicks_out_of_order_change_nothing(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -187,15 +184,15 @@ def test_clicks_out_of_order_change_nothing(
     bot.click(Action.DECLINE, offer, "U0SRE0001")  # an older click, delivered late
     slack_api.wait_text("response_url", "no longer open")
     bot.click(Action.CANCEL_REQUEST, str(requests_in(engine)[0].id), "U0SOMEONE")
-    time.sleep(0.3)
+    bot.wait_idle()
     assert [o.status for o in offers_in(engine)] == ["accepted"]
     assert [r.status for r in requests_in(engine)] == ["matched"]
     assert len(slack_api.messages_to("U0SRE0002")) == 0  # nobody else was asked
 
 
 def test_deleted_users_get_polite_answers(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     slack_api.users[MENTEE] = UserInfo(deleted=True)  # users.info: user_not_found
@@ -213,8 +210,8 @@ def test_deleted_users_get_polite_answers(
 
 
 def test_user_fields_changed_after_signing_are_refused(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -236,5 +233,5 @@ def test_user_fields_changed_after_signing_are_refused(
     payload["user"] = "U0SRE0001"  # a string where Slack sends an object
     response = bot.post_signed(urlencode({"payload": json.dumps(payload)}), FORM)
     assert response.status in (200, 400)
-    time.sleep(0.3)
+    bot.wait_idle()
     assert [o.status for o in offers_in(engine)] == ["pending"]

@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import time
+from collections.abc import Mapping
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -20,8 +21,9 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
+from bot.booking.ports import NudgeKind
 from bot.digest.report import week_label
 from bot.handlers.errors import report
 from bot.handlers.ids import Action, Callback, Field
@@ -37,7 +39,9 @@ from bot.storage.models import (
     utcnow,
 )
 from tests.conftest import PG_URL, add_mentor
-from tests.test_slack_e2e import (
+from tests.utils import slack_requests as sr
+from tests.utils.bot_server import SIGNING_SECRET, BotServer, StartBot
+from tests.utils.flow import (
     MENTEE,
     QUESTION,
     ask,
@@ -48,8 +52,6 @@ from tests.test_slack_e2e import (
     slot_values,
     told_unmatched,
 )
-from tests.utils import slack_requests as sr
-from tests.utils.bot_server import SIGNING_SECRET, BotServer
 from tests.utils.slack_api import Call, SlackStandIn
 
 LEAD = "U0LEAD001"
@@ -63,12 +65,21 @@ def profile_values(expertise: str) -> dict[str, dict[str, object]]:
     }
 
 
+class RecordingHandler(logging.Handler):
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 # -- 1. digest labels count people, and never the viewer ------------------------------------
 
 
 def test_digest_labels_need_three_people_and_never_count_the_viewer(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     digest = bot.runtime.handler_services.digest
@@ -154,8 +165,7 @@ def test_database_errors_never_log_the_values(sqlite_url: str) -> None:
     assert secret not in line and "IntegrityError (message withheld" in line
 
     logged: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = logged.append  # type: ignore[method-assign]
+    handler = RecordingHandler(logged)
     logging.getLogger("bot.handlers.errors").addHandler(handler)
     try:
         told: list[object] = []
@@ -170,8 +180,8 @@ def test_database_errors_never_log_the_values(sqlite_url: str) -> None:
 
 @pytest.mark.postgres
 def test_control_characters_are_dropped_where_text_enters(
-    pg_engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    pg_engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     """PostgreSQL refuses U+0000 in text: the question used to fail after the ack."""
     seed(pg_engine)
     bot = start_bot(database_url=PG_URL)
@@ -222,8 +232,8 @@ def approval_asks(api: SlackStandIn) -> list[Call]:
 
 
 def test_forget_me_rewrites_every_message_that_quoted_the_mentee(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -251,8 +261,8 @@ def test_forget_me_rewrites_every_message_that_quoted_the_mentee(
 
 
 def test_forget_me_rewrites_introduction_and_booking_messages_on_both_sides(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     book_first_slot(engine, bot, slack_api)
     expected = sorted(["offer", "asked", "introduction", "introduction", "booked", "booked"])
@@ -271,8 +281,8 @@ def test_forget_me_rewrites_introduction_and_booking_messages_on_both_sides(
 
 
 def test_a_redaction_slack_refused_is_retried(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -294,8 +304,8 @@ def test_a_redaction_slack_refused_is_retried(
 
 
 def test_an_erased_mentor_leaves_no_reasons_and_no_vectors(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -305,7 +315,7 @@ def test_an_erased_mentor_leaves_no_reasons_and_no_vectors(
     ask(bot, "incident postmortems for my team", user="U0OTHER01")  # the index refreshes
     slack_api.wait_for(lambda: len(requests_in(engine)) == 2)
     with session_scope(engine) as session:
-        offers = session.exec(select(Offer).order_by(Offer.id)).all()
+        offers = session.exec(select(Offer).order_by(col(Offer.id))).all()
         erased = session.exec(select(Mentor).where(Mentor.expertise == "")).one()
         vectors = session.execute(sa.text("SELECT mentor_id FROM mentor_embedding")).all()
     assert offers[0].reasons == []  # "matched on: <their expertise>" is theirs too
@@ -317,8 +327,8 @@ def test_an_erased_mentor_leaves_no_reasons_and_no_vectors(
 
 
 def test_a_self_registered_mentor_waits_for_a_lead(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot(program_leads=[LEAD, "U0LEAD002"])  # MENTOR_APPROVAL=lead by default
     values = profile_values("kubernetes upgrades, helm charts")
     assert bot.submit(Callback.PROFILE, values, "U0NEWMENT").json() is None
@@ -353,8 +363,8 @@ def test_a_self_registered_mentor_waits_for_a_lead(
 
 
 def test_a_rejected_mentor_gets_no_questions_and_waits_again_after_an_edit(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     bot.submit(Callback.PROFILE, profile_values("everything, anything, all topics"), "U0GREEDY1")
     slack_api.wait_text("chat.postMessage", "waiting for approval")
@@ -374,8 +384,8 @@ def test_a_rejected_mentor_gets_no_questions_and_waits_again_after_an_edit(
 
 
 def test_in_open_mode_a_lead_can_deactivate_a_new_mentor(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot(mentor_approval="open")
     bot.submit(Callback.PROFILE, profile_values("incident postmortems, all of them"), "U0NEWMENT")
@@ -477,7 +487,7 @@ def test_a_signed_body_that_is_not_utf8_gets_400(bot_only: BotServer) -> None:
     assert raw_post(bot_only.port, body, headers) == 401
 
 
-def raw_post(port: int, body: bytes, headers: dict[str, object]) -> int:
+def raw_post(port: int, body: bytes, headers: Mapping[str, object]) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.putrequest("POST", "/slack/events", skip_accept_encoding=True)
@@ -492,16 +502,16 @@ def raw_post(port: int, body: bytes, headers: dict[str, object]) -> int:
 
 
 @pytest.fixture
-def bot_only(engine: Engine, start_bot) -> BotServer:  # type: ignore[no-untyped-def]
-    return start_bot()  # type: ignore[no-any-return]
+def bot_only(engine: Engine, start_bot: StartBot) -> BotServer:
+    return start_bot()
 
 
 # -- 7. one person cannot flood the mentors ---------------------------------------------------
 
 
 def test_open_requests_are_capped_and_questions_rate_limited(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     for n in range(1, 4):
         add_mentor(engine, f"U0SRE000{n}", "incident postmortems", weekly_capacity=5)
     bot = start_bot(questions_per_hour=5)  # MAX_OPEN_REQUESTS: 3 by default
@@ -521,20 +531,20 @@ def test_open_requests_are_capped_and_questions_rate_limited(
     slack_api.wait_for(lambda: len(requests_in(engine)) == 4)
     too_fast = bot.command("incident postmortems, question 6", MENTEE)
     assert too_fast.status == 200 and "5 questions in the last hour" in too_fast.body
-    time.sleep(0.3)
+    bot.wait_idle()
     assert len(requests_in(engine)) == 4  # the refused ack's lazy part did nothing
 
 
 def test_the_intake_form_is_rate_limited_too(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot(questions_per_hour=1)
     form = {Field.QUESTION: {"type": "plain_text_input", "value": "A/B testing sample sizes"}}
     assert bot.submit(Callback.INTAKE, form, MENTEE).json() is None
     again = bot.submit(Callback.INTAKE, form, MENTEE).json()
     assert "1 questions in the last hour" in again["errors"][Field.QUESTION.value]
     slack_api.wait_for(lambda: len(requests_in(engine)) == 1)
-    time.sleep(0.3)
+    bot.wait_idle()
     assert len(requests_in(engine)) == 1
 
 
@@ -567,15 +577,17 @@ def test_forms_with_bad_values_get_field_errors(bot_only: BotServer) -> None:
 
 
 def test_a_rescheduled_session_is_reminded_again_with_a_fresh_invite(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     from icalendar import Calendar
 
     bot = start_bot()
     meeting = book_first_slot(engine, bot, slack_api)
     assert meeting.id is not None and meeting.starts_at is not None
     booking = bot.runtime.handler_services.booking
-    assert booking.remind(meeting.id, "reminder_early", now=meeting.starts_at - timedelta(hours=24))
+    assert booking.remind(
+        meeting.id, NudgeKind.REMINDER_EARLY, now=meeting.starts_at - timedelta(hours=24)
+    )
     slack_api.clear()
     bot.click(Action.RESCHEDULE, str(meeting.id), "U0SRE0001")
     picker = slack_api.wait_for(
@@ -591,7 +603,9 @@ def test_a_rescheduled_session_is_reminded_again_with_a_fresh_invite(
         moved = session.get(MentoringSession, meeting.id)
         assert moved is not None and moved.starts_at is not None
     slack_api.clear()
-    assert booking.remind(meeting.id, "reminder_early", now=moved.starts_at - timedelta(hours=24))
+    assert booking.remind(
+        meeting.id, NudgeKind.REMINDER_EARLY, now=moved.starts_at - timedelta(hours=24)
+    )
     reminders = slack_api.wait_call("chat.postMessage", count=2)
     assert all("Reminder:" in c.blocks_text() for c in reminders)
     invites = [Calendar.from_ical(u.params["content"]) for u in slack_api.of("upload")]
@@ -618,8 +632,8 @@ def session_invite_of(engine: Engine, session_id: int, sequence: int) -> dict[st
 
 
 def test_did_it_take_place_yes_wins_and_moved_sends_new_times(
-    engine: Engine, start_bot, slack_api: SlackStandIn
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     meeting = book_first_slot(engine, bot, slack_api)
     assert meeting.id is not None and meeting.starts_at is not None
@@ -642,7 +656,9 @@ def test_did_it_take_place_yes_wins_and_moved_sends_new_times(
         slack_api.wait_text("response_url", "isn't yours")
 
 
-def test_we_moved_it_reschedules(engine: Engine, start_bot, slack_api: SlackStandIn) -> None:  # type: ignore[no-untyped-def]
+def test_we_moved_it_reschedules(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     meeting = book_first_slot(engine, bot, slack_api)
     assert meeting.id is not None and meeting.starts_at is not None

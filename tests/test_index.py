@@ -7,7 +7,8 @@ from bot.matching.index import MentorIndex
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
-    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    normed: np.ndarray = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    return normed
 
 
 def clustered(n: int, dim: int = 32, clusters: int = 40, seed: int = 0) -> np.ndarray:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -12,7 +11,8 @@ from sqlmodel import select
 from bot.handlers.ids import Action, Callback, Field
 from bot.storage.db import session_scope
 from bot.storage.models import Mentor
-from tests.test_slack_e2e import (
+from tests.utils.bot_server import StartBot
+from tests.utils.flow import (
     MENTEE,
     ask,
     offer_to,
@@ -21,6 +21,7 @@ from tests.test_slack_e2e import (
     seed,
     told_unmatched,
 )
+from tests.utils.slack_api import SlackStandIn
 
 LEAD = "U0LEAD001"  # PROGRAM_LEADS in tests.conftest.bot_settings
 
@@ -29,26 +30,26 @@ LEAD = "U0LEAD001"  # PROGRAM_LEADS in tests.conftest.bot_settings
     "text", ["digest", "demand", "import", "reassign 1 <@U0SRE0003>", "digest 2026-W47"]
 )
 def test_lead_actions_refuse_everyone_else_politely(
-    engine: Engine, start_bot, slack_api, text: str
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn, text: str
+) -> None:
     bot = start_bot()
     response = bot.command(text, MENTEE)
     assert response.status == 200
     assert "only for program leads" in response.body and f"<@{LEAD}>" in response.body
-    slack_api.wait_for(lambda: True, timeout=0.3)
+    bot.wait_idle()  # whatever the refused command queued has run: it opened and stored nothing
     assert slack_api.of("views.open") == [] and requests_in(engine) == []
 
 
 def test_a_question_that_starts_like_a_lead_command_is_still_a_question(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot, "import incident postmortems from our old wiki")
     offer_to(slack_api, "U0SRE0001")
 
 
-def test_help_lists_lead_actions_only_for_leads(engine: Engine, start_bot) -> None:  # type: ignore[no-untyped-def]
+def test_help_lists_lead_actions_only_for_leads(engine: Engine, start_bot: StartBot) -> None:
     bot = start_bot()
     assert "reassign" not in bot.command("help", MENTEE).body
     assert "forget-me" in bot.command("help", MENTEE).body
@@ -56,8 +57,8 @@ def test_help_lists_lead_actions_only_for_leads(engine: Engine, start_bot) -> No
 
 
 def test_demand_shows_ids_not_questions_and_reassign_hands_it_over(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     private = "How do I negotiate a raise with kubernetes budgets?"
@@ -91,8 +92,8 @@ def test_demand_shows_ids_not_questions_and_reassign_hands_it_over(
 
 
 def test_a_lead_cannot_read_questions_through_reassign(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     """The review's attack: become a mentor, then `/mentor reassign 42 @self`."""
     from tests.conftest import add_mentor
 
@@ -110,7 +111,7 @@ def test_a_lead_cannot_read_questions_through_reassign(
     bot.command(f"reassign {request_id} <@{MENTEE}>", LEAD)  # probing who asked
     neutral = slack_api.wait_text("response_url", "can't be offered to")
     assert "themselves" not in json.dumps(neutral.params)
-    time.sleep(0.3)
+    bot.wait_idle()
     assert slack_api.messages_to(LEAD) == []  # the question never reached the lead
     assert offers_in(engine) == []
 
@@ -127,7 +128,9 @@ def test_a_lead_cannot_read_questions_through_reassign(
     }
 
 
-def test_reassign_withdraws_the_pending_offer(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_reassign_withdraws_the_pending_offer(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -142,7 +145,9 @@ def test_reassign_withdraws_the_pending_offer(engine: Engine, start_bot, slack_a
     assert [o.status for o in offers_in(engine)] == ["withdrawn", "pending"]
 
 
-def test_digest_preview_goes_only_to_the_lead(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_digest_preview_goes_only_to_the_lead(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot(digest_channel="C0DIGEST1")
     ask(bot)
@@ -161,7 +166,9 @@ def roster_paste(text: str) -> dict[str, dict[str, str]]:
     return {Field.ROSTER_CSV: {"type": "plain_text_input", "value": text}}
 
 
-def test_roster_import_from_slack_with_bad_rows(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_roster_import_from_slack_with_bad_rows(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     bot.command("import", LEAD)
     opened = slack_api.wait_call("views.open")[0]
@@ -191,8 +198,8 @@ def test_roster_import_from_slack_with_bad_rows(engine: Engine, start_bot, slack
 
 
 def test_a_forged_import_submission_by_a_non_lead_is_refused(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     rows = "slack_id,expertise\nU0NEW0009,Anything\n"
     assert bot.submit(Callback.ROSTER_IMPORT, roster_paste(rows), MENTEE).status == 200

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.errors import InvalidQuestionError
-from bot.matching.service import MAX_QUESTION_CHARS, MatchingService, clean_question
+from bot.matching.service import MatchingService
+from bot.mentoring.questions import MAX_QUESTION_CHARS, clean_question
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope
 from bot.storage.models import MentoringRequest, MentorProfile, Offer, OfferStatus, utcnow

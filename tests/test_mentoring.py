@@ -12,13 +12,8 @@ from sqlalchemy.engine import Engine
 from bot.errors import TooManyOpenRequestsError
 from bot.matching.service import MatchingService
 from bot.mentoring.ports import MessageRef, OfferClosure, Unmatched, UnmetDemand
-from bot.mentoring.service import (
-    CancelResult,
-    ClickResult,
-    FindResult,
-    MentoringService,
-    ReassignResult,
-)
+from bot.mentoring.service import MentoringService
+from bot.mentoring.views import CancelResult, ClickResult, FindResult, ReassignResult
 from bot.storage.db import session_scope
 from bot.storage.models import MentoringRequest
 from tests.conftest import add_mentor
@@ -72,10 +67,11 @@ class ManualTimer:
         self.due.pop(offer_id, None)
 
 
+Flow = tuple[MentoringService, RecordingNotifier, ManualTimer]
+
+
 @pytest.fixture
-def flow(
-    engine: Engine, matching: MatchingService
-) -> tuple[MentoringService, RecordingNotifier, ManualTimer]:
+def flow(engine: Engine, matching: MatchingService) -> Flow:
     notifier, timer = RecordingNotifier(), ManualTimer()
     service = MentoringService(
         engine=engine,
@@ -89,7 +85,7 @@ def flow(
     return service, notifier, timer
 
 
-def test_offer_accept_introduces_and_stops_the_timer(engine: Engine, flow) -> None:  # type: ignore[no-untyped-def]
+def test_offer_accept_introduces_and_stops_the_timer(engine: Engine, flow: Flow) -> None:
     service, notifier, timer = flow
     add_mentor(engine, "U0SRE0001", "incident postmortems")
     request = service.submit(mentee_slack_id="U0ME", question="incident postmortems")
@@ -102,7 +98,7 @@ def test_offer_accept_introduces_and_stops_the_timer(engine: Engine, flow) -> No
     assert service.accept(offer_id, clicker_slack_id="U0SRE0001").result is ClickResult.CLOSED
 
 
-def test_a_poor_fit_is_never_asked_after_a_decline(engine: Engine, flow) -> None:  # type: ignore[no-untyped-def]
+def test_a_poor_fit_is_never_asked_after_a_decline(engine: Engine, flow: Flow) -> None:
     service, notifier, timer = flow
     add_mentor(engine, "U0SRE0001", "incident postmortems")
     add_mentor(engine, "U0SRE0002", "incident response, kubernetes")  # a weak partial fit
@@ -124,7 +120,9 @@ def unmet(service: MentoringService, mentee: str, question: str) -> None:
     assert service.find_mentor(request.request_id) is FindResult.UNMATCHED
 
 
-def test_leads_hear_of_unmet_demand_once_three_different_people_asked(engine: Engine, flow) -> None:  # type: ignore[no-untyped-def]
+def test_leads_hear_of_unmet_demand_once_three_different_people_asked(
+    engine: Engine, flow: Flow
+) -> None:
     service, notifier, _ = flow
     add_mentor(engine, "U0SRE0001", "incident postmortems", weekly_capacity=0)  # busy
     for question in ("incident postmortems", "postmortems for incidents", "incident postmortems?"):
@@ -143,7 +141,9 @@ def test_leads_hear_of_unmet_demand_once_three_different_people_asked(engine: En
     assert len(notifier.of("leads")) == 1  # once per topic, not per duplicate request
 
 
-def test_a_topic_nobody_covers_is_named_by_the_askers_shared_words(engine: Engine, flow) -> None:  # type: ignore[no-untyped-def]
+def test_a_topic_nobody_covers_is_named_by_the_askers_shared_words(
+    engine: Engine, flow: Flow
+) -> None:
     service, notifier, _ = flow
     add_mentor(engine, "U0SRE0001", "incident postmortems")
     for mentee, question in (
@@ -209,7 +209,7 @@ def test_reassign_never_reveals_the_mentee_nor_reaches_a_lead(
         )
 
 
-def test_expiry_is_idempotent_and_moves_on(engine: Engine, flow) -> None:  # type: ignore[no-untyped-def]
+def test_expiry_is_idempotent_and_moves_on(engine: Engine, flow: Flow) -> None:
     service, notifier, timer = flow
     add_mentor(engine, "U0SRE0001", "incident postmortems")
     add_mentor(engine, "U0SRE0002", "incident postmortems and reviews")
@@ -232,7 +232,7 @@ def test_expiry_is_idempotent_and_moves_on(engine: Engine, flow) -> None:  # typ
     assert notifier.of("ask") == ["U0SRE0001", "U0SRE0002"]
 
 
-def test_cancel_after_accept_tells_the_mentor(engine: Engine, flow) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_after_accept_tells_the_mentor(engine: Engine, flow: Flow) -> None:
     service, notifier, timer = flow
     add_mentor(engine, "U0SRE0001", "incident postmortems")
     request = service.submit(mentee_slack_id="U0ME", question="incident postmortems")

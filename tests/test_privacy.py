@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.handlers.ids import Action
 from bot.storage import stats
@@ -21,7 +22,8 @@ from bot.storage.models import (
     Offer,
     utcnow,
 )
-from tests.test_slack_e2e import (
+from tests.utils.bot_server import BotServer, StartBot
+from tests.utils.flow import (
     MENTEE,
     QUESTION,
     ask,
@@ -30,7 +32,6 @@ from tests.test_slack_e2e import (
     seed,
     told_unmatched,
 )
-from tests.utils.bot_server import BotServer
 from tests.utils.slack_api import SlackStandIn
 
 SECRET_COMMENT = "between us: I think my manager is the problem"
@@ -81,8 +82,8 @@ def booked_with_comment(engine: Engine, bot: BotServer, api: SlackStandIn, autho
 
 
 def test_my_data_exports_what_is_stored_and_nothing_of_others(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     booked_with_comment(engine, bot, slack_api, "U0SRE0001")
 
@@ -101,8 +102,8 @@ def test_my_data_exports_what_is_stored_and_nothing_of_others(
 
 
 def test_forget_me_asks_first_then_erases_and_keeps_counts(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     meeting_id = booked_with_comment(engine, bot, slack_api, MENTEE)
     with session_scope(engine) as session:
@@ -148,8 +149,8 @@ def test_forget_me_asks_first_then_erases_and_keeps_counts(
 
 
 def test_a_mentor_who_is_forgotten_leaves_the_index_and_their_offer_moves_on(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -162,7 +163,7 @@ def test_a_mentor_who_is_forgotten_leaves_the_index_and_their_offer_moves_on(
     with session_scope(engine) as session:
         mentors = {m.slack_id: m for m in session.exec(select(Mentor)).all()}
         vectors = session.exec(select(MentorEmbedding.mentor_id)).all()
-        offers = session.exec(select(Offer).order_by(Offer.id)).all()
+        offers = session.exec(select(Offer).order_by(col(Offer.id))).all()
     assert "U0SRE0001" not in mentors
     erased = next(m for m in mentors.values() if m.slack_id.startswith("forgotten-"))
     assert (erased.expertise, erased.name, erased.active) == ("", "", False)
@@ -181,7 +182,9 @@ def test_a_mentor_who_is_forgotten_leaves_the_index_and_their_offer_moves_on(
     assert first[0].params["channel"] != "DU0SRE0001"
 
 
-def test_retention_purges_old_texts_only(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_retention_purges_old_texts_only(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot(retention_days=30)
     old, recent = utcnow() - timedelta(days=31), utcnow() - timedelta(days=29)
     with session_scope(engine) as session:
@@ -197,7 +200,7 @@ def test_retention_purges_old_texts_only(engine: Engine, start_bot, slack_api) -
     purged = bot.runtime.handler_services.privacy.purge_old_texts()
     assert purged == (1, 0)
     with session_scope(engine) as session:
-        rows = session.exec(select(MentoringRequest).order_by(MentoringRequest.id)).all()
+        rows = session.exec(select(MentoringRequest).order_by(col(MentoringRequest.id))).all()
         jobs = {r[0] for r in session.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
     assert [(r.question, r.context) for r in rows] == [
         (None, None),
@@ -207,8 +210,8 @@ def test_retention_purges_old_texts_only(engine: Engine, start_bot, slack_api) -
 
 
 def test_a_question_reaches_only_the_mentee_and_the_mentors_asked(
-    engine: Engine, start_bot, slack_api, caplog
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
     """Through a decline, an accept, a booking, the unmet-demand path and the digest: every
     Slack call that carries the question goes to the mentee or a mentor it was offered to, and
     no log line (at DEBUG, libraries included) holds the question or a secret."""
@@ -229,7 +232,7 @@ def test_a_question_reaches_only_the_mentee_and_the_mentors_asked(
     assert "test-signing-secret" not in logged
 
 
-def run_a_private_flow(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def run_a_private_flow(engine: Engine, start_bot: StartBot, slack_api: SlackStandIn) -> None:
     seed(engine)
     bot = start_bot(digest_channel="C0DIGEST1")
     question = "How do I write incident postmortems when I think I'm burning out?"
@@ -260,7 +263,9 @@ def run_a_private_flow(engine: Engine, start_bot, slack_api) -> None:  # type: i
                 assert where in allowed, (marker, where)
 
 
-def test_both_people_of_a_session_can_be_forgotten(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_both_people_of_a_session_can_be_forgotten(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     meeting_id = booked_with_comment(engine, bot, slack_api, MENTEE)
     with session_scope(engine) as session:

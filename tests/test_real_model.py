@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.matching.embedder import Embedder
 from bot.matching.service import MatchingService
 from bot.roster import import_mentors, read_mentor_csv
 from tests.conftest import EXAMPLE_ROSTER
@@ -21,14 +22,14 @@ pytestmark = pytest.mark.real_model
 
 
 @pytest.fixture
-def example_matching(engine: Engine, real_embedder) -> MatchingService:  # type: ignore[no-untyped-def]
+def example_matching(engine: Engine, real_embedder: Embedder) -> MatchingService:
     import_mentors(engine, read_mentor_csv(EXAMPLE_ROSTER))
     service = MatchingService(engine=engine, embedder=real_embedder)
     service.start()
     return service
 
 
-def test_packaged_model_gives_normalised_384d_vectors(real_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_packaged_model_gives_normalised_384d_vectors(real_embedder: Embedder) -> None:
     vectors = real_embedder.embed(["blameless postmortems", "postmortem without blame", "Kotlin"])
     assert vectors.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)

@@ -3,6 +3,7 @@ local Slack Web API stand-in that records what people would see."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -14,54 +15,30 @@ import time_machine
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.booking.ports import NudgeKind
 from bot.handlers.ids import Action, Callback, Field
 from bot.storage.db import session_scope
 from bot.storage.models import Feedback, MentoringRequest, MentoringSession, Offer, OfferStatus
 from tests.conftest import add_mentor
-from tests.utils.bot_server import BotServer, free_port, offer_id_in
+from tests.utils.bot_server import StartBot, free_port
+from tests.utils.flow import (
+    MENTEE,
+    QUESTION,
+    accepted,
+    ask,
+    book_first_slot,
+    offer_to,
+    offers_in,
+    requests_in,
+    seed,
+    told_unmatched,
+)
 from tests.utils.slack_api import SlackStandIn
 
-MENTEE = "U0MENTEE1"
-QUESTION = "How do I write incident postmortems?"
 
-
-def seed(engine: Engine) -> None:
-    # Three good fits for QUESTION, in a clear order, and one unrelated mentor.
-    add_mentor(
-        engine,
-        "U0SRE0001",
-        "writing incident postmortems, incident postmortems, writing postmortems",
-        name="Ana",
-    )
-    add_mentor(
-        engine, "U0SRE0002", "incident postmortems, writing postmortems, incident review", name="Bo"
-    )
-    add_mentor(engine, "U0SRE0003", "incident postmortems, postmortem templates", name="Cy")
-    add_mentor(engine, "U0DSC0001", "A/B testing, statistics", name="Di")
-
-
-def offer_to(api: SlackStandIn, mentor: str, count: int = 1) -> str:
-    calls = api.wait_for(lambda: len(api.messages_to(mentor)) >= count and api.messages_to(mentor))
-    return offer_id_in(calls[count - 1].blocks_text())
-
-
-def ask(bot: BotServer, question: str = QUESTION, user: str = MENTEE) -> None:
-    response = bot.command(question, user)
-    assert response.status == 200
-    assert "Looking for the best mentor" in response.body  # Slack shows it only to the asker
-
-
-def requests_in(engine: Engine) -> list[MentoringRequest]:
-    with session_scope(engine) as session:
-        return list(session.exec(select(MentoringRequest)).all())
-
-
-def offers_in(engine: Engine) -> list[Offer]:
-    with session_scope(engine) as session:
-        return list(session.exec(select(Offer).order_by(Offer.id)).all())
-
-
-def test_happy_path_question_to_introduction(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_happy_path_question_to_introduction(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -88,7 +65,9 @@ def test_happy_path_question_to_introduction(engine: Engine, start_bot, slack_ap
     assert [r.status for r in requests_in(engine)] == ["matched"]
 
 
-def test_decline_goes_to_next_candidate(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_decline_goes_to_next_candidate(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -101,8 +80,8 @@ def test_decline_goes_to_next_candidate(engine: Engine, start_bot, slack_api) ->
 
 
 def test_pause_moves_on_and_pauses_the_mentor_for_a_week(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -119,7 +98,9 @@ def test_pause_moves_on_and_pauses_the_mentor_for_a_week(
     assert len(slack_api.messages_to("U0SRE0001")) == 1
 
 
-def test_no_answer_in_time_goes_to_next_candidate(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_no_answer_in_time_goes_to_next_candidate(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot(mentor_response_hours=1.5 / 3600)  # 1.5 s to answer
     ask(bot)
@@ -133,16 +114,9 @@ def test_no_answer_in_time_goes_to_next_candidate(engine: Engine, start_bot, sla
     assert late.params["response_type"] == "ephemeral"
 
 
-def told_unmatched(slack_api: SlackStandIn, words: str, mentee: str = MENTEE) -> str:
-    return slack_api.wait_for(  # type: ignore[no-any-return]
-        lambda: next(
-            (c.blocks_text() for c in slack_api.messages_to(mentee) if words in c.blocks_text()),
-            None,
-        )
-    )
-
-
-def test_after_three_candidates_the_mentee_is_told(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_after_three_candidates_the_mentee_is_told(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -156,7 +130,9 @@ def test_after_three_candidates_the_mentee_is_told(engine: Engine, start_bot, sl
     assert slack_api.messages_to("U0LEAD001") == []
 
 
-def test_no_expert_on_the_roster_is_no_offer(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_no_expert_on_the_roster_is_no_offer(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot, "How do I knit a woollen scarf?")  # nobody fits: better no offer than a bad one
@@ -164,7 +140,9 @@ def test_no_expert_on_the_roster_is_no_offer(engine: Engine, start_bot, slack_ap
     assert offers_in(engine) == []
 
 
-def test_experts_all_busy_is_told_as_such(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_experts_all_busy_is_told_as_such(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     add_mentor(engine, "U0SRE0001", "incident postmortems", weekly_capacity=0)
     bot = start_bot()
     ask(bot)
@@ -172,8 +150,8 @@ def test_experts_all_busy_is_told_as_such(engine: Engine, start_bot, slack_api) 
 
 
 def test_leads_hear_of_a_topic_once_three_people_found_no_mentor(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     add_mentor(engine, "U0SRE0001", "incident postmortems", weekly_capacity=0)  # busy
     bot = start_bot()
     asks = [
@@ -193,11 +171,13 @@ def test_leads_hear_of_a_topic_once_three_people_found_no_mentor(
         assert private not in lead
     ask(bot, "incident postmortems, please", user="U0FOURTH1")
     told_unmatched(slack_api, "no mentor is available", "U0FOURTH1")
-    time.sleep(0.3)
+    bot.wait_idle()
     assert len(slack_api.messages_to("U0LEAD001")) == 1  # not once per duplicate request
 
 
-def test_cancel_withdraws_the_offer(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_withdraws_the_offer(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -214,7 +194,9 @@ def test_cancel_withdraws_the_offer(engine: Engine, start_bot, slack_api) -> Non
     assert [o.status for o in offers_in(engine)] == ["withdrawn"]
 
 
-def test_double_accept_and_retries_introduce_once(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_double_accept_and_retries_introduce_once(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -230,7 +212,7 @@ def test_double_accept_and_retries_introduce_once(engine: Engine, start_bot, sla
     answers = slack_api.wait_call("response_url", count=5)
     assert sum("You accepted" in json.dumps(a.params) for a in answers) == 1
     assert sum("no longer open" in json.dumps(a.params) for a in answers) == 4
-    time.sleep(0.3)
+    bot.wait_idle()
     intros = [
         c for c in slack_api.messages_to(MENTEE) if "accepted your request" in c.blocks_text()
     ]
@@ -238,7 +220,9 @@ def test_double_accept_and_retries_introduce_once(engine: Engine, start_bot, sla
     assert [o.status for o in offers_in(engine)] == ["accepted"]
 
 
-def test_someone_else_cannot_answer_an_offer(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_someone_else_cannot_answer_an_offer(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -248,7 +232,9 @@ def test_someone_else_cannot_answer_an_offer(engine: Engine, start_bot, slack_ap
     assert [o.status for o in offers_in(engine)] == ["pending"]
 
 
-def test_question_text_is_escaped_for_mentors(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_question_text_is_escaped_for_mentors(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot, "<!channel> incident postmortems & <https://evil.example|click me>")
@@ -262,8 +248,8 @@ def test_question_text_is_escaped_for_mentors(engine: Engine, start_bot, slack_a
     [("", None), ("   ", None), ("?!", "too short"), ("x" * 3001, "under 3000")],
 )
 def test_bad_questions_get_a_clear_reply(
-    engine: Engine, start_bot, slack_api, text: str, reply: str | None
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn, text: str, reply: str | None
+) -> None:
     seed(engine)
     bot = start_bot()
     response = bot.command(text, MENTEE)
@@ -278,7 +264,9 @@ def test_bad_questions_get_a_clear_reply(
     assert requests_in(engine) == []
 
 
-def test_help_status_and_cancel_subcommands(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_help_status_and_cancel_subcommands(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     assert "/mentor status" in bot.command("help", MENTEE).body
@@ -296,7 +284,9 @@ def test_help_status_and_cancel_subcommands(engine: Engine, start_bot, slack_api
     assert [r.status for r in requests_in(engine)] == ["cancelled"]
 
 
-def test_intake_modal_submission(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_intake_modal_submission(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     bad = bot.submit(
@@ -326,8 +316,8 @@ def test_intake_modal_submission(engine: Engine, start_bot, slack_api) -> None: 
 
 
 def test_profile_modal_creates_a_mentor_matched_at_once(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     from tests.utils.slack_api import UserInfo
 
     slack_api.users["U0NEWMENT"] = UserInfo(tz="Asia/Jakarta")
@@ -363,7 +353,9 @@ def test_profile_modal_creates_a_mentor_matched_at_once(
     assert notice.params["channel"] == "DU0LEAD001" and "Deactivate" in notice.blocks_text()
 
 
-def test_app_home_for_mentee_mentor_and_lead(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_app_home_for_mentee_mentor_and_lead(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     ask(bot)
@@ -385,7 +377,9 @@ def test_app_home_for_mentee_mentor_and_lead(engine: Engine, start_bot, slack_ap
     assert "None right now" in json.dumps(republished.params["view"])
 
 
-def test_signatures_are_enforced(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_signatures_are_enforced(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     body = "command=%2Fmentor&text=help&user_id=U0MENTEE1&trigger_id=1"
     form = "application/x-www-form-urlencoded"
@@ -407,15 +401,17 @@ def test_signatures_are_enforced(engine: Engine, start_bot, slack_api) -> None: 
     ],
 )
 def test_malformed_payloads_get_4xx_never_500(
-    engine: Engine, start_bot, body: str, content_type: str
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, body: str, content_type: str
+) -> None:
     bot = start_bot()
     response = bot.post_signed(body, content_type)
     assert 400 <= response.status < 500 or response.status == 200
     assert response.status != 500
 
 
-def test_health_check_and_unknown_paths(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_health_check_and_unknown_paths(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot(metrics_token="m3trics-t0ken")
     assert bot.request("GET", "/healthz").json() == {"ok": True}  # liveness, public
@@ -439,7 +435,7 @@ def test_health_check_and_unknown_paths(engine: Engine, start_bot, slack_api) ->
     assert bot.request("GET", "/nope").status == 404
 
 
-def test_readyz_and_metrics_on_the_internal_port_only(engine: Engine, start_bot) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_and_metrics_on_the_internal_port_only(engine: Engine, start_bot: StartBot) -> None:
     bot = start_bot(internal_port=free_port())
     assert bot.request("GET", "/readyz").status == 404  # the Slack port keeps them private
     assert bot.request("GET", "/metrics").status == 404
@@ -448,7 +444,9 @@ def test_readyz_and_metrics_on_the_internal_port_only(engine: Engine, start_bot)
     assert bot.internal("POST", "/slack/events", "x").status == 404  # no Slack in there
 
 
-def test_slack_rate_limits_and_errors_are_retried(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_slack_rate_limits_and_errors_are_retried(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     slack_api.fail("chat.postMessage", 429, retry_after=1)
@@ -461,7 +459,9 @@ def test_slack_rate_limits_and_errors_are_retried(engine: Engine, start_bot, sla
     assert offers_in(engine)[0].message_ts  # the delivered message is remembered for updates
 
 
-def test_failed_slack_call_keeps_request_state(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_failed_slack_call_keeps_request_state(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot()
     slack_api.fail("chat.postMessage", 500, times=20)
@@ -474,7 +474,9 @@ def test_failed_slack_call_keeps_request_state(engine: Engine, start_bot, slack_
 
 
 @pytest.mark.postgres
-def test_two_mentors_racing_to_accept_on_postgres(pg_engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_two_mentors_racing_to_accept_on_postgres(
+    pg_engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     """Mentor A clicks Accept just as A's offer expires and B is asked (and clicks at once).
     Whatever the interleaving, exactly one mentor ends up with each request."""
     from tests.conftest import PG_URL
@@ -485,7 +487,7 @@ def test_two_mentors_racing_to_accept_on_postgres(pg_engine: Engine, start_bot, 
     mentees = [f"U0RACE{i:03d}" for i in range(6)]
     for mentee in mentees:
         ask(bot, QUESTION, user=mentee)
-        slack_api.wait_for(lambda m=mentee: slack_api.messages_to(m))
+        slack_api.wait_for(functools.partial(slack_api.messages_to, mentee))
     with session_scope(pg_engine) as session:
         offers = {o.request_id: o.id for o in session.exec(select(Offer)).all()}
         for offer in session.exec(select(Offer)).all():
@@ -534,7 +536,9 @@ def test_two_mentors_racing_to_accept_on_postgres(pg_engine: Engine, start_bot, 
         assert len(intros) == 1
 
 
-def test_home_buttons_open_modals_within_the_request(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_home_buttons_open_modals_within_the_request(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     assert bot.click(Action.ASK, "", MENTEE, container="view").status == 200
     # Opened before the HTTP response: no waiting behind queued work with a 3 s trigger_id.
@@ -543,7 +547,9 @@ def test_home_buttons_open_modals_within_the_request(engine: Engine, start_bot, 
     assert Callback.PROFILE.value in json.dumps(slack_api.of("views.open")[1].params)
 
 
-def test_failed_modal_open_is_explained_not_a_500(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_failed_modal_open_is_explained_not_a_500(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     slack_api.fail("views.open", 400)  # e.g. an expired trigger_id
     assert bot.command("", MENTEE).status == 200
@@ -551,32 +557,9 @@ def test_failed_modal_open_is_explained_not_a_500(engine: Engine, start_bot, sla
     assert "something went wrong on our side (reference" in apology
 
 
-def slot_values(call_text: str) -> list[str]:
-    blocks = json.loads(call_text[: call_text.rindex("]") + 1])
-    return [
-        b["accessory"]["value"]
-        for b in blocks
-        if b.get("accessory", {}).get("action_id") == Action.BOOK_SLOT.value
-    ]
-
-
-def accepted(engine: Engine, bot: BotServer, slack_api: SlackStandIn) -> list[str]:
-    """Ask, have the best mentor accept, and return the slot button values the mentee got."""
-    seed(engine)
-    ask(bot)
-    bot.click(Action.ACCEPT, offer_to(slack_api, "U0SRE0001"), "U0SRE0001")
-    slack_api.wait_for(
-        lambda: any("You accepted" in json.dumps(c.params) for c in slack_api.of("response_url"))
-    )
-    picker = slack_api.wait_for(
-        lambda: [c for c in slack_api.messages_to(MENTEE) if "Pick a time" in c.blocks_text()]
-    )
-    return slot_values(picker[0].blocks_text())
-
-
 def test_accept_leads_to_slots_and_booking_with_reminders(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     from tests.utils.slack_api import UserInfo
 
     slack_api.users[MENTEE] = UserInfo(tz="Asia/Jakarta")
@@ -605,7 +588,7 @@ def test_accept_leads_to_slots_and_booking_with_reminders(
     with session_scope(engine) as session:
         meeting = session.exec(select(MentoringSession)).one()
         jobs = {row[0] for row in session.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
-    assert meeting.status == "scheduled"
+    assert meeting.status == "scheduled" and meeting.starts_at is not None
     assert int(meeting.starts_at.timestamp()) == int(values[0].split(":")[1])
     assert {f"reminder_early:{meeting.id}", f"reminder_soon:{meeting.id}"} & jobs
     assert f"reminder_soon:{meeting.id}" in jobs
@@ -614,7 +597,9 @@ def test_accept_leads_to_slots_and_booking_with_reminders(
     slack_api.wait_text("response_url", "already booked")
 
 
-def test_none_of_these_work_asks_the_mentor(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_none_of_these_work_asks_the_mentor(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     accepted(engine, bot, slack_api)
     with session_scope(engine) as session:
@@ -657,21 +642,9 @@ def test_none_of_these_work_asks_the_mentor(engine: Engine, start_bot, slack_api
         assert int(meeting.starts_at.timestamp()) == when  # type: ignore[union-attr]
 
 
-def book_first_slot(engine: Engine, bot: BotServer, slack_api: SlackStandIn) -> MentoringSession:
-    values = accepted(engine, bot, slack_api)
-    bot.click(Action.BOOK_SLOT, values[0], MENTEE)
-    slack_api.wait_for(
-        lambda: (
-            len([c for c in slack_api.of("chat.postMessage") if "Booked:" in c.blocks_text()]) == 2
-        )
-    )
-    with session_scope(engine) as session:
-        return session.exec(select(MentoringSession)).one()
-
-
 def test_follow_up_rating_private_comment_and_meet_again(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     meeting = book_first_slot(engine, bot, slack_api)
     assert meeting.starts_at is not None and meeting.id is not None
@@ -681,7 +654,7 @@ def test_follow_up_rating_private_comment_and_meet_again(
     end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
     slack_api.clear()
     with time_machine.travel(end, tick=True):  # the job, at the session's end
-        assert bot.runtime.handler_services.booking.remind(meeting.id, "follow_up")
+        assert bot.runtime.handler_services.booking.remind(meeting.id, NudgeKind.FOLLOW_UP)
         slack_api.wait_call("chat.postMessage", count=2)
         asked = [c.blocks_text() for c in slack_api.of("chat.postMessage")]
         assert all("take place?" in text for text in asked)  # both are asked what happened
@@ -719,21 +692,25 @@ def test_follow_up_rating_private_comment_and_meet_again(
     assert "burning out" not in everything_sent  # the mentor (or anyone) never sees it
 
 
-def test_reminder_reaches_both_once(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_reminder_reaches_both_once(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     meeting = book_first_slot(engine, bot, slack_api)
     assert meeting.starts_at is not None and meeting.id is not None
     slack_api.clear()
     booking = bot.runtime.handler_services.booking
     at = meeting.starts_at - timedelta(minutes=10)
-    assert booking.remind(meeting.id, "reminder_soon", now=at)
-    assert not booking.remind(meeting.id, "reminder_soon", now=at)
+    assert booking.remind(meeting.id, NudgeKind.REMINDER_SOON, now=at)
+    assert not booking.remind(meeting.id, NudgeKind.REMINDER_SOON, now=at)
     reminders = slack_api.wait_call("chat.postMessage", count=2)
     assert {c.params["channel"] for c in reminders} == {"D" + MENTEE, "DU0SRE0001"}
     assert all("starts soon" in c.blocks_text() for c in reminders)
 
 
-def test_reschedule_and_cancel_from_the_dm(engine: Engine, start_bot, slack_api) -> None:  # type: ignore[no-untyped-def]
+def test_reschedule_and_cancel_from_the_dm(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     bot = start_bot()
     meeting = book_first_slot(engine, bot, slack_api)
     assert meeting.id is not None and meeting.starts_at is not None
@@ -748,7 +725,7 @@ def test_reschedule_and_cancel_from_the_dm(engine: Engine, start_bot, slack_api)
     assert told and "<@U0SRE0001>" in told[0].blocks_text()
     booking = bot.runtime.handler_services.booking
     at = meeting.starts_at - timedelta(minutes=10)
-    assert not booking.remind(meeting.id, "reminder_soon", now=at)  # the old time is void
+    assert not booking.remind(meeting.id, NudgeKind.REMINDER_SOON, now=at)  # the old time is void
     slack_api.clear()
     bot.click(Action.CANCEL_SESSION, str(meeting.id), MENTEE)
     slack_api.wait_for(
@@ -770,8 +747,8 @@ def test_reschedule_and_cancel_from_the_dm(engine: Engine, start_bot, slack_api)
 
 
 def test_booking_sends_a_calendar_invite_without_the_question(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     from icalendar import Calendar
 
     bot = start_bot()
@@ -786,8 +763,8 @@ def test_booking_sends_a_calendar_invite_without_the_question(
 
 
 def test_digest_goes_to_channel_and_leads_through_slack(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     from zoneinfo import ZoneInfo
 
     from bot.digest.service import DigestService
@@ -839,8 +816,8 @@ def datetime_now_week() -> str:
 
 
 def test_jobs_fire_on_the_real_clock_practice_note_included(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     """The job functions APScheduler calls, run with the clock moved (time-machine): each
     nudge at its time, once, and the practice nudge takes progress plus a private note."""
     import time_machine
@@ -864,7 +841,7 @@ def test_jobs_fire_on_the_real_clock_practice_note_included(
     texts = [c.blocks_text() for c in sent]
     assert sum("starts soon" in t for t in texts) == 2
     assert sum("put it into practice" in t for t in texts) == 1
-    time.sleep(0.3)
+    bot.wait_idle()
     assert len(slack_api.of("chat.postMessage")) == 3
     bot.click("feedback_practice_partly", f"{meeting.id}:partly", MENTEE)
     note = bot.submit(
@@ -881,8 +858,8 @@ def test_jobs_fire_on_the_real_clock_practice_note_included(
 
 
 def test_metrics_count_requests_matches_outcomes_and_slack_errors(
-    engine: Engine, start_bot, slack_api
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
     seed(engine)
     bot = start_bot(metrics_token="m3trics-t0ken")
     ask(bot)

@@ -25,7 +25,7 @@ from bot.storage.models import Mentor, Offer
 from tests.conftest import EXAMPLE_ROSTER
 from tests.utils import slack_requests as sr
 from tests.utils.bot_server import METRICS_TOKEN, SIGNING_SECRET, offer_id_in
-from tests.utils.slack_api import SlackStandIn
+from tests.utils.slack_api import Call, SlackStandIn
 
 pytestmark = pytest.mark.real_model
 MENTEE = "U0MENTEE1"
@@ -258,7 +258,7 @@ def test_two_bot_processes_on_postgres_send_a_nudge_once(
         )
         scheduler.shutdown(wait=False)
 
-        def reminders() -> list[object]:
+        def reminders() -> list[Call]:
             return [c for c in slack_api.of("chat.postMessage") if "starts soon" in c.blocks_text()]
 
         slack_api.wait_for(lambda: len(reminders()) >= 2, timeout=90)
@@ -286,7 +286,7 @@ def offer_message(api: SlackStandIn, mentor: str) -> str:
     return offer_id_in(calls[-1].blocks_text())
 
 
-def slot_pickers(api: SlackStandIn, user: str = MENTEE) -> list[object]:
+def slot_pickers(api: SlackStandIn, user: str = MENTEE) -> list[Call]:
     return [c for c in api.messages_to(user) if "Pick a time" in c.blocks_text()]
 
 

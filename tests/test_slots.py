@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.booking.slots import Person, propose_slots, week_of
+from bot.booking.slots import Person, propose_slots
+from bot.weeks import week_of
 
 PARIS, BERLIN = ZoneInfo("Europe/Paris"), ZoneInfo("Europe/Berlin")
 JAKARTA, NEW_YORK = ZoneInfo("Asia/Jakarta"), ZoneInfo("America/New_York")

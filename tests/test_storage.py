@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.matching.availability import availability_of
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope
 from bot.storage.models import (
@@ -16,6 +17,7 @@ from bot.storage.models import (
     utcnow,
 )
 from bot.storage.privacy import erase_mentor_profile
+from bot.weeks import week_of
 from tests.conftest import add_mentor
 
 
@@ -103,7 +105,7 @@ def test_availability_counts_pending_and_this_weeks_accepted_offers(any_engine: 
             session.add(_offer(request.id, busy, OfferStatus.PENDING))
     now = utcnow()
     with session_scope(any_engine) as session:
-        avail = mentor_repo.availability(session, [busy, paused, inactive, free], now)
+        avail = availability_of(session, [busy, paused, inactive, free], now)
     assert avail[busy].load_this_week == 2
     assert not avail[busy].is_available(now)
     assert not avail[paused].is_available(now)
@@ -115,7 +117,7 @@ def test_availability_counts_pending_and_this_weeks_accepted_offers(any_engine: 
 
 def test_week_starts_on_monday_midnight_utc() -> None:
     now = utcnow()
-    start = mentor_repo.week_start(now)
+    start = week_of(now)
     assert start.weekday() == 0
     assert (start.hour, start.minute) == (0, 0)
     assert timedelta(0) <= now - start < timedelta(days=7)

@@ -173,17 +173,7 @@ class FeedbackService:
                 meeting = session_repo.get_session(session, session_id)
                 if meeting is None:
                     return None
-                follow_up = MentoringSession(
-                    request_id=meeting.request_id,
-                    mentor_id=meeting.mentor_id,
-                    mentee_slack_id=meeting.mentee_slack_id,
-                    sequence=meeting.sequence + 1,
-                    duration_minutes=meeting.duration_minutes,
-                    status=SessionStatus.PROPOSED.value,
-                )
-                session.add(follow_up)
-                session.flush()
-                return follow_up.id
+                return session_repo.create_follow_up(session, meeting).id
         except IntegrityError:
             return None  # the other vote already created it
 

@@ -5,10 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from bot.booking.slots import Slot
 from bot.mentoring.ports import MessageRef
+
+
+class NudgeKind(StrEnum):
+    """Each message a session sends on its own, sent once per session (and start time)."""
+
+    BOOKING_NUDGE = "booking_nudge"  # a day after the accept, if nothing is booked
+    REMINDER_EARLY = "reminder_early"
+    REMINDER_SOON = "reminder_soon"
+    FOLLOW_UP = "follow_up"  # "Did it take place?" at the end
+    PRACTICE = "practice"  # "Did you put it into practice?" a week later
+    SLOTS_OFFERED = "slots_offered"  # the claim of a session's first slot proposal
 
 
 @dataclass(frozen=True)
@@ -37,8 +49,8 @@ class BookingNotifier(Protocol):
     def booked(self, meeting: SessionView) -> Sequence[MessageRef]:
         """Tell both people the session is booked (the messages quote the question)."""
 
-    def remind(self, meeting: SessionView, kind: str) -> Sequence[MessageRef]:
-        """A reminder or follow-up (`kind` as in booking.service.NUDGES); returns the
+    def remind(self, meeting: SessionView, kind: NudgeKind) -> Sequence[MessageRef]:
+        """A reminder or follow-up (`kind` as in booking.nudges.NUDGES); returns the
         messages that quote the question (the practice nudge's)."""
 
     def changed(self, meeting: SessionView, *, by: str, cancelled: bool) -> None:
@@ -49,7 +61,9 @@ class BookingNotifier(Protocol):
 
 
 class ReminderTimer(Protocol):
-    def schedule(self, session_id: int, kind: str, at: datetime, grace_seconds: int) -> None: ...
+    def schedule(
+        self, session_id: int, kind: NudgeKind, at: datetime, grace_seconds: int
+    ) -> None: ...
 
     def cancel(self, session_id: int, kinds: Sequence[str]) -> None:
         """Remove the session's pending reminders of these kinds (none left is fine)."""

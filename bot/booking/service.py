@@ -3,93 +3,55 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.booking.ports import BookingNotifier, ReminderTimer, SessionView
-from bot.booking.slots import CORE_HOURS, Person, Slot, propose_slots, week_of
+from bot.booking.nudges import (
+    AFTER_BOOKING,
+    DEFAULT_REMINDERS,
+    Anchor,
+    build_nudges,
+    due_at,
+    due_key,
+)
+from bot.booking.ports import BookingNotifier, NudgeKind, ReminderTimer, SessionView
+from bot.booking.slots import CORE_HOURS, Person, Slot, propose_slots
 from bot.logging import log_event
-from bot.mentoring.message_log import log_posted
+from bot.mentoring.messaging import log_posted
 from bot.mentoring.ports import MessageRef
 from bot.storage import mentors as mentor_repo
 from bot.storage import requests as request_repo
 from bot.storage import sessions as session_repo
 from bot.storage.db import session_scope
 from bot.storage.models import MentoringSession, MessageKind, SessionStatus, utcnow
+from bot.weeks import week_of
 
 logger = logging.getLogger(__name__)
 
 
-class Anchor(StrEnum):
-    START = "start"
-    END = "end"
-    CREATED = "created"  # when the session was proposed, i.e. the mentor accepted
+# Claim kind for the first slot proposal of a session (see BookingService.start).
+SLOTS_OFFERED = NudgeKind.SLOTS_OFFERED
+# A session proposed this long ago without its slots was left by a process that died.
+START_GRACE = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)
-class Nudge:
-    """A message due at `anchor + offset`; after a restart it may still go out up to `grace`
-    late, later it is skipped with a log line. Each is sent once per session (a DB claim)."""
+class _Loaded:
+    """A session with what proposing times for it needs to know about the two people."""
 
-    kind: str
-    anchor: Anchor
-    offset: timedelta
-    grace: timedelta
-    needs: tuple[SessionStatus, ...]
-
-
-def build_nudges(early: timedelta, soon: timedelta) -> dict[str, Nudge]:
-    """Every nudge; the two reminders come `early` and `soon` before the session."""
-    nudges = (
-        Nudge(
-            "booking_nudge",
-            Anchor.CREATED,
-            timedelta(days=1),
-            timedelta(days=1),
-            (SessionStatus.PROPOSED,),
-        ),
-        Nudge(
-            "reminder_early",
-            Anchor.START,
-            -early,
-            min(timedelta(hours=6), early / 4),
-            (SessionStatus.SCHEDULED,),
-        ),
-        # A "starts soon" reminder after the start is useless: its grace ends just before.
-        Nudge(
-            "reminder_soon",
-            Anchor.START,
-            -soon,
-            max(timedelta(minutes=1), soon * 0.9),
-            (SessionStatus.SCHEDULED,),
-        ),
-        # "Did it take place?", then rating and "meet again?"
-        Nudge("follow_up", Anchor.END, timedelta(0), timedelta(days=2), (SessionStatus.SCHEDULED,)),
-        # Also for sessions nobody confirmed yet; never after a no-show or a cancellation.
-        Nudge(
-            "practice",
-            Anchor.END,
-            timedelta(days=7),
-            timedelta(days=3),
-            (SessionStatus.SCHEDULED, SessionStatus.HELD),
-        ),
-    )
-    return {n.kind: n for n in nudges}
-
-
-DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(minutes=10))
-NUDGES = build_nudges(*DEFAULT_REMINDERS)
-AFTER_BOOKING = ("reminder_early", "reminder_soon", "follow_up", "practice")
-# Claim kind for the first slot proposal of a session (see BookingService.start).
-SLOTS_OFFERED = "slots_offered"
-# A session proposed this long ago without its slots was left by a process that died.
-START_GRACE = timedelta(seconds=15)
+    meeting: MentoringSession
+    view: SessionView
+    mentor_zone: ZoneInfo
+    mentee_zone: ZoneInfo
+    mentor_capacity: int
+    mentor_hours: tuple[time, time]
 
 
 class BookResult(StrEnum):
@@ -120,24 +82,25 @@ class BookingService:
         now = now or utcnow()
         with session_scope(self._engine) as session:
             loaded = self._load(session, session_id)
-            if loaded is None:
+            if loaded is None or loaded.meeting.status != SessionStatus.PROPOSED.value:
                 return []
-            meeting, view, mentor_zone, mentee_zone, capacity, hours = loaded
-            if meeting.status != SessionStatus.PROPOSED.value:
-                return []
+            meeting, view = loaded.meeting, loaded.view
             slots = propose_slots(
                 now=now,
                 mentor=Person(
-                    mentor_zone, session_repo.busy_of(session, view.mentor_slack_id, now), hours
+                    loaded.mentor_zone,
+                    session_repo.busy_of(session, view.mentor_slack_id, now),
+                    loaded.mentor_hours,
                 ),
                 mentee=Person(
-                    mentee_zone, session_repo.busy_of(session, view.mentee_slack_id, now)
+                    loaded.mentee_zone, session_repo.busy_of(session, view.mentee_slack_id, now)
                 ),
                 duration=timedelta(minutes=meeting.duration_minutes),
-                mentor_week_load=dict(
-                    session_repo.mentor_week_load(session, meeting.mentor_id, now)
+                mentor_week_load=Counter(
+                    week_of(start)
+                    for start in session_repo.mentor_session_starts(session, meeting.mentor_id, now)
                 ),
-                mentor_capacity=capacity,
+                mentor_capacity=loaded.mentor_capacity,
             )
         if slots:
             self._notifier.offer_slots(view, slots)
@@ -194,7 +157,7 @@ class BookingService:
         )
         return BookResult.BOOKED
 
-    def remind(self, session_id: int, kind: str, *, now: datetime | None = None) -> bool:
+    def remind(self, session_id: int, kind: NudgeKind, *, now: datetime | None = None) -> bool:
         """Send a nudge once (a database claim), and only while it still makes sense."""
         now = now or utcnow()
         nudge = self._nudges.get(kind)
@@ -204,8 +167,8 @@ class BookingService:
             loaded = self._load(session, session_id)
             if loaded is None:
                 return False
-            meeting, view, *_ = loaded
-            due = _due(meeting, nudge)
+            meeting, view = loaded.meeting, loaded.view
+            due = due_at(meeting, nudge)
             if meeting.status not in nudge.needs or due is None:
                 return False
             if now > due + nudge.grace:
@@ -213,12 +176,12 @@ class BookingService:
                     "nudge_skipped_too_late", extra={"session_id": session_id, "kind": kind}
                 )
                 return False
-            if not session_repo.log_once(session, kind, session_id, _due_key(meeting, nudge)):
+            if not session_repo.log_once(session, kind, session_id, due_key(meeting, nudge)):
                 return False
             # Sent before the claim commits: killed mid-send, the claim is rolled back and the
             # catch-up sends it again; a Slack failure raises and is retried the same way.
             posted: Sequence[MessageRef] = ()
-            if kind == "booking_nudge":
+            if kind == NudgeKind.BOOKING_NUDGE:
                 self._notifier.nudge_booking(view)
             else:
                 posted = self._notifier.remind(view, kind)
@@ -230,7 +193,7 @@ class BookingService:
             session_id=session_id,
         )
         log_event(logger, "nudge_sent", session_id=session_id, kind=kind)
-        if kind == "booking_nudge":
+        if kind == NudgeKind.BOOKING_NUDGE:
             self.propose(session_id, now=now)
         return True
 
@@ -241,7 +204,7 @@ class BookingService:
         with session_scope(self._engine) as session:
             candidates = session_repo.nudge_candidates(session, now)
             sent = session_repo.logged_kinds(session, [c.id for c in candidates if c.id])
-        due: list[tuple[int, str]] = []
+        due: list[tuple[int, NudgeKind]] = []
         for meeting in candidates:
             assert meeting.id is not None
             if (
@@ -251,17 +214,17 @@ class BookingService:
             ):
                 due.append((meeting.id, SLOTS_OFFERED))
             for nudge in self._nudges.values():
-                at = _due(meeting, nudge)
+                at = due_at(meeting, nudge)
                 if (
                     at is not None
                     and meeting.status in nudge.needs
                     and at <= now <= at + nudge.grace
-                    and (meeting.id, nudge.kind, _due_key(meeting, nudge)) not in sent
+                    and (meeting.id, nudge.kind, due_key(meeting, nudge)) not in sent
                 ):
                     due.append((meeting.id, nudge.kind))
         done = sum(
             self.start(session_id, now=now)
-            if kind == SLOTS_OFFERED
+            if kind is SLOTS_OFFERED
             else self.remind(session_id, kind, now=now)
             for session_id, kind in due
         )
@@ -314,10 +277,10 @@ class BookingService:
             self.propose(session_id, now=now)
         meeting = self.view(session_id)
         if meeting is not None:
-            self._schedule(meeting, "booking_nudge", now)
+            self._schedule(meeting, NudgeKind.BOOKING_NUDGE, now)
         return True
 
-    def _schedule(self, meeting: SessionView, kind: str, now: datetime) -> None:
+    def _schedule(self, meeting: SessionView, kind: NudgeKind, now: datetime) -> None:
         nudge = self._nudges[kind]
         anchor = {
             Anchor.START: meeting.starts_at,
@@ -335,10 +298,10 @@ class BookingService:
         now = now or utcnow()
         with session_scope(self._engine) as session:
             mentor = mentor_repo.get_by_slack_id(session, slack_id)
-            rows = request_repo.upcoming_sessions_of(
+            rows = session_repo.upcoming_sessions_of(
                 session, slack_id, mentor.id if mentor else None, now
             )
-            views = [loaded[1] for r in rows if r.id and (loaded := self._load(session, r.id))]
+            views = [loaded.view for r in rows if r.id and (loaded := self._load(session, r.id))]
         return sorted(views, key=lambda v: (v.starts_at is None, v.starts_at or now))
 
     def _as_participant(
@@ -348,7 +311,7 @@ class BookingService:
         loaded = self._load(session, session_id)
         if loaded is None:
             return BookResult.CLOSED
-        meeting, view, *_ = loaded
+        meeting, view = loaded.meeting, loaded.view
         if who not in (view.mentee_slack_id, view.mentor_slack_id):
             return BookResult.NOT_YOURS
         return meeting, view
@@ -356,11 +319,9 @@ class BookingService:
     def view(self, session_id: int) -> SessionView | None:
         with session_scope(self._engine) as session:
             loaded = self._load(session, session_id)
-            return loaded[1] if loaded else None
+            return loaded.view if loaded else None
 
-    def _load(
-        self, session: Session, session_id: int
-    ) -> tuple[MentoringSession, SessionView, ZoneInfo, ZoneInfo, int, tuple[time, time]] | None:
+    def _load(self, session: Session, session_id: int) -> _Loaded | None:
         meeting = session_repo.get_session(session, session_id)
         if meeting is None or meeting.id is None:
             return None
@@ -379,7 +340,7 @@ class BookingService:
             meeting.calendar_sequence,
             meeting.status,
         )
-        return (
+        return _Loaded(
             meeting,
             view,
             _zone(mentor.timezone),
@@ -404,22 +365,4 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _due_key(meeting: MentoringSession, nudge: Nudge) -> str:
-    """What a nudge's send-once claim is for: the session's start, when the nudge depends on
-    it, so a rescheduled session gets its reminders again."""
-    if nudge.anchor is Anchor.CREATED or meeting.starts_at is None:
-        return ""
-    return meeting.starts_at.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _due(meeting: MentoringSession, nudge: Nudge) -> datetime | None:
-    if nudge.anchor is Anchor.CREATED:
-        return meeting.created_at + nudge.offset
-    if meeting.starts_at is None:
-        return None
-    if nudge.anchor is Anchor.START:
-        return meeting.starts_at + nudge.offset
-    return meeting.starts_at + timedelta(minutes=meeting.duration_minutes) + nudge.offset
-
-
-__all__ = ["NUDGES", "BookResult", "BookingService", "week_of"]
+__all__ = ["BookResult", "BookingService"]

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.weeks import week_of
+
 CORE_HOURS = (time(9, 0), time(17, 30))
 # People 10-12 hours apart share no core hours; then an early start for one and a late
 # finish for the other is the only way to meet, and such slots are marked as stretched.
@@ -108,12 +110,6 @@ def _inside(start: datetime, end: datetime, zone: ZoneInfo, hours: tuple[time, t
 
 def _free(start: datetime, end: datetime, busy: Sequence[tuple[datetime, datetime]]) -> bool:
     return all(end + BUFFER <= b_start or b_end + BUFFER <= start for b_start, b_end in busy)
-
-
-def week_of(moment: datetime) -> datetime:
-    """Monday 00:00 UTC of the week containing `moment` (capacity is counted per such week)."""
-    midnight = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight - timedelta(days=midnight.weekday())
 
 
 def _has_capacity(

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.digest.topics import MIN_PEOPLE, Asked, Topic, cluster_topics
+from bot.matching.availability import availability_of
 from bot.matching.embedder import Embedder
-from bot.storage import mentors as mentor_repo
 from bot.storage import stats
 from bot.storage.db import session_scope
 from bot.storage.models import RequestStatus, SessionStatus
@@ -105,7 +105,7 @@ def build_digest(
         )
         mentors = stats.mentors_now(session)
         ids = [m.id for m in mentors if m.id is not None]
-        load = mentor_repo.availability(session, ids, now)
+        load = availability_of(session, ids, now)
         windows = [
             (start - timedelta(days=7 * i), end - timedelta(days=7 * i))
             for i in reversed(range(HISTORY_WEEKS))

@@ -18,9 +18,11 @@ from bot.handlers import (
     requests,
 )
 from bot.handlers.context import HandlerServices
+from bot.handlers.middleware import actor_middleware
 
 
 def register_handlers(app: App, services: HandlerServices) -> None:
+    app.use(actor_middleware)  # who acts, for every listener (`payload.who`)
     errors.register(app, services)
     commands.register(app, services)
     requests.register(app, services)

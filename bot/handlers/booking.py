@@ -1,20 +1,22 @@
-"""The mentee's slot buttons: Book, or "None of these work"."""
+"""The mentee's slot buttons (Book, "None of these work"), the mentor's proposed time, and
+Reschedule / Cancel session from the booked DM."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
-from slack_sdk import WebClient
 
 from bot.booking.service import BookResult
-from bot.handlers import messages
+from bot.handlers.blocks import booking as blocks
+from bot.handlers.blocks.common import parse_id_value
 from bot.handlers.context import HandlerServices
-from bot.handlers.errors import ACCEPTED, report, user_safe
+from bot.handlers.errors import ACCEPTED, opens_modal, user_safe
 from bot.handlers.ids import Action, Callback, Field
-from bot.handlers.requests import modal_values
+from bot.handlers.payload import ack_only, body_value, clicked_value, metadata, modal_values, who
 
 PROPOSAL_ERRORS = {
     BookResult.TAKEN: "One of you already has a session around then; pick another time.",
@@ -33,7 +35,7 @@ def parse_proposal(view: dict[str, Any], now: datetime | None = None) -> tuple[i
     """(session id, start) from the propose-time form, or what to tell the mentor."""
     picked = modal_values(view).get(Field.PROPOSED_AT.value)
     try:
-        session_id = int(view.get("private_metadata") or "")
+        session_id = parse_id_value(metadata(view))
         start = datetime.fromtimestamp(int(picked or ""), UTC)
     except (ValueError, OverflowError, OSError):
         return "Pick a date and time."
@@ -46,76 +48,55 @@ def parse_proposal(view: dict[str, Any], now: datetime | None = None) -> tuple[i
 def register(app: App, services: HandlerServices) -> None:
     safe = user_safe(services)
 
-    def ack_only(ack: Ack) -> None:
-        ack()
+    def tell(respond: Respond, text: str) -> None:
+        respond(response_type="ephemeral", replace_original=False, text=text)
 
     @safe
-    def book(body: dict[str, Any], respond: Respond) -> None:
-        user = body["user"]["id"]
+    def book(action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         try:
-            session_id, start = messages.parse_slot_value(str(body["actions"][0]["value"]))
-        except (KeyError, IndexError, ValueError, OverflowError):
-            respond(
-                response_type="ephemeral", replace_original=False, text=REPLIES[BookResult.INVALID]
-            )
+            session_id, start = blocks.parse_slot_value(clicked_value(action))
+        except (ValueError, OverflowError, OSError):
+            tell(respond, REPLIES[BookResult.INVALID])
             return
-        result = services.booking.book(session_id, start, clicker_slack_id=user)
+        result = services.booking.book(session_id, start, clicker_slack_id=who(context))
         if result is BookResult.BOOKED:
             respond(replace_original=True, text="📅 Booked. Details are in the message below.")
         elif result is not BookResult.TAKEN:  # TAKEN: fresh slots were just sent
-            respond(response_type="ephemeral", replace_original=False, text=REPLIES[result])
+            tell(respond, REPLIES[result])
 
     @safe
-    def none_fits(body: dict[str, Any], respond: Respond) -> None:
-        user = body["user"]["id"]
+    def none_fits(action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         try:
-            session_id = int(body["actions"][0]["value"])
-        except (KeyError, IndexError, ValueError):
+            meeting = services.booking.view(parse_id_value(clicked_value(action)))
+        except ValueError:
             return
-        meeting = services.booking.view(session_id)
-        if meeting is None or user != meeting.mentee_slack_id:
-            respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text=REPLIES[BookResult.NOT_YOURS],
-            )
+        if meeting is None or who(context) != meeting.mentee_slack_id:
+            tell(respond, REPLIES[BookResult.NOT_YOURS])
             return
-        services.notifier.dm(meeting.mentor_slack_id, messages.no_slot_fits_to_mentor(meeting))
+        services.notifier.dm(meeting.mentor_slack_id, blocks.no_slot_fits_to_mentor(meeting))
         respond(
             replace_original=True,
             text="OK. I've asked your mentor to propose a time to you in a DM.",
         )
 
-    def change(cancel: bool) -> Any:
+    def change(cancel: bool) -> Callable[..., None]:
         @safe
-        def lazy(body: dict[str, Any], respond: Respond) -> None:
-            user = body["user"]["id"]
+        def lazy(action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
             try:
-                session_id = int(body["actions"][0]["value"])
-            except (KeyError, IndexError, ValueError):
+                session_id = parse_id_value(clicked_value(action))
+            except ValueError:
                 return
+            by = who(context)
             booking = services.booking
             result = (
-                booking.cancel(session_id, by=user)
+                booking.cancel(session_id, by=by)
                 if cancel
-                else booking.reschedule(session_id, by=user)
+                else booking.reschedule(session_id, by=by)
             )
-            if result is not BookResult.BOOKED:
-                respond(response_type="ephemeral", replace_original=False, text=REPLIES[result])
+            if result is not BookResult.CHANGED:
+                tell(respond, REPLIES[result])
 
         return lazy
-
-    def open_proposal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()  # inline: the trigger_id lives 3 s
-        try:
-            session_id = int(body["actions"][0]["value"])
-            client.views_open(
-                trigger_id=body["trigger_id"], view=messages.propose_time_modal(session_id)
-            )
-        except (KeyError, IndexError, ValueError):
-            return
-        except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
-            report(error, body, None, services)
 
     def check_proposal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         # The form is checked without the database (its work has no place in Slack's 3-second
@@ -128,21 +109,26 @@ def register(app: App, services: HandlerServices) -> None:
         ack()
 
     @safe
-    def book_proposal(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    def book_proposal(view: dict[str, Any], context: BoltContext) -> None:
         proposal = parse_proposal(view)
         if isinstance(proposal, str) or not context.get(ACCEPTED):
             return
         session_id, start = proposal
-        user = body["user"]["id"]
+        user = who(context)
         result = services.booking.book(
             session_id, start, clicker_slack_id=user, fresh_slots_if_taken=False
         )
         if result is not BookResult.BOOKED:
             meeting = services.booking.view(session_id)
-            retry = messages.proposal_failed(PROPOSAL_ERRORS[result], meeting)
+            retry = blocks.proposal_failed(PROPOSAL_ERRORS[result], meeting)
             services.notifier.dm(user, retry)
 
-    app.action(Action.PROPOSE_TIME.value)(open_proposal)
+    app.action(Action.PROPOSE_TIME.value)(
+        opens_modal(
+            services,
+            lambda body, _client: blocks.propose_time_modal(parse_id_value(body_value(body))),
+        )
+    )
     app.view(Callback.PROPOSE_TIME.value)(ack=check_proposal, lazy=[book_proposal])
     app.action(Action.RESCHEDULE.value)(ack=ack_only, lazy=[change(cancel=False)])
     app.action(Action.CANCEL_SESSION.value)(ack=ack_only, lazy=[change(cancel=True)])

@@ -10,14 +10,17 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.errors import InvalidQuestionError
-from bot.handlers import leads, messages, privacy
+from bot.handlers import leads, privacy
+from bot.handlers.blocks import booking as booking_blocks
+from bot.handlers.blocks import requests as blocks
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import ACCEPTED, report, user_safe
 from bot.handlers.ids import LEAD_SUBCOMMANDS, Subcommand
+from bot.handlers.payload import who
 from bot.handlers.people import slack_timezone
-from bot.handlers.profile import open_profile_modal
-from bot.matching.service import clean_question
-from bot.mentoring.service import CancelResult
+from bot.handlers.profile import profile_modal_for
+from bot.mentoring.questions import clean_question
+from bot.mentoring.views import CancelResult
 
 
 @dataclass(frozen=True)
@@ -59,17 +62,16 @@ def resolve(parsed: ParsedCommand, *, is_lead: bool) -> ParsedCommand:
 def register(app: App, services: HandlerServices) -> None:
     safe = user_safe(services)
 
-    def parsed_for(command: dict[str, Any]) -> ParsedCommand:
-        user = str(command.get("user_id", ""))
+    def parsed_for(command: dict[str, Any], user: str) -> ParsedCommand:
         return resolve(parse_command(command.get("text")), is_lead=services.is_lead(user))
 
     def ack_command(
         ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        parsed = parsed_for(command)
-        user = str(command.get("user_id", ""))
+        user = who(context)
+        parsed = parsed_for(command, user)
         if parsed.subcommand is Subcommand.HELP:
-            ack(**messages.help_message(for_lead=services.is_lead(user)).as_kwargs())
+            ack(**blocks.help_message(for_lead=services.is_lead(user)).as_kwargs())
         elif parsed.subcommand in LEAD_SUBCOMMANDS:
             leads.ack_command(ack, parsed.subcommand, command, client, services)
         elif parsed.subcommand in privacy.SUBCOMMANDS:
@@ -77,54 +79,54 @@ def register(app: App, services: HandlerServices) -> None:
         elif parsed.subcommand is Subcommand.PROFILE or not (parsed.subcommand or parsed.question):
             # A trigger_id lives 3 s: open the modal now rather than behind queued lazy work.
             ack()
-            open_modal(client, command, parsed)
+            open_modal(client, command, parsed, user)
         elif parsed.subcommand is None and parsed.question:
-            try:
-                question = clean_question(parsed.question)
-            except InvalidQuestionError as error:
-                ack(text=str(error))
-                return
-            if not services.question_limit.allow(user):
-                ack(text=messages.too_many_questions(services.question_limit.limit))
-                return
-            context[ACCEPTED] = True  # the lazy part matches only what the ack accepted
-            ack(text=messages.request_received(question))
+            ack_question(ack, parsed.question, user, context)
         else:
             ack()
 
+    def ack_question(ack: Ack, question: str, user: str, context: BoltContext) -> None:
+        try:
+            cleaned = clean_question(question)
+        except InvalidQuestionError as error:
+            ack(text=str(error))
+            return
+        if not services.question_limit.allow(user):
+            ack(text=blocks.too_many_questions(services.question_limit.limit))
+            return
+        context[ACCEPTED] = True  # the lazy part matches only what the ack accepted
+        ack(text=blocks.request_received(cleaned))
+
     @safe
     def run_command(
-        command: dict[str, Any],
-        body: dict[str, Any],
-        respond: Respond,
-        client: WebClient,
-        context: BoltContext,
+        command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
     ) -> None:
-        parsed = parsed_for(command)
-        user = command["user_id"]
+        user = who(context)
+        parsed = parsed_for(command, user)
         if parsed.subcommand in LEAD_SUBCOMMANDS and services.is_lead(user):
             leads.run_command(parsed.subcommand, parsed.args, respond, services, viewer=user)
         elif parsed.subcommand is Subcommand.MY_DATA:
             privacy.send_export(user, respond, services)
         elif parsed.subcommand is Subcommand.STATUS:
-            status = messages.status_message(services.mentoring.active_requests(user))
+            status = blocks.status_message(services.mentoring.active_requests(user))
             respond(response_type="ephemeral", **status.as_kwargs())
         elif parsed.subcommand is Subcommand.CANCEL:
             _cancel(user, respond)
         elif parsed.subcommand is Subcommand.SESSIONS:
-            upcoming = messages.sessions_message(services.booking.upcoming(user), user)
+            upcoming = booking_blocks.sessions_message(services.booking.upcoming(user), user)
             respond(response_type="ephemeral", **upcoming.as_kwargs())
         elif parsed.subcommand is None and parsed.question and context.get(ACCEPTED):
             _ask(user, parsed.question, slack_timezone(client, user))
 
-    def open_modal(client: WebClient, command: dict[str, Any], parsed: ParsedCommand) -> None:
+    def open_modal(
+        client: WebClient, command: dict[str, Any], parsed: ParsedCommand, user: str
+    ) -> None:
         try:
             if parsed.subcommand is Subcommand.PROFILE:
-                open_profile_modal(
-                    client, services, user_id=command["user_id"], trigger_id=command["trigger_id"]
-                )
+                view = profile_modal_for(client, services, user)
             else:
-                client.views_open(trigger_id=command["trigger_id"], view=messages.intake_modal())
+                view = blocks.intake_modal()
+            client.views_open(trigger_id=command["trigger_id"], view=view)
         except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
             report(error, command, None, services)
 
@@ -142,7 +144,7 @@ def register(app: App, services: HandlerServices) -> None:
         if not active:
             respond(response_type="ephemeral", text="You have no open request to cancel.")
         elif len(active) > 1:
-            respond(response_type="ephemeral", **messages.cancel_choice(active).as_kwargs())
+            respond(response_type="ephemeral", **blocks.cancel_choice(active).as_kwargs())
         else:
             result = services.mentoring.cancel(active[0].request_id, mentee_slack_id=user)
             text = (

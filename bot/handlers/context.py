@@ -10,6 +10,7 @@ from bot.booking.service import BookingService
 from bot.digest.service import DigestService
 from bot.handlers.notifier import SlackNotifier
 from bot.handlers.ratelimit import RateLimiter
+from bot.mentoring.insights import ProgramInsights
 from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
@@ -26,6 +27,7 @@ class HandlerServices:
     privacy: PrivacyService
     digest: DigestService
     question_limit: RateLimiter
+    insights: ProgramInsights
 
     def is_lead(self, slack_id: str) -> bool:
         return slack_id in self.program_leads

@@ -1,24 +1,29 @@
 """One place that turns failures into messages people can act on, and an id in the log.
 
 Bolt routes listener exceptions to `@app.error`, but only logs exceptions of lazy listeners, so
-lazy listeners are wrapped with `user_safe`.
+lazy listeners are wrapped with `user_safe`; listeners that open a modal are built by
+`opens_modal`.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from bot.errors import MentorBotError
+from bot.handlers.blocks.common import plain
 from bot.handlers.context import HandlerServices
-from bot.handlers.messages import plain
+from bot.handlers.middleware import acting_user
 from bot.logging import safe_traceback
 
 logger = logging.getLogger(__name__)
@@ -59,7 +64,7 @@ def report(
             extra={
                 "error_id": reference,
                 "type": body.get("type"),
-                "user": _user_id(body),
+                "user": acting_user(body),
                 "error": safe_traceback(error),
             },
         )
@@ -72,19 +77,59 @@ def report(
 def user_safe(
     services: HandlerServices,
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Decorate a lazy listener so its failures reach the user instead of only the log."""
+    """Decorate a lazy listener so its failures reach the user instead of only the log.
+
+    Bolt passes a listener the arguments its signature names; the wrapper always asks for
+    `body` and `respond` too (to know where to answer), and hands the listener only its own."""
 
     def decorate(func: Callable[..., None]) -> Callable[..., None]:
+        signature = inspect.signature(func)
+        own = set(signature.parameters)
+        extra = [
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            for name in ("body", "respond")
+            if name not in own
+        ]
+
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> None:
             try:
-                func(**kwargs)
+                func(**{name: value for name, value in kwargs.items() if name in own})
             except Exception as error:  # noqa: BLE001  (reported to user and log)
                 report(error, kwargs.get("body") or {}, kwargs.get("respond"), services)
 
+        # Bolt reads the names with getfullargspec(inspect.unwrap(listener)).args: the wrapper
+        # must not unwrap to `func`, and must declare the extra names itself.
+        del wrapper.__wrapped__
+        wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), *extra]
+        )
         return wrapper
 
     return decorate
+
+
+ModalBuilder = Callable[[dict[str, Any], WebClient], View]
+
+
+def opens_modal(services: HandlerServices, build: ModalBuilder) -> Callable[..., None]:
+    """A listener that opens the modal `build` returns for the request's body. It acks and opens
+    the modal inline, since a trigger_id lives 3 seconds (too short to queue behind lazy work);
+    a value that is not ours (ValueError) opens nothing, and any failure reaches the user as a
+    message with a reference, never as a 500."""
+
+    def listener(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        try:
+            view = build(body, client)
+        except ValueError:
+            return
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+        except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
+            report(error, body, None, services)
+
+    return listener
 
 
 def _tell(
@@ -94,7 +139,7 @@ def _tell(
         if respond is not None and (body.get("response_url") or _has_response_urls(body)):
             respond(text=text, response_type="ephemeral", replace_original=False)
             return
-        user = _user_id(body)
+        user = acting_user(body)
         if user:
             services.notifier.dm(user, plain(text))
     except Exception:
@@ -103,10 +148,3 @@ def _tell(
 
 def _has_response_urls(body: dict[str, Any]) -> bool:
     return bool(body.get("response_urls"))
-
-
-def _user_id(body: dict[str, Any]) -> str | None:
-    user = body.get("user")
-    if isinstance(user, dict):
-        return str(user.get("id") or "") or None
-    return body.get("user_id") or (body.get("event") or {}).get("user")

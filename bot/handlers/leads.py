@@ -10,18 +10,18 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.digest.render import digest_text
 from bot.digest.report import week_label
-from bot.handlers import messages, messages_admin
+from bot.handlers.blocks import admin as blocks
+from bot.handlers.blocks.common import Message, parse_id_value, plain
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import report, user_safe
 from bot.handlers.ids import Action, Callback, Field, Subcommand
-from bot.handlers.messages import Message, plain
-from bot.handlers.requests import modal_values
+from bot.handlers.payload import ack_only, clicked_value, modal_values, who
 from bot.mentoring.profiles import Decision, DecisionResult
 from bot.roster import CsvFormatError
 from bot.storage.models import utcnow
@@ -55,13 +55,11 @@ def ack_command(
 ) -> None:
     user = str(command.get("user_id", ""))
     if not services.is_lead(user):
-        ack(
-            **messages_admin.lead_only(WHAT[subcommand], sorted(services.program_leads)).as_kwargs()
-        )
+        ack(**blocks.lead_only(WHAT[subcommand], sorted(services.program_leads)).as_kwargs())
     elif subcommand is Subcommand.IMPORT:
         ack()  # a trigger_id lives 3 s: open the modal now
         try:
-            client.views_open(trigger_id=command["trigger_id"], view=messages_admin.import_modal())
+            client.views_open(trigger_id=command["trigger_id"], view=blocks.import_modal())
         except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
             report(error, command, None, services)
     else:
@@ -90,61 +88,55 @@ def _digest_preview(args: str, services: HandlerServices, viewer: str) -> Messag
         digest = services.digest.build(args or week_label(utcnow()), viewer=viewer)
     except ValueError:
         return plain(f"There is no week {args}.")
-    return messages_admin.digest_preview(digest_text(digest))
+    return blocks.digest_preview(digest_text(digest))
 
 
 def _demand(services: HandlerServices, viewer: str) -> Message:
     since = utcnow() - timedelta(weeks=DEMAND_WEEKS)
     topics = services.digest.unmet_topics(since, viewer=viewer)
-    return messages_admin.demand_message(topics, services.mentoring.unmet_requests(since))
+    return blocks.demand_message(topics, services.insights.unmet_requests(since))
 
 
 def _reassign(args: str, services: HandlerServices) -> Message:
     found = REASSIGN.match(args.strip())
     if found is None:
-        return plain(messages_admin.REASSIGN_USAGE)
+        return plain(blocks.REASSIGN_USAGE)
     request_id, mentor = int(found.group(1)), found.group(2) or found.group(3)
     result = services.mentoring.reassign(request_id, mentor_slack_id=mentor)
-    return messages_admin.reassign_result(result, request_id, mentor)
+    return blocks.reassign_result(result, request_id, mentor)
 
 
 def register(app: App, services: HandlerServices) -> None:
     safe = user_safe(services)
 
-    def ack_import(ack: Ack) -> None:
-        ack()
-
     @safe
-    def run_import(body: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+    def run_import(view: dict[str, Any], context: BoltContext) -> None:
+        user = who(context)
         if not services.is_lead(user):
-            message = messages_admin.lead_only(
-                WHAT[Subcommand.IMPORT], sorted(services.program_leads)
-            )
+            message = blocks.lead_only(WHAT[Subcommand.IMPORT], sorted(services.program_leads))
         else:
-            text = str(modal_values(body.get("view") or {}).get(Field.ROSTER_CSV.value) or "")
+            text = str(modal_values(view).get(Field.ROSTER_CSV.value) or "")
             try:
-                message = messages_admin.import_report(services.profiles.import_csv_text(text))
+                message = blocks.import_report(services.profiles.import_csv_text(text))
             except CsvFormatError as error:
                 message = plain(str(error))
         services.notifier.dm(user, message)
 
     def decision(kind: Decision) -> Callable[..., None]:
         @safe
-        def decide(body: dict[str, Any], respond: Respond) -> None:
-            user = body["user"]["id"]
+        def decide(action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
             try:
-                mentor_id = int(body["actions"][0]["value"])
-            except (KeyError, IndexError, TypeError, ValueError):
+                mentor_id = parse_id_value(clicked_value(action))
+            except ValueError:
                 mentor_id = 0
-            result = services.profiles.decide(mentor_id, kind, by=user)
+            result = services.profiles.decide(mentor_id, kind, by=who(context))
             if result is not DecisionResult.DONE:  # DONE: the message itself was rewritten
-                text = messages.DECISION_REPLIES[result.value]
+                text = blocks.DECISION_REPLIES[result.value]
                 respond(response_type="ephemeral", replace_original=False, text=text)
 
         return decide
 
-    app.view(Callback.ROSTER_IMPORT.value)(ack=ack_import, lazy=[run_import])
-    app.action(Action.APPROVE_MENTOR.value)(ack=ack_import, lazy=[decision(Decision.APPROVE)])
-    app.action(Action.REJECT_MENTOR.value)(ack=ack_import, lazy=[decision(Decision.REJECT)])
-    app.action(Action.DEACTIVATE_MENTOR.value)(ack=ack_import, lazy=[decision(Decision.DEACTIVATE)])
+    app.view(Callback.ROSTER_IMPORT.value)(ack=ack_only, lazy=[run_import])
+    app.action(Action.APPROVE_MENTOR.value)(ack=ack_only, lazy=[decision(Decision.APPROVE)])
+    app.action(Action.REJECT_MENTOR.value)(ack=ack_only, lazy=[decision(Decision.REJECT)])
+    app.action(Action.DEACTIVATE_MENTOR.value)(ack=ack_only, lazy=[decision(Decision.DEACTIVATE)])

@@ -12,9 +12,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.booking.calendar import session_invite
-from bot.booking.ports import SessionView
+from bot.booking.ports import NudgeKind, SessionView
 from bot.booking.slots import Slot
-from bot.handlers import messages
+from bot.handlers.blocks import admin as admin_blocks
+from bot.handlers.blocks import booking as booking_blocks
+from bot.handlers.blocks import common
+from bot.handlers.blocks import feedback as feedback_blocks
+from bot.handlers.blocks import offers as offer_blocks
+from bot.handlers.blocks import requests as request_blocks
 from bot.mentoring.ports import (
     MessageRef,
     OfferClosure,
@@ -23,7 +28,8 @@ from bot.mentoring.ports import (
     Unmatched,
     UnmetDemand,
 )
-from bot.mentoring.profiles import Decision, MentorView
+from bot.mentoring.profiles import Decision
+from bot.storage.models import MentorView
 
 logger = logging.getLogger(__name__)
 
@@ -44,20 +50,20 @@ class SlackNotifier:
         self._dm_channels: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def dm(self, user_id: str, message: messages.Message) -> MessageRef:
+    def dm(self, user_id: str, message: common.Message) -> MessageRef:
         channel = self._dm_channel(user_id)
         response = self._client.chat_postMessage(channel=channel, **message.as_kwargs())
         return MessageRef(str(response["channel"]), str(response["ts"]), user_id)
 
     def ask_mentor(self, offer: OfferView) -> MessageRef | None:
-        return self.dm(offer.mentor_slack_id, messages.offer_message(offer))
+        return self.dm(offer.mentor_slack_id, offer_blocks.offer_message(offer))
 
     def tell_mentee_received(self, request: RequestView) -> MessageRef | None:
-        received = messages.plain(messages.request_received(request.question))
+        received = common.plain(request_blocks.request_received(request.question))
         return self.dm(request.mentee_slack_id, received)
 
     def tell_mentee_asked(self, offer: OfferView) -> MessageRef | None:
-        return self.dm(offer.request.mentee_slack_id, messages.mentee_asked(offer))
+        return self.dm(offer.request.mentee_slack_id, request_blocks.mentee_asked(offer))
 
     def close_offer(self, offer: OfferView, closure: OfferClosure) -> None:
         if offer.message is None:
@@ -65,33 +71,35 @@ class SlackNotifier:
         self._client.chat_update(
             channel=offer.message.channel,
             ts=offer.message.ts,
-            **messages.offer_closed(offer, closure).as_kwargs(),
+            **offer_blocks.offer_closed(offer, closure).as_kwargs(),
         )
 
     def tell_mentee_unmatched(self, request: RequestView, reason: Unmatched) -> MessageRef | None:
-        return self.dm(request.mentee_slack_id, messages.mentee_unmatched(request, reason))
+        return self.dm(request.mentee_slack_id, request_blocks.mentee_unmatched(request, reason))
 
     def alert_leads_unmet(self, demand: UnmetDemand) -> None:
         if not self._leads:
             logger.warning("unmet_demand_no_leads", extra={"people": demand.people})
             return
-        message = messages.leads_unmet(demand)
+        message = admin_blocks.leads_unmet(demand)
         for lead in self._leads:
             self.dm(lead, message)
 
     def introduce(self, offer: OfferView) -> Sequence[MessageRef]:
         return [
-            self.dm(offer.request.mentee_slack_id, messages.introduction(offer, for_mentor=False)),
-            self.dm(offer.mentor_slack_id, messages.introduction(offer, for_mentor=True)),
+            self.dm(
+                offer.request.mentee_slack_id, offer_blocks.introduction(offer, for_mentor=False)
+            ),
+            self.dm(offer.mentor_slack_id, offer_blocks.introduction(offer, for_mentor=True)),
         ]
 
     def tell_mentor_cancelled(self, offer: OfferView, *, erased: bool = False) -> None:
-        self.dm(offer.mentor_slack_id, messages.mentor_cancelled(offer, erased=erased))
+        self.dm(offer.mentor_slack_id, offer_blocks.mentor_cancelled(offer, erased=erased))
 
     def redact(self, message: MessageRef, kind: str) -> None:
         try:
             self._client.chat_update(
-                channel=message.channel, ts=message.ts, **messages.redacted(kind).as_kwargs()
+                channel=message.channel, ts=message.ts, **common.redacted(kind).as_kwargs()
             )
         except SlackApiError as error:
             if error.response.get("error") not in GONE:
@@ -100,38 +108,40 @@ class SlackNotifier:
     # -- ProfileNotifier -----------------------------------------------------------------
 
     def ask_leads_to_approve(self, mentor: MentorView) -> Sequence[MessageRef]:
-        return [self.dm(lead, messages.approval_request(mentor)) for lead in self._leads]
+        return [self.dm(lead, admin_blocks.approval_request(mentor)) for lead in self._leads]
 
     def tell_leads_new_mentor(self, mentor: MentorView) -> Sequence[MessageRef]:
-        return [self.dm(lead, messages.new_mentor_notice(mentor)) for lead in self._leads]
+        return [self.dm(lead, admin_blocks.new_mentor_notice(mentor)) for lead in self._leads]
 
     def close_approval(
         self, message: MessageRef, mentor: MentorView, decision: Decision, by: str
     ) -> None:
-        closed = messages.approval_closed(mentor, decision.value, by)
+        closed = admin_blocks.approval_closed(mentor, decision.value, by)
         self._client.chat_update(channel=message.channel, ts=message.ts, **closed.as_kwargs())
 
     def tell_mentor_decision(self, mentor: MentorView, decision: Decision) -> None:
-        self.dm(mentor.slack_id, messages.mentor_decision(decision.value))
+        self.dm(mentor.slack_id, admin_blocks.mentor_decision(decision.value))
 
     # -- BookingNotifier -----------------------------------------------------------------
 
     def offer_slots(self, meeting: SessionView, slots: Sequence[Slot]) -> None:
-        self.dm(meeting.mentee_slack_id, messages.slot_picker(meeting, slots))
+        self.dm(meeting.mentee_slack_id, booking_blocks.slot_picker(meeting, slots))
 
     def no_common_slot(self, meeting: SessionView) -> None:
-        self.dm(meeting.mentee_slack_id, messages.no_common_slot(meeting, for_mentor=False))
-        self.dm(meeting.mentor_slack_id, messages.no_common_slot(meeting, for_mentor=True))
+        self.dm(meeting.mentee_slack_id, booking_blocks.no_common_slot(meeting, for_mentor=False))
+        self.dm(meeting.mentor_slack_id, booking_blocks.no_common_slot(meeting, for_mentor=True))
 
     def slot_taken(self, meeting: SessionView) -> None:
-        self.dm(meeting.mentee_slack_id, messages.slot_taken())
+        self.dm(meeting.mentee_slack_id, booking_blocks.slot_taken())
 
     def booked(self, meeting: SessionView) -> Sequence[MessageRef]:
         invite = session_invite(meeting, now=datetime.now(UTC))
         posted = []
         for for_mentor in (False, True):
             user = meeting.mentor_slack_id if for_mentor else meeting.mentee_slack_id
-            posted.append(self.dm(user, messages.session_booked(meeting, for_mentor=for_mentor)))
+            posted.append(
+                self.dm(user, booking_blocks.session_booked(meeting, for_mentor=for_mentor))
+            )
             self._client.files_upload_v2(
                 channel=self._dm_channel(user),
                 file=invite,
@@ -140,22 +150,23 @@ class SlackNotifier:
             )
         return posted
 
-    def remind(self, meeting: SessionView, kind: str) -> Sequence[MessageRef]:
-        if kind == "practice":  # the one nudge that quotes the question
-            return [self.dm(meeting.mentee_slack_id, messages.practice_nudge(meeting))]
+    def remind(self, meeting: SessionView, kind: NudgeKind) -> Sequence[MessageRef]:
+        if kind is NudgeKind.PRACTICE:  # the one nudge that quotes the question
+            return [self.dm(meeting.mentee_slack_id, feedback_blocks.practice_nudge(meeting))]
         for mentor_side in (False, True):
             who = meeting.mentor_slack_id if mentor_side else meeting.mentee_slack_id
-            if kind == "follow_up":
-                message = messages.attendance_question(meeting, for_mentor=mentor_side)
+            if kind is NudgeKind.FOLLOW_UP:
+                message = feedback_blocks.attendance_question(meeting, for_mentor=mentor_side)
             else:
-                message = messages.session_reminder(meeting, kind, for_mentor=mentor_side)
+                message = booking_blocks.session_reminder(meeting, kind, for_mentor=mentor_side)
             self.dm(who, message)
         return []
 
     def changed(self, meeting: SessionView, *, by: str, cancelled: bool) -> None:
         for user in (meeting.mentee_slack_id, meeting.mentor_slack_id):
             self.dm(
-                user, messages.session_changed(meeting, by=by, cancelled=cancelled, for_user=user)
+                user,
+                booking_blocks.session_changed(meeting, by=by, cancelled=cancelled, for_user=user),
             )
 
     def send_digest(self, text: str, chart: Path) -> None:
@@ -163,7 +174,7 @@ class SlackNotifier:
         channels += [self._dm_channel(lead) for lead in self._leads]
         if not channels:
             logger.warning("digest_has_no_audience")
-        message = messages.plain(text)
+        message = common.plain(text)
         for channel in channels:
             self._client.chat_postMessage(channel=channel, **message.as_kwargs())
             self._client.files_upload_v2(
@@ -177,7 +188,7 @@ class SlackNotifier:
         )
 
     def nudge_booking(self, meeting: SessionView) -> None:
-        self.dm(meeting.mentee_slack_id, messages.booking_nudge(meeting))
+        self.dm(meeting.mentee_slack_id, booking_blocks.booking_nudge(meeting))
 
     def _dm_channel(self, user_id: str) -> str:
         with self._lock:

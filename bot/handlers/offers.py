@@ -5,83 +5,70 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot.handlers import messages
+from bot.handlers.blocks import offers as blocks
+from bot.handlers.blocks.common import parse_id_value, plain
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import user_safe
 from bot.handlers.home import publish_home
 from bot.handlers.ids import Action
+from bot.handlers.payload import ack_only, clicked_value, who
 from bot.mentoring.ports import OfferClosure
-from bot.mentoring.service import ClickOutcome, ClickResult
+from bot.mentoring.views import ClickOutcome, ClickResult
 
 CLOSURE = {
     ClickResult.ACCEPTED: OfferClosure.ACCEPTED,
     ClickResult.DECLINED: OfferClosure.DECLINED,
     ClickResult.PAUSED: OfferClosure.PAUSED,
 }
-
-
-def offer_id_of(body: dict[str, Any]) -> int | None:
-    try:
-        return int(body["actions"][0]["value"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
+Click = Callable[[int, str], ClickOutcome]
 
 
 def register(app: App, services: HandlerServices) -> None:
     safe = user_safe(services)
 
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def handler(click: Callable[[int, str], ClickOutcome]) -> Callable[..., None]:
+    def handler(click: Click) -> Callable[..., None]:
         @safe
-        def lazy(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-            user = body["user"]["id"]
-            offer_id = offer_id_of(body)
-            outcome = (
-                click(offer_id, user) if offer_id is not None else ClickOutcome(ClickResult.CLOSED)
-            )
-            render(body, respond, client, outcome, user)
+        def lazy(
+            action: dict[str, Any],
+            body: dict[str, Any],
+            context: BoltContext,
+            respond: Respond,
+            client: WebClient,
+        ) -> None:
+            try:
+                outcome = click(parse_id_value(clicked_value(action)), who(context))
+            except ValueError:
+                outcome = ClickOutcome(ClickResult.CLOSED)
+            # From the DM the message itself is answered; from the Home tab, the tab is redrawn.
+            in_message = (body.get("container") or {}).get("type") == "message"
+            if in_message:
+                respond(**reply(outcome))
+            elif outcome.result not in CLOSURE:
+                services.notifier.dm(who(context), plain(refusal(outcome)))
+            if not in_message:
+                publish_home(client, services, who(context))
 
         return lazy
 
-    def render(
-        body: dict[str, Any], respond: Respond, client: WebClient, outcome: ClickOutcome, user: str
-    ) -> None:
-        in_message = (body.get("container") or {}).get("type") == "message"
+    def reply(outcome: ClickOutcome) -> dict[str, Any]:
         if outcome.result in CLOSURE and outcome.offer is not None:
-            if in_message:
-                closed = messages.offer_closed(outcome.offer, CLOSURE[outcome.result])
-                respond(replace_original=True, **closed.as_kwargs())
-        else:
-            text = (
-                messages.NOT_YOURS
-                if outcome.result is ClickResult.NOT_YOURS
-                else (messages.NO_LONGER_OPEN)
-            )
-            if in_message:
-                respond(response_type="ephemeral", replace_original=False, text=text)
-            else:
-                services.notifier.dm(user, messages.plain(text))
-        if not in_message:
-            publish_home(client, services, user)
+            closed = blocks.offer_closed(outcome.offer, CLOSURE[outcome.result])
+            return {"replace_original": True, **closed.as_kwargs()}
+        return {"response_type": "ephemeral", "replace_original": False, "text": refusal(outcome)}
 
-    accept = handler(
-        lambda offer_id, user: services.mentoring.accept(offer_id, clicker_slack_id=user)
-    )
-    decline = handler(
-        lambda offer_id, user: services.mentoring.decline(offer_id, clicker_slack_id=user)
-    )
-    pause = handler(
-        lambda offer_id, user: services.mentoring.decline(
-            offer_id, clicker_slack_id=user, pause=True
-        )
-    )
+    def refusal(outcome: ClickOutcome) -> str:
+        if outcome.result is ClickResult.NOT_YOURS:
+            return blocks.NOT_YOURS
+        return blocks.NO_LONGER_OPEN
 
+    mentoring = services.mentoring
+    accept = handler(lambda offer, user: mentoring.accept(offer, clicker_slack_id=user))
+    decline = handler(lambda offer, user: mentoring.decline(offer, clicker_slack_id=user))
+    pause = handler(lambda offer, user: mentoring.decline(offer, clicker_slack_id=user, pause=True))
     app.action(Action.ACCEPT.value)(ack=ack_only, lazy=[accept])
     app.action(Action.DECLINE.value)(ack=ack_only, lazy=[decline])
     app.action(Action.PAUSE.value)(ack=ack_only, lazy=[pause])

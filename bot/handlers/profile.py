@@ -6,16 +6,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
-from bot.handlers import messages
+from bot.handlers.blocks import profile as blocks
 from bot.handlers.context import HandlerServices
-from bot.handlers.errors import report, user_safe
+from bot.handlers.errors import opens_modal, user_safe
 from bot.handlers.home import publish_home
 from bot.handlers.ids import Action, Callback, Field
+from bot.handlers.middleware import acting_user
+from bot.handlers.payload import modal_values, who
 from bot.handlers.people import slack_timezone
-from bot.handlers.requests import modal_values
 from bot.storage.models import MentorProfile
 
 FIELD_OF = {
@@ -30,15 +32,12 @@ FIELD_OF = {
 }
 
 
-def open_profile_modal(
-    client: WebClient, services: HandlerServices, *, user_id: str, trigger_id: str
-) -> None:
+def profile_modal_for(client: WebClient, services: HandlerServices, user_id: str) -> View:
+    """The profile form, filled in with the stored profile (or the Slack time zone)."""
     mentor = services.profiles.get(user_id)
     timezone = mentor.timezone if mentor else slack_timezone(client, user_id)
-    defaults = messages.ProfileDefaults.of(mentor, timezone)
-    client.views_open(
-        trigger_id=trigger_id, view=messages.profile_modal(defaults, is_mentor=mentor is not None)
-    )
+    defaults = blocks.ProfileDefaults.of(mentor, timezone)
+    return blocks.profile_modal(defaults, is_mentor=mentor is not None)
 
 
 def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile | dict[str, str]:
@@ -89,32 +88,27 @@ def modal_errors(error: ValidationError) -> dict[str, str]:
 def register(app: App, services: HandlerServices) -> None:
     safe = user_safe(services)
 
-    def open_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()  # the modal opens inline: a trigger_id lives 3 s, too short to queue behind work
-        try:
-            open_profile_modal(
-                client, services, user_id=body["user"]["id"], trigger_id=body["trigger_id"]
-            )
-        except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
-            report(error, body, None, services)
-
-    def ack_profile(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        parsed = profile_from_modal(body["user"]["id"], view)
+    def ack_profile(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        parsed = profile_from_modal(who(context), view)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
             return
         ack()
 
     @safe
-    def save_profile(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        user = body["user"]["id"]
+    def save_profile(view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        user = who(context)
         profile = profile_from_modal(user, view)
         if isinstance(profile, dict):
             return  # refused in the ack, with the field errors
         saved = services.profiles.save(profile, by=user)
-        message = messages.profile_saved(saved.mentor, waiting=saved.waiting_for_approval)
+        message = blocks.profile_saved(saved.mentor, waiting=saved.waiting_for_approval)
         services.notifier.dm(user, message)
         publish_home(client, services, user)
 
-    app.action(Action.EDIT_PROFILE.value)(open_from_home)
+    app.action(Action.EDIT_PROFILE.value)(
+        opens_modal(
+            services, lambda body, client: profile_modal_for(client, services, acting_user(body))
+        )
+    )
     app.view(Callback.PROFILE.value)(ack=ack_profile, lazy=[save_profile])

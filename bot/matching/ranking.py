@@ -9,7 +9,7 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.storage.mentors import Availability
+from bot.matching.availability import Availability
 
 # Weights chosen on bench/questions.csv with 2-fold cross-validation (README "Match quality").
 # The best phrase rewards a precise competence ("dbt models") over a profile that is merely about

@@ -1,4 +1,9 @@
-"""MatchingService: keeps the FAISS index in step with the database and answers questions."""
+"""MatchingService: keeps the FAISS index in step with the database and answers questions.
+
+A little over ~400 lines: keeping the index in step (embed, load, apply changes) and searching
+it share one lock and one version number, which is simplest to check in one class. SQL lives
+in `bot/storage/embeddings.py`, scoring in `ranking.py`, availability rules in
+`availability.py`."""
 
 from __future__ import annotations
 
@@ -12,30 +17,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from bot.errors import InvalidQuestionError
 from bot.logging import log_event
+from bot.matching.availability import Availability, availability_of
 from bot.matching.embedder import Embedder
 from bot.matching.index import MentorIndex
 from bot.matching.phrases import PhraseStore
 from bot.matching.profile import expertise_phrases, profile_text, text_hash
 from bot.matching.ranking import Candidate, RankedMentor, Ranking, rank
+from bot.mentoring.questions import clean_question
+from bot.storage import embeddings as embedding_repo
 from bot.storage import mentors as mentor_repo
-from bot.storage.db import session_scope, table_of
-from bot.storage.models import Mentor, MentorEmbedding, utcnow
-from bot.text import clean_text
+from bot.storage.db import session_scope
+from bot.storage.models import MentorEmbedding, utcnow
 
 logger = logging.getLogger(__name__)
 
-MIN_QUESTION_CHARS = 3
-MAX_QUESTION_CHARS = 3000
 EMBED_BATCH = 256
-STREAM_CHUNK = 5000
 # Bump when expertise_phrases()/profile_text() change: stored vectors then no longer apply.
 PHRASES_VERSION = "phrases-v1"
 # FAISS ranks by whole-profile cosine; reranking a wide pool lets a precise phrase match win
@@ -51,26 +53,6 @@ QUERY_CACHE = 64
 QUERY_CACHE_SECONDS = 120.0
 
 Progress = Callable[[int], None]
-
-
-def clean_question(text: str | None) -> str:
-    """The question with control characters dropped and whitespace folded, or
-    InvalidQuestionError with a friendly reason."""
-    question = " ".join(clean_text(text or "").split())
-    if not question:
-        raise InvalidQuestionError(
-            "Please write your question, e.g. `/mentor how do I run a postmortem?`"
-        )
-    if sum(ch.isalnum() for ch in question) < MIN_QUESTION_CHARS:
-        raise InvalidQuestionError(
-            "That question is too short to match. Add a few words about what you need help with."
-        )
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InvalidQuestionError(
-            f"That question is {len(question)} characters long; please keep it under "
-            f"{MAX_QUESTION_CHARS} and put the essentials first."
-        )
-    return question
 
 
 @dataclass(frozen=True)
@@ -317,13 +299,13 @@ class MatchingService:
             candidates = [self._candidate(mentor_id, score, query) for mentor_id, score in hits]
         now = utcnow()
 
-        def availability_of(mentor_ids: list[int]) -> dict[int, mentor_repo.Availability]:
+        def lookup(mentor_ids: list[int]) -> dict[int, Availability]:
             with session_scope(self._engine) as session:
-                return mentor_repo.availability(session, mentor_ids, now)
+                return availability_of(session, mentor_ids, now)
 
         return rank(
             candidates,
-            availability_of,
+            lookup,
             now=now,
             top_k=top_k,
             min_score=min_score,
@@ -353,60 +335,23 @@ class MatchingService:
         ]
 
     def _stale_profiles(self, mentor_ids: Sequence[int] | None) -> list[_Profile]:
-        """Profiles changed since their vectors were computed (a pure SQL check on revisions);
-        those whose embedded text did not actually change are just re-stamped, not re-embedded."""
-        mentor, embedding = table_of(Mentor), table_of(MentorEmbedding)
-        query = (
-            sa.select(
-                mentor.c.id,
-                mentor.c.title,
-                mentor.c.expertise,
-                mentor.c.skills,
-                mentor.c.revision,
-                embedding.c.text_hash,
-            )
-            .outerjoin(
-                embedding,
-                sa.and_(embedding.c.mentor_id == mentor.c.id, embedding.c.model == self.model_key),
-            )
-            .where(
-                sa.or_(
-                    embedding.c.mentor_id.is_(None),
-                    embedding.c.source_revision != mentor.c.revision,
-                ),
-                # An erased mentor's profile is empty: nothing to embed, nothing to index.
-                mentor.c.expertise != "",
-            )
-        )
-        if mentor_ids is not None:
-            query = query.where(mentor.c.id.in_(list(mentor_ids)))
-        with Session(self._engine) as session:
-            rows = session.execute(query).all()
-        stale, unchanged = [], {}
-        for mentor_id, title, expertise, skills, revision, known_hash in rows:
-            phrases = expertise_phrases(expertise, skills or [])
-            text = profile_text(title, expertise, skills or [])
-            digest = text_hash(text, phrases)
-            if digest == known_hash:
-                unchanged[mentor_id] = revision
-            else:
-                stale.append(_Profile(mentor_id, revision, text, phrases, digest))
-        self._restamp(unchanged)
-        return stale
-
-    def _restamp(self, revisions: dict[int, int]) -> None:
-        if not revisions:
-            return
-        table = table_of(MentorEmbedding)
-        statement = (
-            sa.update(table)
-            .where(table.c.mentor_id == sa.bindparam("mid"), table.c.model == self.model_key)
-            .values(source_revision=sa.bindparam("rev"))
-        )
+        """Profiles to embed; those whose embedded text did not actually change (only another
+        field of the profile did) are just re-stamped, not re-embedded."""
         with session_scope(self._engine) as session:
-            session.connection().execute(
-                statement, [{"mid": m, "rev": r} for m, r in revisions.items()]
-            )
+            rows = embedding_repo.stale_profiles(session, self.model_key, mentor_ids)
+        stale, unchanged = [], {}
+        for row in rows:
+            phrases = expertise_phrases(row.expertise, row.skills)
+            text = profile_text(row.title, row.expertise, row.skills)
+            digest = text_hash(text, phrases)
+            if digest == row.known_hash:
+                unchanged[row.mentor_id] = row.revision
+            else:
+                stale.append(_Profile(row.mentor_id, row.revision, text, phrases, digest))
+        if unchanged:
+            with session_scope(self._engine) as session:
+                embedding_repo.restamp(session, self.model_key, unchanged)
+        return stale
 
     def _embed_and_store(self, profiles: list[_Profile]) -> None:
         texts = [p.text for p in profiles]
@@ -433,26 +378,20 @@ class MatchingService:
             )
         try:
             with session_scope(self._engine) as session:
-                for row in rows:
-                    mentor_repo.save_embedding(session, row)
+                embedding_repo.save(session, rows)
         except IntegrityError:
             # Another process embedded (or removed) the same mentor at the same moment; its
             # vectors are for the same text, so ours can be dropped. Retry one by one.
             for row in rows:
                 try:
                     with session_scope(self._engine) as session:
-                        mentor_repo.save_embedding(session, row)
+                        embedding_repo.save(session, [row])
                 except IntegrityError:
                     continue
 
     def _load_all(self) -> None:
-        table = table_of(MentorEmbedding)
-        with Session(self._engine) as session:
-            count, phrase_total = session.execute(
-                sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(table.c.phrase_count), 0))
-                .select_from(table)
-                .where(table.c.model == self.model_key)
-            ).one()
+        with session_scope(self._engine) as session:
+            count, phrase_total = embedding_repo.totals(session, self.model_key)
         ids = np.zeros(count, dtype=np.int64)
         vectors = np.zeros((count, self._embedder.dim), dtype=np.float32)
         phrases = PhraseStore(self._embedder.dim, capacity=int(phrase_total))
@@ -496,21 +435,5 @@ class MatchingService:
         return np.frombuffer(raw, dtype=np.float16).reshape(-1, self._embedder.dim)
 
     def _stream_vectors(self, mentor_ids: set[int] | None) -> Iterator[Sequence[Any]]:
-        """Stored vectors of current profiles in chunks, so 100k rows never sit in memory twice."""
-        query = (
-            sa.select(
-                col(MentorEmbedding.mentor_id),
-                col(MentorEmbedding.profile_vector),
-                # Raw JSON text where the driver allows it: decoded lazily by PhraseStore.
-                sa.type_coerce(col(MentorEmbedding.phrases), sa.Text),
-                col(MentorEmbedding.phrase_vectors),
-                col(MentorEmbedding.phrase_count),
-            )
-            .join(Mentor, col(Mentor.id) == col(MentorEmbedding.mentor_id))
-            .where(col(MentorEmbedding.model) == self.model_key)
-        )
-        if mentor_ids is not None:
-            query = query.where(col(MentorEmbedding.mentor_id).in_(sorted(mentor_ids)))
         with Session(self._engine) as session:
-            result = session.execute(query.execution_options(yield_per=STREAM_CHUNK))
-            yield from result.partitions()
+            yield from embedding_repo.stream_vectors(session, self.model_key, mentor_ids)

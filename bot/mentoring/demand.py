@@ -12,6 +12,7 @@ for knitting), and three people asking about knitting would never be grouped.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,8 +20,17 @@ from datetime import timedelta
 
 import numpy as np
 from numpy.typing import NDArray
+from sqlalchemy.engine import Engine
 
-from bot.mentoring.ports import Unmatched
+from bot.digest.topics import Asked, shared_terms
+from bot.logging import log_event
+from bot.matching.service import MatchingService
+from bot.mentoring.ports import Notifier, RequestView, Unmatched, UnmetDemand
+from bot.storage import requests as request_repo
+from bot.storage.db import session_scope
+from bot.storage.models import utcnow
+
+logger = logging.getLogger(__name__)
 
 MIN_PEOPLE = 3
 WINDOW = timedelta(weeks=4)
@@ -75,3 +85,57 @@ def _reason(value: str | None) -> Unmatched:
         return Unmatched(value or Unmatched.NO_EXPERT.value)
     except ValueError:
         return Unmatched.NO_EXPERT
+
+
+class DemandReporter:
+    """Reports unmet demand to program leads, by topic, once enough people are behind it."""
+
+    def __init__(
+        self, *, engine: Engine, matching: MatchingService, notifier: Notifier, min_score: float
+    ) -> None:
+        self._engine = engine
+        self._matching = matching
+        self._notifier = notifier
+        self._min_score = min_score
+
+    def report(self, view: RequestView) -> None:
+        """Tell the leads once enough different people found no mentor on this topic."""
+        now = utcnow()
+        with session_scope(self._engine) as session:
+            rows = [
+                UnmetRow(
+                    r.id, r.mentee_slack_id, r.question, r.unmet_reason, bool(r.unmet_reported_at)
+                )
+                for r in request_repo.unmatched_since(session, now - WINDOW, RECENT)
+                if r.id is not None and r.question
+            ]
+        if people(rows) < MIN_PEOPLE:
+            return  # too few people in all: nothing to embed
+        vectors = self._matching.embed_questions([r.question for r in rows])
+        mine = self._matching.question_vector(view.question)
+        topic = same_topic(mine, rows, vectors)
+        if people(topic) < MIN_PEOPLE:
+            return
+        if any(row.reported for row in topic):
+            # The leads already know this topic: this request joins it without a new DM.
+            with session_scope(self._engine) as session:
+                request_repo.claim_unmet_report(session, [view.request_id], now)
+            return
+        grouped = {row.request_id for row in topic}
+        found = UnmetDemand(
+            terms=tuple(shared_terms([Asked(r.question, r.mentee_slack_id) for r in topic])),
+            expertise=self._matching.closest_expertise(
+                centre(vectors[[r.request_id in grouped for r in rows]]),
+                min_score=self._min_score,
+            ),
+            people=people(topic),
+            request_ids=tuple(sorted(grouped)),
+            reasons=reasons(topic),
+        )
+        with session_scope(self._engine) as session:
+            if not request_repo.claim_unmet_report(session, found.request_ids, now):
+                return  # another process reported this topic at the same moment
+            # Sent inside the claim's transaction: if Slack fails, the claim rolls back and
+            # the next unmet request on the topic tries again.
+            self._notifier.alert_leads_unmet(found)
+        log_event(logger, "unmet_demand_reported", people=found.people)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from bot.booking.service import BookingService
 from bot.logging import log_event
 from bot.matching.service import MatchingService
-from bot.mentoring.message_log import Redact, redact_pending
+from bot.mentoring.messaging import Redact, redact_pending
 from bot.mentoring.service import SEARCHING, MentoringService
 from bot.storage import privacy as privacy_repo
 from bot.storage.db import session_scope

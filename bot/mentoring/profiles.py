@@ -6,69 +6,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Literal, Protocol
 
 from sqlalchemy.engine import Engine
 
 from bot.logging import log_event
+from bot.matching.availability import availability_of
 from bot.matching.service import MatchingService
-from bot.mentoring.message_log import log_posted
+from bot.mentoring.messaging import log_posted
 from bot.mentoring.ports import MessageRef
 from bot.roster import ImportReport, import_mentors, parse_csv_text
 from bot.storage import mentors as mentor_repo
 from bot.storage import messages as message_repo
 from bot.storage.db import session_scope
-from bot.storage.models import Mentor, MentorApproval, MentorProfile, MessageKind, utcnow
+from bot.storage.models import MentorApproval, MentorProfile, MentorView, MessageKind, utcnow
 
 logger = logging.getLogger(__name__)
 
 ApprovalPolicy = Literal["open", "lead"]
-
-
-@dataclass(frozen=True)
-class MentorView:
-    """A mentor profile as listeners and builders see it (never the ORM row)."""
-
-    id: int
-    slack_id: str
-    name: str
-    title: str
-    expertise: str
-    skills: tuple[str, ...]
-    languages: tuple[str, ...]
-    timezone: str
-    weekly_capacity: int
-    available_from: str | None
-    available_until: str | None
-    paused_until: datetime | None
-    active: bool
-    approval: str
-
-    @classmethod
-    def of(cls, mentor: Mentor) -> MentorView:
-        assert mentor.id is not None
-        return cls(
-            mentor.id,
-            mentor.slack_id,
-            mentor.name,
-            mentor.title,
-            mentor.expertise,
-            tuple(mentor.skills),
-            tuple(mentor.languages),
-            mentor.timezone,
-            mentor.weekly_capacity,
-            mentor.available_from,
-            mentor.available_until,
-            mentor.paused_until,
-            mentor.active,
-            mentor.approval,
-        )
-
-    @property
-    def approved(self) -> bool:
-        return self.approval == MentorApproval.APPROVED.value
 
 
 class Decision(StrEnum):
@@ -133,10 +89,15 @@ class ProfileService:
         # Declines a mentor's pending offers so their requests move on (MentoringService).
         self._release_offers = release_offers
 
+    def roster(self) -> list[MentorView]:
+        """Every mentor profile, by Slack id (the admin's list)."""
+        with session_scope(self._engine) as session:
+            return [MentorView.model_validate(m) for m in mentor_repo.list_mentors(session)]
+
     def get(self, slack_id: str) -> MentorView | None:
         with session_scope(self._engine) as session:
             mentor = mentor_repo.get_by_slack_id(session, slack_id)
-            return MentorView.of(mentor) if mentor is not None else None
+            return MentorView.model_validate(mentor) if mentor is not None else None
 
     def save(self, profile: MentorProfile, *, by: str | None = None) -> SavedProfile:
         """Save a mentor's own profile. Under MENTOR_APPROVAL=lead a new mentor waits for a
@@ -157,7 +118,7 @@ class ProfileService:
             session.flush()
             assert mentor.id is not None
             mentor_repo.record_changes(session, [mentor.id])
-            view = MentorView.of(mentor)
+            view = MentorView.model_validate(mentor)
         # Embedding now (not at the next match) keeps the first match after an edit fast.
         self._matching.sync_embeddings([view.id])
         self._matching.refresh()
@@ -179,7 +140,7 @@ class ProfileService:
             if not mentor_repo.set_approval(session, mentor_id, to=to, allowed_from=allowed_from):
                 return DecisionResult.ALREADY_DECIDED
             mentor = mentor_repo.get_many(session, [mentor_id])[mentor_id]
-            view = MentorView.of(mentor)
+            view = MentorView.model_validate(mentor)
             messages = [
                 MessageRef(m.channel, m.ts, m.recipient_slack_id)
                 for m in message_repo.approval_messages(session, mentor_id)
@@ -211,7 +172,7 @@ class ProfileService:
 
     def load_this_week(self, mentor_id: int) -> int:
         with session_scope(self._engine) as session:
-            found = mentor_repo.availability(session, [mentor_id], utcnow())
+            found = availability_of(session, [mentor_id], utcnow())
         return found[mentor_id].load_this_week if mentor_id in found else 0
 
     def _tell_leads(self, mentor: MentorView, *, ask: bool) -> None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from bot.storage.db import bulk_update
 from bot.storage.models import (
     Mentor,
     MentorApproval,
-    MentorEmbedding,
     MentorProfile,
     Offer,
     OfferStatus,
@@ -134,79 +133,52 @@ def set_approval(
     return changed == 1
 
 
-def save_embedding(session: Session, embedding: MentorEmbedding) -> None:
-    session.merge(embedding)
-
-
 @dataclass(frozen=True)
-class Availability:
+class Standing:
+    """What the database holds about a mentor's availability (the rules: matching.availability)."""
+
     mentor_id: int
     slack_id: str
     active: bool
+    approval: str
     paused_until: datetime | None
     weekly_capacity: int
-    load_this_week: int
-    approved: bool = True
-
-    @property
-    def listed(self) -> bool:
-        """On the roster for matching at all: active and approved (pauses and load aside)."""
-        return self.active and self.approved
-
-    def is_available(self, now: datetime) -> bool:
-        paused = self.paused_until is not None and self.paused_until > now
-        return self.listed and not paused and self.load_this_week < self.weekly_capacity
-
-    @property
-    def load_ratio(self) -> float:
-        return self.load_this_week / self.weekly_capacity if self.weekly_capacity else 1.0
+    offers_pending: int
+    accepted_since: int  # offers accepted since the `since` given to `standing`
 
 
-def week_start(now: datetime) -> datetime:
-    """Monday 00:00 UTC of the week containing `now`."""
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight - timedelta(days=midnight.weekday())
-
-
-def availability(
-    session: Session, mentor_ids: Iterable[int], now: datetime
-) -> dict[int, Availability]:
-    """Availability of the given mentors; this week's accepted and all pending offers are load."""
+def standing(
+    session: Session, mentor_ids: Iterable[int], *, since: datetime
+) -> dict[int, Standing]:
+    """The standing of these mentors: one small query for the offers that count (pending, or
+    accepted since `since`), one for five columns of the mentors; no ORM rows."""
     ids = list(mentor_ids)
     if not ids:
         return {}
+    is_pending = col(Offer.status) == OfferStatus.PENDING.value
     counts_load = sa.or_(
-        col(Offer.status) == OfferStatus.PENDING.value,
-        sa.and_(
-            col(Offer.status) == OfferStatus.ACCEPTED.value,
-            col(Offer.responded_at) >= week_start(now),
-        ),
+        is_pending,
+        sa.and_(col(Offer.status) == OfferStatus.ACCEPTED.value, col(Offer.responded_at) >= since),
     )
     load_rows = session.execute(
-        sa.select(col(Offer.mentor_id), func.count())
+        sa.select(
+            col(Offer.mentor_id), sa.func.count(), sa.func.sum(sa.case((is_pending, 1), else_=0))
+        )
         .where(col(Offer.mentor_id).in_(ids), counts_load)
         .group_by(col(Offer.mentor_id))
     ).all()
-    load = {int(mentor_id): int(n) for mentor_id, n in load_rows}
+    load = {int(m): (int(p or 0), int(n) - int(p or 0)) for m, n, p in load_rows}
     rows = session.execute(
         sa.select(
             col(Mentor.id),
             col(Mentor.slack_id),
             col(Mentor.active),
+            col(Mentor.approval),
             col(Mentor.paused_until),
             col(Mentor.weekly_capacity),
-            col(Mentor.approval),
         ).where(col(Mentor.id).in_(ids))
     ).all()
     return {
-        row[0]: Availability(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            load.get(row[0], 0),
-            approved=row[5] == MentorApproval.APPROVED.value,
-        )
+        row[0]: Standing(row[0], row[1], row[2], row[3], row[4], row[5], *load.get(row[0], (0, 0)))
         for row in rows
     }

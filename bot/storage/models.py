@@ -13,7 +13,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from bot.text import clean_text
@@ -93,23 +93,29 @@ class MessageKind(StrEnum):
     APPROVAL = "approval"  # to each program lead: a new mentor's expertise
 
 
-class Mentor(SQLModel, table=True):
-    __tablename__ = "mentor"
+class MentorBase(SQLModel):
+    """A mentor profile's fields, shared by the table, the form model and the view below."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    slack_id: str = Field(max_length=32, unique=True, index=True)
+    slack_id: str = Field(max_length=32)
     name: str = Field(default="", max_length=200)
     title: str = Field(default="", max_length=200)
     expertise: str = Field(sa_type=sa.Text)
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     timezone: str = Field(default="UTC", max_length=64)
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    weekly_capacity: int = Field(default=2, ge=0)
+    weekly_capacity: int = Field(default=2, ge=0, le=40)
     # Local working hours for sessions ("HH:MM"); None means 09:00-17:30.
     available_from: str | None = Field(default=None, max_length=5)
     available_until: str | None = Field(default=None, max_length=5)
     paused_until: datetime | None = None
     active: bool = True
+
+
+class Mentor(MentorBase, table=True):
+    __tablename__ = "mentor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slack_id: str = Field(max_length=32, unique=True, index=True)
     # Only approved mentors are matched; self-registered ones wait for a lead when
     # MENTOR_APPROVAL=lead (the roster CSV and program leads' own profiles are approved).
     approval: str = Field(
@@ -315,21 +321,24 @@ SLACK_USER_ID = r"^[UW][A-Z0-9]{2,31}$"
 MAX_EXPERTISE_CHARS = 3000
 
 
-class MentorProfile(SQLModel):
+class MentorView(MentorBase):
+    """A stored profile as listeners and builders see it: frozen, never the ORM row."""
+
+    # SQLModel types model_config as its own TypedDict; pydantic's ConfigDict is what it takes.
+    model_config = ConfigDict(frozen=True, from_attributes=True)  # type: ignore[assignment]
+
+    id: int
+    approval: str
+
+    @property
+    def approved(self) -> bool:
+        return self.approval == MentorApproval.APPROVED.value
+
+
+class MentorProfile(MentorBase):
     """What a mentor (or an admin's CSV row) may set; validated before it reaches the table."""
 
-    slack_id: str
     expertise: str = Field(min_length=1, max_length=MAX_EXPERTISE_CHARS)
-    name: str = Field(default="", max_length=200)
-    title: str = Field(default="", max_length=200)
-    skills: list[str] = Field(default_factory=list)
-    timezone: str = "UTC"
-    languages: list[str] = Field(default_factory=list)
-    weekly_capacity: int = Field(default=2, ge=0, le=40)
-    available_from: str | None = None
-    available_until: str | None = None
-    paused_until: datetime | None = None
-    active: bool = True
 
     @field_validator("available_from", "available_until")
     @classmethod

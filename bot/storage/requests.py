@@ -13,11 +13,9 @@ from bot.storage.db import bulk_update
 from bot.storage.models import (
     Mentor,
     MentoringRequest,
-    MentoringSession,
     Offer,
     OfferStatus,
     RequestStatus,
-    SessionStatus,
     utcnow,
 )
 
@@ -214,42 +212,6 @@ def accepted_offer(session: Session, request_id: int) -> Offer | None:
             Offer.request_id == request_id, Offer.status == OfferStatus.ACCEPTED.value
         )
     ).first()
-
-
-def create_session(
-    session: Session, *, request_id: int, mentor_id: int, mentee_slack_id: str, minutes: int
-) -> MentoringSession:
-    meeting = MentoringSession(
-        request_id=request_id,
-        mentor_id=mentor_id,
-        mentee_slack_id=mentee_slack_id,
-        duration_minutes=minutes,
-        status=SessionStatus.PROPOSED.value,
-    )
-    session.add(meeting)
-    session.flush()
-    return meeting
-
-
-def upcoming_sessions_of(
-    session: Session, slack_id: str, mentor_id: int | None, now: datetime
-) -> Sequence[MentoringSession]:
-    who = col(MentoringSession.mentee_slack_id) == slack_id
-    if mentor_id is not None:
-        who = sa.or_(who, col(MentoringSession.mentor_id) == mentor_id)
-    return session.exec(
-        select(MentoringSession)
-        .where(
-            who,
-            col(MentoringSession.status).in_(
-                [SessionStatus.PROPOSED.value, SessionStatus.SCHEDULED.value]
-            ),
-            sa.or_(
-                col(MentoringSession.starts_at).is_(None), col(MentoringSession.starts_at) >= now
-            ),
-        )
-        .order_by(col(MentoringSession.starts_at))
-    ).all()
 
 
 def request_counts_since(session: Session, since: datetime) -> dict[str, int]:

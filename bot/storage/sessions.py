@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -50,10 +49,8 @@ def busy_of(session: Session, slack_id: str, since: datetime) -> list[tuple[date
     return _intervals(list(rows))
 
 
-def mentor_week_load(session: Session, mentor_id: int, since: datetime) -> Counter[datetime]:
-    """Booked sessions per week (Monday 00:00 UTC) from `since` on."""
-    from bot.booking.slots import week_of
-
+def mentor_session_starts(session: Session, mentor_id: int, since: datetime) -> list[datetime]:
+    """When the mentor's booked sessions start, from the week before `since` on."""
     starts = session.exec(
         select(MentoringSession.starts_at).where(
             MentoringSession.mentor_id == mentor_id,
@@ -61,7 +58,59 @@ def mentor_week_load(session: Session, mentor_id: int, since: datetime) -> Count
             col(MentoringSession.starts_at) >= since - timedelta(days=7),
         )
     ).all()
-    return Counter(week_of(s) for s in starts if s is not None)
+    return [s for s in starts if s is not None]
+
+
+def create_follow_up(session: Session, meeting: MentoringSession) -> MentoringSession:
+    """The next session of the same request and pair ("meet again"); the unique (request,
+    sequence) key makes a second one raise IntegrityError."""
+    follow_up = MentoringSession(
+        request_id=meeting.request_id,
+        mentor_id=meeting.mentor_id,
+        mentee_slack_id=meeting.mentee_slack_id,
+        sequence=meeting.sequence + 1,
+        duration_minutes=meeting.duration_minutes,
+        status=SessionStatus.PROPOSED.value,
+    )
+    session.add(follow_up)
+    session.flush()
+    return follow_up
+
+
+def create_session(
+    session: Session, *, request_id: int, mentor_id: int, mentee_slack_id: str, minutes: int
+) -> MentoringSession:
+    meeting = MentoringSession(
+        request_id=request_id,
+        mentor_id=mentor_id,
+        mentee_slack_id=mentee_slack_id,
+        duration_minutes=minutes,
+        status=SessionStatus.PROPOSED.value,
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def upcoming_sessions_of(
+    session: Session, slack_id: str, mentor_id: int | None, now: datetime
+) -> Sequence[MentoringSession]:
+    who = col(MentoringSession.mentee_slack_id) == slack_id
+    if mentor_id is not None:
+        who = sa.or_(who, col(MentoringSession.mentor_id) == mentor_id)
+    return session.exec(
+        select(MentoringSession)
+        .where(
+            who,
+            col(MentoringSession.status).in_(
+                [SessionStatus.PROPOSED.value, SessionStatus.SCHEDULED.value]
+            ),
+            sa.or_(
+                col(MentoringSession.starts_at).is_(None), col(MentoringSession.starts_at) >= now
+            ),
+        )
+        .order_by(col(MentoringSession.starts_at))
+    ).all()
 
 
 def claim_booking(session: Session, session_id: int, start: datetime) -> bool:

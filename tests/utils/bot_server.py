@@ -6,9 +6,10 @@ import http.client
 import json
 import socket
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import Any, Protocol
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import Settings
@@ -39,6 +40,14 @@ class Response:
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+
+class StartBot(Protocol):
+    """The `start_bot` fixture: the real bot on a real port, with setting overrides."""
+
+    def __call__(
+        self, embedder: Embedder | None = None, database_url: str | None = None, **overrides: Any
+    ) -> BotServer: ...
 
 
 def free_port() -> int:
@@ -84,6 +93,10 @@ class BotServer:
             server.server_close()
         self.runtime.close()
 
+    def wait_idle(self, timeout: float = 10) -> None:
+        """Wait until the bot has finished all the work its acks queued."""
+        assert self.runtime.lazy_work.wait_idle(timeout), "the bot's background work never ended"
+
     # -- raw HTTP ------------------------------------------------------------------------
     def internal(self, method: str, path: str, body: str = "") -> Response:
         assert self.settings.internal_port is not None
@@ -125,7 +138,7 @@ class BotServer:
     def submit(
         self,
         callback_id: str,
-        values: dict[str, dict[str, Any]],
+        values: Mapping[Any, Any],
         user: str,
         private_metadata: str = "",
     ) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,7 +33,7 @@ class SlackSigner:
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": signature
             if signature is not None
-            else self._verifier.generate_signature(timestamp=ts, body=body),
+            else str(self._verifier.generate_signature(timestamp=ts, body=body)),
         }
 
 
@@ -112,7 +113,7 @@ def block_action(
 
 
 def view_submission(
-    callback_id: str, values: dict[str, dict[str, Any]], user: str, private_metadata: str = ""
+    callback_id: str, values: Mapping[Any, Any], user: str, private_metadata: str = ""
 ) -> str:
     """`values`: block_id -> state of its one element, e.g.
     {"type": "plain_text_input", "value": "..."}."""

@@ -1,10 +1,12 @@
-"""Logging where the bot posted messages that quote someone's words, and rewriting them when that
+"""Sending the bot's messages from the domain: a failed send never undoes stored state, where a
+message quoting someone's words went is logged, and such messages are rewritten when that
 person's data is erased (the Slack side of "forget me")."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -16,6 +18,17 @@ from bot.storage.models import MessageKind
 logger = logging.getLogger(__name__)
 
 Redact = Callable[[MessageRef, str], None]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def safely(action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
+    """Run a notification; a failed Slack call is logged and never undoes stored state."""
+    try:
+        return action(*args, **kwargs)
+    except Exception:
+        logger.exception("notification_failed", extra={"action": action.__name__})
+        return None
 
 
 def log_posted(

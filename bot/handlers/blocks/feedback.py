@@ -1,0 +1,183 @@
+"""Builders after a session: "Did it take place?", rating and meet-again, practice progress and
+the private comment form. Each button value's encoder stands next to its decoder."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    InputBlock,
+    PlainTextInputElement,
+)
+from slack_sdk.models.views import View
+
+from bot.booking.ports import SessionView
+from bot.handlers.blocks.common import (
+    Message,
+    context,
+    mention,
+    modal,
+    parse_id_value,
+    quote,
+    section,
+)
+from bot.handlers.ids import Action, Callback, Field
+from bot.storage.models import Attendance, FeedbackKind
+
+ATTENDANCE_LABELS = {
+    Attendance.HELD: "Yes, we met",
+    Attendance.NO_SHOW: "No, they didn't show up",
+    Attendance.MOVED: "We moved it",
+}
+
+
+def attendance_question(meeting: SessionView, *, for_mentor: bool) -> Message:
+    """Sent to both at the session's end: what happened decides what the digest counts."""
+    other = mention(meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id)
+    sid = meeting.session_id
+    buttons = [
+        ButtonElement(
+            text=label,
+            action_id=f"{Action.ATTENDANCE.value}_{answer.value}",
+            value=session_answer(sid, answer.value),
+            style="primary" if answer is Attendance.HELD else None,
+        )
+        for answer, label in ATTENDANCE_LABELS.items()
+    ]
+    return Message(
+        "Did your mentoring session take place?",
+        [
+            section(f"Did your session with {other} take place?"),
+            ActionsBlock(block_id=f"attended:{sid}", elements=buttons),
+        ],
+    )
+
+
+def session_answer(session_id: int, answer: str) -> str:
+    """The value of an answer button about a session: rating, meet again, practice, attended."""
+    return f"{session_id}:{answer}"
+
+
+def parse_session_answer(value: object) -> tuple[int, str]:
+    """(session id, answer) from such a button; ValueError when it is not ours. The answer
+    itself is checked by the service that records it."""
+    session_id, answer = str(value or "").split(":")
+    return parse_id_value(session_id), answer
+
+
+def comment_metadata(session_id: int, kind: FeedbackKind) -> str:
+    """The comment form's private_metadata (and the button that opens it): whose comment."""
+    return f"{session_id}:{kind.value}"
+
+
+def parse_comment_metadata(value: object) -> tuple[int, FeedbackKind]:
+    """(session id, kind) of a comment form; ValueError when it is not ours."""
+    session_id, _, kind = str(value or "").partition(":")
+    return parse_id_value(session_id), FeedbackKind(kind or FeedbackKind.FOLLOW_UP.value)
+
+
+ATTENDANCE_REPLIES = {
+    "no_show": "Thanks for telling me. Sorry it didn't happen: if you'd like another try,"
+    " ask again with `/mentor`.",
+    "moved": "OK: fresh times are on their way to the mentee.",
+    "already_held": "Your mentoring partner already said the session took place, so it counts"
+    " as held. Thanks!",
+    "too_early": "This session hasn't started yet; answer after it.",
+    "not_yours": "This session isn't yours to answer for.",
+    "invalid": "That answer doesn't fit; please try again.",
+}
+
+
+def follow_up(meeting: SessionView, *, for_mentor: bool) -> Message:
+    other = mention(meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id)
+    sid = meeting.session_id
+    ratings = [
+        ButtonElement(
+            text=str(n), action_id=f"{Action.RATE.value}_{n}", value=session_answer(sid, str(n))
+        )
+        for n in range(1, 6)
+    ]
+    return Message(
+        "How did your mentoring session go?",
+        [
+            section(f"How did your session with {other} go? (1 = not useful, 5 = very useful)"),
+            ActionsBlock(block_id=f"rate:{sid}", elements=ratings),
+            section("Would you like to meet again?"),
+            ActionsBlock(
+                block_id=f"again:{sid}",
+                elements=[
+                    ButtonElement(
+                        text="Yes, let's meet again",
+                        action_id=f"{Action.MEET_AGAIN.value}_yes",
+                        value=session_answer(sid, "yes"),
+                        style="primary",
+                    ),
+                    ButtonElement(
+                        text="No, all good",
+                        action_id=f"{Action.MEET_AGAIN.value}_no",
+                        value=session_answer(sid, "no"),
+                    ),
+                    ButtonElement(
+                        text="Add a private comment",
+                        action_id=Action.ADD_COMMENT.value,
+                        value=comment_metadata(sid, FeedbackKind.FOLLOW_UP),
+                    ),
+                ],
+            ),
+            context(f"Your comment is private: {other} never sees it."),
+        ],
+    )
+
+
+PRACTICE_LABELS = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}
+
+
+def practice_nudge(meeting: SessionView) -> Message:
+    sid = meeting.session_id
+    return Message(
+        "Did you put it into practice?",
+        [
+            section(
+                f"A week ago you met {mention(meeting.mentor_slack_id)} about:\n"
+                + quote(meeting.question, 300)
+                + "\nDid you put it into practice?"
+            ),
+            ActionsBlock(
+                block_id=f"practice:{sid}",
+                elements=[
+                    *(
+                        ButtonElement(
+                            text=label,
+                            action_id=f"{Action.PRACTICE.value}_{value}",
+                            value=session_answer(sid, value),
+                        )
+                        for value, label in PRACTICE_LABELS.items()
+                    ),
+                    ButtonElement(
+                        text="Add a note",
+                        action_id=Action.ADD_COMMENT.value,
+                        value=comment_metadata(sid, FeedbackKind.PRACTICE),
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+def comment_modal(session_id: int, kind: FeedbackKind = FeedbackKind.FOLLOW_UP) -> View:
+    return modal(
+        Callback.COMMENT,
+        "Private comment",
+        "Save",
+        [
+            InputBlock(
+                block_id=Field.COMMENT.value,
+                label="Anything the program leads should know?",
+                hint="Only the program sees this, never the other person.",
+                element=PlainTextInputElement(
+                    action_id=Field.COMMENT.value, multiline=True, max_length=3000
+                ),
+            )
+        ],
+        comment_metadata(session_id, kind),
+    )

@@ -1,0 +1,58 @@
+"""Whether a mentor can take a request now: on the roster, not paused, capacity left this week.
+
+The rules live here; storage only counts (`bot.storage.mentors.standing`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.storage import mentors as mentor_repo
+from bot.storage.models import MentorApproval
+from bot.weeks import week_of
+
+
+@dataclass(frozen=True)
+class Availability:
+    mentor_id: int
+    slack_id: str
+    active: bool
+    paused_until: datetime | None
+    weekly_capacity: int
+    load_this_week: int
+    approved: bool = True
+
+    @property
+    def listed(self) -> bool:
+        """On the roster for matching at all: active and approved (pauses and load aside)."""
+        return self.active and self.approved
+
+    def is_available(self, now: datetime) -> bool:
+        paused = self.paused_until is not None and self.paused_until > now
+        return self.listed and not paused and self.load_this_week < self.weekly_capacity
+
+    @property
+    def load_ratio(self) -> float:
+        return self.load_this_week / self.weekly_capacity if self.weekly_capacity else 1.0
+
+
+def availability_of(
+    session: Session, mentor_ids: Iterable[int], now: datetime
+) -> dict[int, Availability]:
+    """Availability of the given mentors. Load: offers accepted this week (Monday 00:00 UTC)
+    and every pending offer (a mentor asked twice at once is busy twice)."""
+    return {
+        row.mentor_id: Availability(
+            row.mentor_id,
+            row.slack_id,
+            row.active,
+            row.paused_until,
+            row.weekly_capacity,
+            row.offers_pending + row.accepted_since,
+            approved=row.approval == MentorApproval.APPROVED.value,
+        )
+        for row in mentor_repo.standing(session, mentor_ids, since=week_of(now)).values()
+    }
