@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -97,8 +98,8 @@ def test_database_outage_is_explained_and_recovered_without_restart(
             == 200
         )
         for user in (MENTEE, "U0SRE0001"):
-            slack_api.wait_text("chat.postMessage", DATABASE_DOWN, timeout=30)
-            assert [c for c in slack_api.messages_to(user) if DATABASE_DOWN in c.blocks_text()]
+            # Each person is told separately: wait for that person's DM, not just any.
+            slack_api.wait_for(partial(_told_database_down, slack_api, user), timeout=30)
         bot.click(Action.ACCEPT, "1", "U0SRE0001")
         replies = slack_api.wait_for(
             lambda: (
@@ -235,3 +236,7 @@ def test_user_fields_changed_after_signing_are_refused(
     assert response.status in (200, 400)
     bot.wait_idle()
     assert [o.status for o in offers_in(engine)] == ["pending"]
+
+
+def _told_database_down(slack_api: SlackStandIn, user: str) -> bool:
+    return any(DATABASE_DOWN in c.blocks_text() for c in slack_api.messages_to(user))
