@@ -156,6 +156,7 @@ def build_domain(
             embedder=services.matching.embedder,
             notifier=notifier,
             timezone=ZoneInfo(settings.digest_timezone),
+            program_leads=leads,
         ),
     )
 

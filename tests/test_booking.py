@@ -49,7 +49,9 @@ class Recorder:
     def nudge_booking(self, meeting: SessionView) -> None:
         self.events.append(("nudge_booking", meeting.session_id))
 
-    def changed(self, meeting: SessionView, *, by: str, cancelled: bool) -> None:
+    def changed(
+        self, meeting: SessionView, *, by: str, cancelled: bool, erasing: bool = False
+    ) -> None:
         self.events.append(("changed", (by, cancelled)))
 
     def schedule(self, session_id: int, kind: str, at: datetime, grace_seconds: int) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -209,3 +210,21 @@ def test_unchanged_text_with_new_revision_is_not_reembedded(engine: Engine) -> N
     assert service.start() == 0
     assert embedder.texts_embedded == 0
     assert service.sync_embeddings() == 0  # re-stamped, so not even re-checked next time
+
+
+def test_question_vectors_expire_without_further_traffic(engine: Engine) -> None:
+    """A question's vector is derived from its words: it leaves memory on time even when no
+    later question comes to push it out (an erased person's words must not linger)."""
+    seed(engine)
+    embedder = FakeEmbedder()
+    matching = MatchingService(engine=engine, embedder=embedder, query_cache_seconds=0.2)
+    matching.start()
+    matching.match("how do I write incident postmortems?")
+    assert matching.cached_queries == 1
+    embedded = embedder.texts_embedded
+    matching.match("how do I write incident postmortems?")
+    assert embedder.texts_embedded == embedded  # reused within its lifetime, not re-embedded
+    deadline = time.monotonic() + 5
+    while matching.cached_queries and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert matching.cached_queries == 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from bot.errors import TooManyOpenRequestsError
 from bot.matching.service import MatchingService
@@ -17,6 +20,7 @@ from bot.mentoring.views import CancelResult, ClickResult, FindResult, ReassignR
 from bot.storage.db import session_scope
 from bot.storage.models import MentoringRequest
 from tests.conftest import add_mentor
+from tests.utils.fake_embedder import FakeEmbedder
 
 
 @dataclass
@@ -178,6 +182,37 @@ def test_one_person_may_have_only_so_many_requests_waiting(
     service.submit(mentee_slack_id="U0SOMEONE", question="others are not limited by it")
     assert service.cancel(first.request_id, mentee_slack_id="U0ME") is CancelResult.CANCELLED
     service.submit(mentee_slack_id="U0ME", question="room again after a cancel")
+
+
+def test_the_open_request_cap_holds_when_submits_race(
+    any_engine: Engine, fake_embedder: FakeEmbedder
+) -> None:
+    """Ten of one person's submits at once (double clicks, several instances): the cap counts
+    then inserts, so without a per-person lock all ten would see room for one more."""
+    service = MentoringService(
+        engine=any_engine,
+        matching=MatchingService(engine=any_engine, embedder=fake_embedder),
+        notifier=RecordingNotifier(),
+        timer=ManualTimer(),
+        response_time=timedelta(hours=8),
+        max_open_requests=3,
+    )
+    start = threading.Barrier(10)
+
+    def submit(n: int) -> str:
+        start.wait()
+        try:
+            service.submit(mentee_slack_id="U0BURST", question=f"incident postmortems {n}")
+        except TooManyOpenRequestsError:
+            return "refused"
+        return "stored"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = sorted(pool.map(submit, range(10)))
+    assert outcomes == ["refused"] * 7 + ["stored"] * 3
+    with session_scope(any_engine) as session:
+        stored = session.exec(select(MentoringRequest)).all()
+    assert len(stored) == 3
 
 
 def test_reassign_never_reveals_the_mentee_nor_reaches_a_lead(

@@ -121,14 +121,15 @@ def test_forget_me_asks_first_then_erases_and_keeps_counts(
     # A forged value cannot aim the erasure at someone else: the signed user is erased.
     bot.click(Action.FORGET_CONFIRM, "U0SRE0001", MENTEE)
     slack_api.wait_text("response_url", "Only anonymous counts remain")
-    # The mentor learns the session is off.
-    slack_api.wait_for(
+    # The mentor learns the session is off, without the forgotten person being named; they
+    # themselves get nothing more.
+    [cancelled] = slack_api.wait_for(
         lambda: [
-            c
-            for c in slack_api.messages_to("U0SRE0001")
-            if "cancelled the mentoring session" in c.blocks_text()
+            c for c in slack_api.messages_to("U0SRE0001") if "was cancelled" in c.blocks_text()
         ]
     )
+    assert MENTEE not in json.dumps(cancelled.params)
+    assert not [c for c in slack_api.messages_to(MENTEE) if "cancelled" in c.blocks_text()]
 
     everything = stored_text(engine)
     for personal in (MENTEE, QUESTION, SECRET_COMMENT):

@@ -53,8 +53,11 @@ class BookingNotifier(Protocol):
         """A reminder or follow-up (`kind` as in booking.nudges.NUDGES); returns the
         messages that quote the question (the practice nudge's)."""
 
-    def changed(self, meeting: SessionView, *, by: str, cancelled: bool) -> None:
-        """The session was rescheduled or cancelled by `by`: tell both."""
+    def changed(
+        self, meeting: SessionView, *, by: str, cancelled: bool, erasing: bool = False
+    ) -> None:
+        """The session was rescheduled or cancelled by `by`: tell both. `erasing`: `by` is
+        being forgotten, so only the other person is told, without naming them."""
 
     def nudge_booking(self, meeting: SessionView) -> None:
         """Nobody booked a time a day after the accept."""

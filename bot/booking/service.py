@@ -240,10 +240,14 @@ class BookingService:
         """Either side frees the booked time; the other is told and fresh slots go out."""
         return self._change(session_id, by, SessionStatus.PROPOSED, now or utcnow())
 
-    def cancel(self, session_id: int, *, by: str) -> BookResult:
-        return self._change(session_id, by, SessionStatus.CANCELLED, utcnow())
+    def cancel(self, session_id: int, *, by: str, erasing: bool = False) -> BookResult:
+        """Cancel a session `by` one of its two people. `erasing`: they asked to be forgotten,
+        so the other person is told without their name (and they are not DM'd at all)."""
+        return self._change(session_id, by, SessionStatus.CANCELLED, utcnow(), erasing=erasing)
 
-    def _change(self, session_id: int, by: str, to: SessionStatus, now: datetime) -> BookResult:
+    def _change(
+        self, session_id: int, by: str, to: SessionStatus, now: datetime, *, erasing: bool = False
+    ) -> BookResult:
         with session_scope(self._engine) as session:
             found = self._as_participant(session, session_id, by)
             if isinstance(found, BookResult):
@@ -260,7 +264,9 @@ class BookingService:
         # Pending reminders see the new status (or, once re-booked, a new start) and stay
         # silent; no job needs deleting.
         log_event(logger, "session_" + to.value, session_id=session_id)
-        self._notifier.changed(view, by=by, cancelled=to is SessionStatus.CANCELLED)
+        self._notifier.changed(
+            view, by=by, cancelled=to is SessionStatus.CANCELLED, erasing=erasing
+        )
         if to is SessionStatus.PROPOSED:
             self.propose(session_id, now=now)
         return BookResult.CHANGED

@@ -68,6 +68,10 @@ def _topic_lines(topics: list[Topic], empty: str) -> list[str]:
     return [f"• {_escape(t.label)} ({t.count})" for t in topics] or [f"• {empty}"]
 
 
+def _no_topics(digest: Digest, otherwise: str) -> str:
+    return "named once the week is over" if digest.labels_pending else otherwise
+
+
 def digest_text(digest: Digest) -> str:
     start, end = digest.start.date(), (digest.end.date())
     lines = [
@@ -77,10 +81,10 @@ def digest_text(digest: Digest) -> str:
         f"*{digest.mentors_at_capacity}*",
         "",
         "*Top requested topics*",
-        *_topic_lines(digest.topics, "not enough requests to name topics"),
+        *_topic_lines(digest.topics, _no_topics(digest, "not enough requests to name topics")),
         "",
         "*Unmet demand* (no mentor found, or only a weak fit): skills to recruit mentors for",
-        *_topic_lines(digest.unmet, "none this week"),
+        *_topic_lines(digest.unmet, _no_topics(digest, "none this week")),
     ]
     return "\n".join(lines)
 

@@ -49,6 +49,8 @@ class Digest:
     mentors_at_capacity: int
     topics: list[Topic] = field(default_factory=list)
     unmet: list[Topic] = field(default_factory=list)
+    # The week is still running: labels are named only once it is over (see build_digest).
+    labels_pending: bool = False
     history: list[tuple[str, int, int]] = field(default_factory=list)  # (week, requests, held)
 
 
@@ -86,11 +88,14 @@ def build_digest(
     zone: ZoneInfo,
     *,
     now: datetime,
-    exclude_mentee: str | None = None,
+    leads: frozenset[str] = frozenset(),
 ) -> Digest:
-    """The digest of `week`. `exclude_mentee` (the lead viewing a preview) leaves that person's
-    own questions out of the topic labels, so nobody can probe the labels with questions of
-    their own to learn what one other person asked."""
+    """The digest of `week`.
+
+    Topic labels leave out the questions of every program lead (the people who read them), so
+    no lead can make up the three people a label needs with questions of their own, nor with a
+    fellow lead's, and learn what one other person asked. A week still running gets no labels:
+    comparing two previews would show a label appear the moment someone asked."""
     start, end = week_bounds(week, zone)
     previous_start = start - timedelta(days=7)
     with session_scope(engine) as session:
@@ -112,11 +117,12 @@ def build_digest(
         ]
         weekly = stats.weekly_counts(session, windows)
     active = [
-        a for a in load.values() if a.active and not (a.paused_until and a.paused_until > now)
+        a for a in load.values() if a.listed and not (a.paused_until and a.paused_until > now)
     ]
-    at_capacity = sum(1 for a in load.values() if a.load_this_week >= a.weekly_capacity)
-    asked = _asked(this_requests, exclude_mentee)
-    unmet_asked = _asked([r for r in this_requests if _unmet(r)], exclude_mentee)
+    at_capacity = sum(1 for a in active if a.load_this_week >= a.weekly_capacity)
+    finished = end <= now
+    asked = _asked(this_requests, leads) if finished else []
+    unmet_asked = _asked([r for r in this_requests if _unmet(r)], leads) if finished else []
     return Digest(
         week=week_label(start),
         start=start,
@@ -128,6 +134,7 @@ def build_digest(
         topics=_topics(embedder, asked),
         unmet=_topics(embedder, unmet_asked),
         history=[(week_label(s), r, h) for (s, _), (r, h) in zip(windows, weekly, strict=True)],
+        labels_pending=not finished,
     )
 
 
@@ -137,18 +144,19 @@ def unmet_topics(
     start: datetime,
     end: datetime,
     *,
-    exclude_mentee: str | None = None,
+    leads: frozenset[str] = frozenset(),
 ) -> list[Topic]:
+    """Unmet topics of requests between `start` and `end`; leads' own questions never count."""
     with session_scope(engine) as session:
         rows = stats.requests_between(session, start, end)
-    return _topics(embedder, _asked([r for r in rows if _unmet(r)], exclude_mentee))
+    return _topics(embedder, _asked([r for r in rows if _unmet(r)], leads))
 
 
-def _asked(rows: list[stats.RequestRow], exclude_mentee: str | None) -> list[Asked]:
+def _asked(rows: list[stats.RequestRow], leads: frozenset[str]) -> list[Asked]:
     return [
         Asked(r.question, r.mentee_slack_id)
         for r in rows
-        if r.question and r.mentee_slack_id != exclude_mentee
+        if r.question and r.mentee_slack_id not in leads
     ]
 
 

@@ -30,18 +30,23 @@ class DigestNotifier(Protocol):
 
 class DigestService:
     def __init__(
-        self, *, engine: Engine, embedder: Embedder, notifier: DigestNotifier, timezone: ZoneInfo
+        self,
+        *,
+        engine: Engine,
+        embedder: Embedder,
+        notifier: DigestNotifier,
+        timezone: ZoneInfo,
+        program_leads: frozenset[str] = frozenset(),
     ) -> None:
         self._engine = engine
+        self._leads = program_leads
         self._embedder = embedder
         self._notifier = notifier
         self._zone = timezone
 
-    def build(
-        self, week: str | None = None, *, now: datetime | None = None, viewer: str | None = None
-    ) -> Digest:
-        """The digest of `week` (default: the last full week). `viewer`: the lead who previews
-        it; their own questions are left out of the topic labels."""
+    def build(self, week: str | None = None, *, now: datetime | None = None) -> Digest:
+        """The digest of `week` (default: the last full week). Its topic labels never count
+        a program lead's own questions, and a week still running has none yet."""
         now = now or utcnow()
         return build_digest(
             self._engine,
@@ -49,17 +54,13 @@ class DigestService:
             week or last_full_week(now, self._zone),
             self._zone,
             now=now,
-            exclude_mentee=viewer,
+            leads=self._leads,
         )
 
-    def unmet_topics(
-        self, since: datetime, *, now: datetime | None = None, viewer: str | None = None
-    ) -> list[Topic]:
+    def unmet_topics(self, since: datetime, *, now: datetime | None = None) -> list[Topic]:
         """Topics of requests since `since` that found no real expert; each label needs
-        questions of three different people (the viewer's own never count)."""
-        return unmet_topics(
-            self._engine, self._embedder, since, now or utcnow(), exclude_mentee=viewer
-        )
+        questions of three different people who are not program leads."""
+        return unmet_topics(self._engine, self._embedder, since, now or utcnow(), leads=self._leads)
 
     def send(self, week: str | None = None, *, now: datetime | None = None) -> bool:
         """Send the digest of `week` (default: the last full week) unless it already went out."""

@@ -104,7 +104,7 @@ def register(app: App, services: HandlerServices) -> None:
         user = who(context)
         parsed = parsed_for(command, user)
         if parsed.subcommand in LEAD_SUBCOMMANDS and services.is_lead(user):
-            leads.run_command(parsed.subcommand, parsed.args, respond, services, viewer=user)
+            leads.run_command(parsed.subcommand, parsed.args, respond, services)
         elif parsed.subcommand is Subcommand.MY_DATA:
             privacy.send_export(user, respond, services)
         elif parsed.subcommand is Subcommand.STATUS:

@@ -67,12 +67,12 @@ def ack_command(
 
 
 def run_command(
-    subcommand: Subcommand, args: str, respond: Respond, services: HandlerServices, *, viewer: str
+    subcommand: Subcommand, args: str, respond: Respond, services: HandlerServices
 ) -> None:
     if subcommand is Subcommand.DIGEST:
-        message = _digest_preview(args, services, viewer)
+        message = _digest_preview(args, services)
     elif subcommand is Subcommand.DEMAND:
-        message = _demand(services, viewer)
+        message = _demand(services)
     elif subcommand is Subcommand.REASSIGN:
         message = _reassign(args, services)
     else:
@@ -80,20 +80,20 @@ def run_command(
     respond(response_type="ephemeral", **message.as_kwargs())
 
 
-def _digest_preview(args: str, services: HandlerServices, viewer: str) -> Message:
+def _digest_preview(args: str, services: HandlerServices) -> Message:
     if args and not WEEK.match(args):
         return plain("Give a week like `2026-W47`, or nothing for this week so far.")
     try:
-        # The viewer's own questions never feed the labels they see (no probing).
-        digest = services.digest.build(args or week_label(utcnow()), viewer=viewer)
+        # Leads' own questions never feed the labels (no probing); this week's come later.
+        digest = services.digest.build(args or week_label(utcnow()))
     except ValueError:
         return plain(f"There is no week {args}.")
     return blocks.digest_preview(digest_text(digest))
 
 
-def _demand(services: HandlerServices, viewer: str) -> Message:
+def _demand(services: HandlerServices) -> Message:
     since = utcnow() - timedelta(weeks=DEMAND_WEEKS)
-    topics = services.digest.unmet_topics(since, viewer=viewer)
+    topics = services.digest.unmet_topics(since)
     return blocks.demand_message(topics, services.insights.unmet_requests(since))
 
 

@@ -162,12 +162,16 @@ class SlackNotifier:
             self.dm(who, message)
         return []
 
-    def changed(self, meeting: SessionView, *, by: str, cancelled: bool) -> None:
+    def changed(
+        self, meeting: SessionView, *, by: str, cancelled: bool, erasing: bool = False
+    ) -> None:
         for user in (meeting.mentee_slack_id, meeting.mentor_slack_id):
-            self.dm(
-                user,
-                booking_blocks.session_changed(meeting, by=by, cancelled=cancelled, for_user=user),
+            if erasing and user == by:
+                continue  # they are being forgotten: nothing more is sent to them
+            message = booking_blocks.session_changed(
+                meeting, by=None if erasing else by, cancelled=cancelled, for_user=user
             )
+            self.dm(user, message)
 
     def send_digest(self, text: str, chart: Path) -> None:
         channels = [self._digest_channel] if self._digest_channel else []

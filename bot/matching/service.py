@@ -92,6 +92,7 @@ class MatchingService:
         exact_limit: int = 20_000,
         concurrency: int = 1,
         on_match: Callable[[float], None] | None = None,
+        query_cache_seconds: float = QUERY_CACHE_SECONDS,
     ) -> None:
         self._engine = engine
         self._embedder = embedder
@@ -108,6 +109,10 @@ class MatchingService:
         # the topic for leads): a few recent query vectors, keyed by a hash, not the text.
         self._queries: OrderedDict[bytes, tuple[float, NDArray[np.float32]]] = OrderedDict()
         self._queries_lock = threading.Lock()
+        self._query_seconds = query_cache_seconds
+        # A timer (one at a time) drops expired vectors even when no later question arrives
+        # to push them out: "held at most QUERY_CACHE_SECONDS" must not depend on traffic.
+        self._pruner: threading.Timer | None = None
 
     @property
     def model_key(self) -> str:
@@ -265,23 +270,45 @@ class MatchingService:
         with self._queries_lock:
             self._queries.clear()
 
+    @property
+    def cached_queries(self) -> int:
+        """How many question vectors this process holds right now."""
+        with self._queries_lock:
+            return len(self._queries)
+
+    def _prune_queries(self) -> None:
+        now = time.monotonic()
+        with self._queries_lock:
+            self._pruner = None
+            # (A hit moves an entry to the end without renewing its time: check every entry.)
+            for key in [k for k, (t, _) in self._queries.items() if now - t > self._query_seconds]:
+                del self._queries[key]
+            if self._queries:
+                oldest = min(t for t, _ in self._queries.values())
+                self._start_pruner(max(0.0, oldest + self._query_seconds - now) + 0.01)
+
+    def _start_pruner(self, delay: float) -> None:
+        """Called with the cache lock held."""
+        if self._pruner is None:
+            self._pruner = threading.Timer(delay, self._prune_queries)
+            self._pruner.daemon = True
+            self._pruner.start()
+
     def _query_vector(self, cleaned: str) -> NDArray[np.float32]:
         key = hashlib.sha256(cleaned.encode()).digest()
         now = time.monotonic()
         with self._queries_lock:
             cached = self._queries.get(key)
-            if cached is not None and now - cached[0] <= QUERY_CACHE_SECONDS:
+            if cached is not None and now - cached[0] <= self._query_seconds:
                 self._queries.move_to_end(key)
                 return cached[1]
         vector: NDArray[np.float32] = self._embedder.embed([cleaned])[0]
         with self._queries_lock:
             self._queries[key] = (now, vector)
             self._queries.move_to_end(key)
-            while self._queries and (
-                len(self._queries) > QUERY_CACHE
-                or now - next(iter(self._queries.values()))[0] > QUERY_CACHE_SECONDS
-            ):
+            while len(self._queries) > QUERY_CACHE:
                 self._queries.popitem(last=False)
+            self._start_pruner(self._query_seconds + 0.01)
         return vector
 
     def _rank(

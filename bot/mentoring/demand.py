@@ -3,7 +3,9 @@
 One person's unmet question, even asked five times, is never reported on its own: its topic plus
 the moment of the alert could single them out. Leads hear of a topic when at least
 `MIN_PEOPLE` different mentees found no mentor for similar questions within `WINDOW`, once:
-requests already reported are never reported again.
+requests already reported are never reported again. Program leads' own requests never count
+(nor appear among the alert's request ids): a lead, or two, could otherwise make up the
+numbers with probe questions and read the third person's topic off the alert.
 
 Questions are grouped by the similarity of their own vectors, not by the roster phrase nearest
 each: for a topic nobody on the roster covers, that nearest phrase is arbitrary ("style guides"
@@ -91,15 +93,24 @@ class DemandReporter:
     """Reports unmet demand to program leads, by topic, once enough people are behind it."""
 
     def __init__(
-        self, *, engine: Engine, matching: MatchingService, notifier: Notifier, min_score: float
+        self,
+        *,
+        engine: Engine,
+        matching: MatchingService,
+        notifier: Notifier,
+        min_score: float,
+        program_leads: frozenset[str] = frozenset(),
     ) -> None:
         self._engine = engine
+        self._leads = program_leads
         self._matching = matching
         self._notifier = notifier
         self._min_score = min_score
 
     def report(self, view: RequestView) -> None:
         """Tell the leads once enough different people found no mentor on this topic."""
+        if view.mentee_slack_id in self._leads:
+            return
         now = utcnow()
         with session_scope(self._engine) as session:
             rows = [
@@ -107,7 +118,7 @@ class DemandReporter:
                     r.id, r.mentee_slack_id, r.question, r.unmet_reason, bool(r.unmet_reported_at)
                 )
                 for r in request_repo.unmatched_since(session, now - WINDOW, RECENT)
-                if r.id is not None and r.question
+                if r.id is not None and r.question and r.mentee_slack_id not in self._leads
             ]
         if people(rows) < MIN_PEOPLE:
             return  # too few people in all: nothing to embed

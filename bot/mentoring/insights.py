@@ -38,7 +38,7 @@ class ProgramInsights:
         """This week's figures for program leads (Monday 00:00 UTC onwards)."""
         with session_scope(self._engine) as session:
             counts = request_repo.request_counts_since(session, week_of(utcnow()))
-            mentors = request_repo.mentor_count(session, active_only=True)
+            mentors = request_repo.mentor_count(session, listed_only=True)
         return {
             "requests": sum(counts.values()),
             "matched": counts.get(RequestStatus.MATCHED.value, 0)

@@ -79,7 +79,7 @@ class PrivacyService:
                 )
         self._attempt(self._mentoring.release_offers_of, slack_id)
         for meeting in self._booking.upcoming(slack_id):
-            self._attempt(self._booking.cancel, meeting.session_id, by=slack_id)
+            self._attempt(self._booking.cancel, meeting.session_id, by=slack_id, erasing=True)
         with session_scope(self._engine) as session:
             session_ids = privacy_repo.session_ids_of(session, slack_id)
             erased = privacy_repo.erase_person(session, slack_id)
@@ -108,7 +108,7 @@ class PrivacyService:
         self._attempt(self._mentoring.release_offers_of, slack_id)
         for meeting in self._booking.upcoming(slack_id):
             if meeting.mentor_slack_id == slack_id:
-                self._attempt(self._booking.cancel, meeting.session_id, by=slack_id)
+                self._attempt(self._booking.cancel, meeting.session_id, by=slack_id, erasing=True)
         with session_scope(self._engine) as session:
             removed = privacy_repo.erase_mentor_profile(session, slack_id)
         if removed:

@@ -101,7 +101,11 @@ class MentoringService:
         self._max_open = max_open_requests
         self._leads = program_leads
         self._demand = demand.DemandReporter(
-            engine=engine, matching=matching, notifier=notifier, min_score=min_score
+            engine=engine,
+            matching=matching,
+            notifier=notifier,
+            min_score=min_score,
+            program_leads=program_leads,
         )
         # Called with the new session's id after an accept (booking proposes times).
         self._on_accepted = on_accepted
@@ -126,6 +130,7 @@ class MentoringService:
         cleaned = clean_question(question)
         details = clean_optional(context, multiline=True)
         with session_scope(self._engine) as session:
+            request_repo.lock_mentee(session, mentee_slack_id)
             waiting = request_repo.searching_count(session, mentee_slack_id)
             if waiting >= self._max_open:
                 raise TooManyOpenRequestsError(

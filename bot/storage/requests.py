@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from bot.storage.db import bulk_update
 from bot.storage.models import (
     Mentor,
+    MentorApproval,
     MentoringRequest,
     Offer,
     OfferStatus,
@@ -137,6 +138,22 @@ def set_offer_message(session: Session, offer_id: int, channel: str, ts: str) ->
     )
 
 
+def lock_mentee(session: Session, mentee_slack_id: str) -> None:
+    """Serialise this mentee's request creation until the transaction ends, so a count
+    followed by an insert (the open-request cap) holds when two submits race.
+
+    PostgreSQL: a transaction-scoped advisory lock on the mentee alone (instances share it).
+    SQLite: a write statement that changes nothing takes the database's write lock now,
+    before the count, so the second writer waits (busy_timeout) instead of counting stale."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"mentee:{mentee_slack_id}"},
+        )
+    else:
+        session.execute(sa.text("UPDATE mentoring_request SET id = id WHERE 1 = 0"))
+
+
 def searching_count(session: Session, mentee_slack_id: str) -> int:
     """This mentee's requests still waiting for a mentor (open, or offered to someone)."""
     query = (
@@ -232,10 +249,15 @@ def overdue_offer_ids(session: Session, now: datetime) -> Sequence[int]:
     return [r for r in rows if r is not None]
 
 
-def mentor_count(session: Session, *, active_only: bool) -> int:
+def mentor_count(session: Session, *, listed_only: bool) -> int:
+    """Mentors on the roster; `listed_only`: only those requests may be offered to (active
+    and approved: a profile waiting for a lead, or rejected, is no mentor yet)."""
     query = select(func.count()).select_from(Mentor)
-    if active_only:
-        query = query.where(Mentor.active == True)  # noqa: E712  (SQL expression)
+    if listed_only:
+        query = query.where(
+            Mentor.active == True,  # noqa: E712  (SQL expression)
+            Mentor.approval == MentorApproval.APPROVED.value,
+        )
     return int(session.exec(query).one())
 
 

@@ -155,7 +155,12 @@ def session_booked(meeting: SessionView, *, for_mentor: bool) -> Message:
     )
 
 
-def session_changed(meeting: SessionView, *, by: str, cancelled: bool, for_user: str) -> Message:
+def session_changed(
+    meeting: SessionView, *, by: str | None, cancelled: bool, for_user: str
+) -> Message:
+    """`by` None: the person who cancelled asked to be forgotten, so they are not named."""
+    if by is None:
+        return plain(f"The mentoring session (request #{meeting.request_id}) was cancelled.")
     who = "You" if by == for_user else mention(by)
     if cancelled:
         text = f"{who} cancelled the mentoring session (request #{meeting.request_id})."
