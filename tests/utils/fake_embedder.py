@@ -72,3 +72,7 @@ class FakeEmbedder:
             norm = np.linalg.norm(out[row])
             out[row] = out[row] / norm if norm else np.full(self._dim, 1 / np.sqrt(self._dim))
         return out
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Symmetric: questions are embedded like profiles (and counted in `calls` too)."""
+        return self.embed(texts)
