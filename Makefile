@@ -10,7 +10,7 @@ TORCH  := torch==2.13.0
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run prompt demo test lint typecheck unit bench bench-quality bench-speed bench-slack bench-scheduler bench-load clean
+.PHONY: install run prompt demo test lint typecheck unit messages bench bench-quality bench-speed bench-slack bench-scheduler bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,8 @@ bench-load: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## messages: re-extract bot/locale/messages.pot from the code and merge it into every .po
+messages: install
+	$(BIN)/pybabel extract --project=mentor-bot --no-wrap --sort-by-file -o bot/locale/messages.pot bot
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i bot/locale/messages.pot -d bot/locale

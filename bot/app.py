@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -47,6 +48,9 @@ class LazyWork(ThreadPoolExecutor):
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         with self._changed:
             self._pending += 1
+        # Lazy work runs in the context it was queued from: the acting user's language (set by
+        # a middleware around the ack) carries over to the listener's replies.
+        context = contextvars.copy_context()
 
         def run() -> T:
             try:
@@ -56,7 +60,7 @@ class LazyWork(ThreadPoolExecutor):
                     self._pending -= 1
                     self._changed.notify_all()
 
-        return super().submit(run)
+        return super().submit(context.run, run)
 
     def wait_idle(self, timeout: float) -> bool:
         """True once nothing is queued or running (False if that took longer than `timeout`)."""

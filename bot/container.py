@@ -4,6 +4,7 @@ import time."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -26,8 +27,10 @@ from bot.config import Settings
 from bot.digest.service import DigestService
 from bot.handlers import HandlerServices
 from bot.handlers.notifier import SlackNotifier
+from bot.handlers.people import slack_locale
 from bot.handlers.ratelimit import RateLimiter
-from bot.matching.embedder import Embedder, SentenceTransformerEmbedder
+from bot.languages import LanguageService
+from bot.matching.embedder import Embedder, build_embedder
 from bot.matching.service import MatchingService
 from bot.mentoring.insights import ProgramInsights
 from bot.mentoring.privacy import PrivacyService
@@ -72,7 +75,7 @@ def build_services(
     metrics: Metrics | None = None,
 ) -> Services:
     engine = engine or build_engine(settings)
-    embedder = embedder or SentenceTransformerEmbedder(
+    embedder = embedder or build_embedder(
         settings.embedding_model, threads=settings.embedding_threads or embedding_threads
     )
     matching = MatchingService(
@@ -95,6 +98,7 @@ class Domain:
     profiles: ProfileService
     privacy: PrivacyService
     digest: DigestService
+    languages: LanguageService
 
 
 def build_domain(
@@ -105,8 +109,19 @@ def build_domain(
     metrics: Metrics | None = None,
 ) -> Domain:
     leads = frozenset(settings.program_leads)
+    languages = LanguageService(
+        engine=services.engine,
+        slack_locale=functools.partial(slack_locale, client),
+        default=settings.default_language,
+        program_leads=leads,
+        lead_language=settings.digest_language,
+    )
     notifier = SlackNotifier(
-        client, program_leads=settings.program_leads, digest_channel=settings.digest_channel
+        client,
+        program_leads=settings.program_leads,
+        digest_channel=settings.digest_channel,
+        language_of=languages.language_of,
+        lead_language=settings.digest_language,
     )
     booking = BookingService(
         engine=services.engine,
@@ -157,7 +172,9 @@ def build_domain(
             notifier=notifier,
             timezone=ZoneInfo(settings.digest_timezone),
             program_leads=leads,
+            language=settings.digest_language,
         ),
+        languages=languages,
     )
 
 
@@ -240,6 +257,7 @@ def build_runtime(
         digest=domain.digest,
         question_limit=RateLimiter(settings.questions_per_hour, window=3600),
         insights=ProgramInsights(engine=services.engine),
+        languages=domain.languages,
     )
     lazy_work = LazyWork()
     metrics.lazy_backlog.set_function(lambda: lazy_work.pending)

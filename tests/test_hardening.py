@@ -548,7 +548,7 @@ def test_the_intake_form_is_rate_limited_too(
     form = {Field.QUESTION: {"type": "plain_text_input", "value": "A/B testing sample sizes"}}
     assert bot.submit(Callback.INTAKE, form, MENTEE).json() is None
     again = bot.submit(Callback.INTAKE, form, MENTEE).json()
-    assert "1 questions in the last hour" in again["errors"][Field.QUESTION.value]
+    assert "1 question in the last hour" in again["errors"][Field.QUESTION.value]
     slack_api.wait_for(lambda: len(requests_in(engine)) == 1)
     bot.wait_idle()
     assert len(requests_in(engine)) == 1

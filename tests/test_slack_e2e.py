@@ -335,7 +335,7 @@ def test_profile_modal_creates_a_mentor_matched_at_once(
     }
     rejected = bot.submit(Callback.PROFILE, values, "U0NEWMENT").json()
     assert rejected["response_action"] == "errors"
-    assert "unknown timezone" in rejected["errors"]["timezone"]
+    assert "Unknown time zone" in rejected["errors"]["timezone"]
     values[Field.TIMEZONE] = {"type": "plain_text_input", "value": "Asia/Jakarta"}
     assert bot.submit(Callback.PROFILE, values, "U0NEWMENT").json() is None
     slack_api.wait_for(

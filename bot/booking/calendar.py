@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event
 
 from bot.booking.ports import SessionView
+from bot.i18n import _
 
 
 def session_invite(meeting: SessionView, *, now: datetime) -> bytes:
@@ -30,11 +31,15 @@ def session_invite(meeting: SessionView, *, now: datetime) -> bytes:
     event.add(
         "dtend", meeting.starts_at.astimezone(UTC) + timedelta(minutes=meeting.duration_minutes)
     )
-    event.add("summary", "Mentoring session (mentor-bot)")
+    # In the active language: the notifier builds one invite per recipient.
+    event.add("summary", _("Mentoring session (mentor-bot)"))
     event.add(
         "description",
-        f"Mentoring session for request #{meeting.request_id}. Details are in your Slack DM "
-        "with mentor-bot.",
+        _(
+            "Mentoring session for request #{request}. Details are in your Slack DM with"
+            " mentor-bot.",
+            request=meeting.request_id,
+        ),
     )
     calendar.add_component(event)
     return bytes(calendar.to_ical())

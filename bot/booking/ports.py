@@ -34,6 +34,12 @@ class SessionView:
     question: str
     calendar_sequence: int = 0
     status: str = "proposed"
+    # Each person's IANA time zone: a message to them shows times in it.
+    mentee_timezone: str = "UTC"
+    mentor_timezone: str = "UTC"
+
+    def timezone_of(self, slack_id: str) -> str:
+        return self.mentor_timezone if slack_id == self.mentor_slack_id else self.mentee_timezone
 
 
 class BookingNotifier(Protocol):

@@ -345,6 +345,8 @@ class BookingService:
             request.question or "",
             meeting.calendar_sequence,
             meeting.status,
+            str(_zone(request.mentee_timezone)),
+            str(_zone(mentor.timezone)),
         )
         return _Loaded(
             meeting,

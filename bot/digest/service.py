@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.digest.render import digest_text, write_chart
 from bot.digest.report import Digest, build_digest, last_full_week, unmet_topics
 from bot.digest.topics import Topic
+from bot.i18n import use_language
 from bot.logging import log_event
 from bot.matching.embedder import Embedder
 from bot.storage import stats
@@ -37,9 +38,11 @@ class DigestService:
         notifier: DigestNotifier,
         timezone: ZoneInfo,
         program_leads: frozenset[str] = frozenset(),
+        language: str = "en",
     ) -> None:
         self._engine = engine
         self._leads = program_leads
+        self._language = language
         self._embedder = embedder
         self._notifier = notifier
         self._zone = timezone
@@ -69,7 +72,7 @@ class DigestService:
             if not stats.claim_digest(session, digest.week):
                 logger.info("digest_already_sent", extra={"week": digest.week})
                 return False
-            with tempfile.TemporaryDirectory() as directory:
+            with tempfile.TemporaryDirectory() as directory, use_language(self._language):
                 chart = write_chart(digest, Path(directory) / f"digest-{digest.week}.png")
                 # Sending inside the claim's transaction: if Slack fails, the claim rolls back
                 # and the next run (or another process) tries again.

@@ -8,6 +8,7 @@ Dmitri Volkov…" twice from one mentee never names Dmitri)."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -17,8 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from bot.i18n import LANGUAGES
+
 MIN_PEOPLE = 3
-_WORD = re.compile(r"[a-z][a-z0-9+#/-]{2,}")
+# A word starts with a letter of any script ("podwyżka", "überstunden"), then letters, digits
+# or the marks of tech names ("c++", "ci/cd", "c#").
+_WORD = re.compile(r"[^\W\d_][\w+#/-]{2,}")
 STOPWORDS = frozenset(
     [
         "the",
@@ -138,7 +143,18 @@ def _stem(word: str) -> str:
 def term_forms(text: str) -> dict[str, str]:
     """The question's terms: stem -> the form written."""
     words = (w.strip("-/") for w in _WORD.findall(text.lower()))
-    return {_stem(w): w for w in words if w and w not in STOPWORDS}
+    stop = stopwords()
+    return {_stem(w): w for w in words if w and w not in stop}
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    """Words no label may be made of: ours for English, and stopwords-iso's for the other
+    languages mentor-bot speaks, since questions come in all of them."""
+    import stopwordsiso
+
+    others = [code for code in LANGUAGES if code != "en"]
+    return STOPWORDS | frozenset(w.lower() for w in stopwordsiso.stopwords(others))
 
 
 def terms(text: str) -> set[str]:

@@ -18,11 +18,12 @@ from bot.handlers import (
     requests,
 )
 from bot.handlers.context import HandlerServices
-from bot.handlers.middleware import actor_middleware
+from bot.handlers.middleware import actor_middleware, language_middleware
 
 
 def register_handlers(app: App, services: HandlerServices) -> None:
     app.use(actor_middleware)  # who acts, for every listener (`payload.who`)
+    app.use(language_middleware(services.language_of))  # and the language they read
     errors.register(app, services)
     commands.register(app, services)
     requests.register(app, services)

@@ -17,17 +17,18 @@ from bot.handlers.context import HandlerServices
 from bot.handlers.errors import ACCEPTED, opens_modal, user_safe
 from bot.handlers.ids import Action, Callback, Field
 from bot.handlers.payload import ack_only, body_value, clicked_value, metadata, modal_values, who
+from bot.i18n import N_, _
 
 PROPOSAL_ERRORS = {
-    BookResult.TAKEN: "One of you already has a session around then; pick another time.",
-    BookResult.INVALID: "Pick a time in the future, within the next 60 days.",
-    BookResult.CLOSED: "This session is already booked or was cancelled.",
-    BookResult.NOT_YOURS: "Only the mentee and the mentor of this session can book it.",
+    BookResult.TAKEN: N_("One of you already has a session around then; pick another time."),
+    BookResult.INVALID: N_("Pick a time in the future, within the next 60 days."),
+    BookResult.CLOSED: N_("This session is already booked or was cancelled."),
+    BookResult.NOT_YOURS: N_("Only the mentee and the mentor of this session can book it."),
 }
 REPLIES = {
-    BookResult.CLOSED: "This session is already booked, was rescheduled or was cancelled.",
-    BookResult.NOT_YOURS: "Only the mentee and the mentor of this session can book it.",
-    BookResult.INVALID: "That time can no longer be booked; pick another one.",
+    BookResult.CLOSED: N_("This session is already booked, was rescheduled or was cancelled."),
+    BookResult.NOT_YOURS: N_("Only the mentee and the mentor of this session can book it."),
+    BookResult.INVALID: N_("That time can no longer be booked; pick another one."),
 }
 
 
@@ -38,10 +39,10 @@ def parse_proposal(view: dict[str, Any], now: datetime | None = None) -> tuple[i
         session_id = parse_id_value(metadata(view))
         start = datetime.fromtimestamp(int(picked or ""), UTC)
     except (ValueError, OverflowError, OSError):
-        return "Pick a date and time."
+        return _("Pick a date and time.")
     now = now or datetime.now(UTC)
     if start <= now or start > now + timedelta(days=60):
-        return PROPOSAL_ERRORS[BookResult.INVALID]
+        return _(PROPOSAL_ERRORS[BookResult.INVALID])
     return session_id, start
 
 
@@ -56,13 +57,13 @@ def register(app: App, services: HandlerServices) -> None:
         try:
             session_id, start = blocks.parse_slot_value(clicked_value(action))
         except (ValueError, OverflowError, OSError):
-            tell(respond, REPLIES[BookResult.INVALID])
+            tell(respond, _(REPLIES[BookResult.INVALID]))
             return
         result = services.booking.book(session_id, start, clicker_slack_id=who(context))
         if result is BookResult.BOOKED:
-            respond(replace_original=True, text="📅 Booked. Details are in the message below.")
+            respond(replace_original=True, text=_("📅 Booked. Details are in the message below."))
         elif result is not BookResult.TAKEN:  # TAKEN: fresh slots were just sent
-            tell(respond, REPLIES[result])
+            tell(respond, _(REPLIES[result]))
 
     @safe
     def none_fits(action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -71,12 +72,12 @@ def register(app: App, services: HandlerServices) -> None:
         except ValueError:
             return
         if meeting is None or who(context) != meeting.mentee_slack_id:
-            tell(respond, REPLIES[BookResult.NOT_YOURS])
+            tell(respond, _(REPLIES[BookResult.NOT_YOURS]))
             return
         services.notifier.dm(meeting.mentor_slack_id, blocks.no_slot_fits_to_mentor(meeting))
         respond(
             replace_original=True,
-            text="OK. I've asked your mentor to propose a time to you in a DM.",
+            text=_("OK. I've asked your mentor to propose a time to you in a DM."),
         )
 
     def change(cancel: bool) -> Callable[..., None]:
@@ -94,7 +95,7 @@ def register(app: App, services: HandlerServices) -> None:
                 else booking.reschedule(session_id, by=by)
             )
             if result is not BookResult.CHANGED:
-                tell(respond, REPLIES[result])
+                tell(respond, _(REPLIES[result]))
 
         return lazy
 
@@ -120,7 +121,7 @@ def register(app: App, services: HandlerServices) -> None:
         )
         if result is not BookResult.BOOKED:
             meeting = services.booking.view(session_id)
-            retry = blocks.proposal_failed(PROPOSAL_ERRORS[result], meeting)
+            retry = blocks.proposal_failed(_(PROPOSAL_ERRORS[result]), meeting)
             services.notifier.dm(user, retry)
 
     app.action(Action.PROPOSE_TIME.value)(

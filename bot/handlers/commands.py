@@ -15,10 +15,11 @@ from bot.handlers.blocks import booking as booking_blocks
 from bot.handlers.blocks import requests as blocks
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import ACCEPTED, report, user_safe
-from bot.handlers.ids import LEAD_SUBCOMMANDS, Subcommand
+from bot.handlers.ids import LEAD_SUBCOMMANDS, LOCAL_SUBCOMMANDS, Subcommand
 from bot.handlers.payload import who
 from bot.handlers.people import slack_timezone
 from bot.handlers.profile import profile_modal_for
+from bot.i18n import _, language_named, use_language
 from bot.mentoring.questions import clean_question
 from bot.mentoring.views import CancelResult
 
@@ -30,20 +31,34 @@ class ParsedCommand:
     args: str = ""  # what follows a lead subcommand ("42 <@U…>" after "reassign")
 
 
-def parse_command(text: str | None) -> ParsedCommand:
-    """A subcommand is the whole text; only lead subcommands take arguments, and then the text
-    is kept as a question too, for people who are not leads (see `resolve`)."""
-    stripped = (text or "").strip()
-    first, _, rest = stripped.partition(" ")
+# After `/mentor language`: back to the Slack language.
+FOLLOW_SLACK = frozenset({"auto", "slack", "default"})
+
+
+def subcommand_named(word: str) -> Subcommand | None:
+    """The subcommand a word names, in English or any language mentor-bot speaks."""
+    lowered = word.lower()
     try:
-        if rest.strip():
-            subcommand = Subcommand(first.lower())
-            if subcommand in LEAD_SUBCOMMANDS:
-                return ParsedCommand(subcommand, stripped, rest.strip())
-            return ParsedCommand(None, stripped)
-        return ParsedCommand(Subcommand(stripped.lower()), "")
+        return Subcommand(lowered)
     except ValueError:
-        return ParsedCommand(None, stripped)
+        return LOCAL_SUBCOMMANDS.get(lowered)
+
+
+def parse_command(text: str | None) -> ParsedCommand:
+    """A subcommand is the whole text; only lead subcommands and `language <name>` take
+    arguments. Lead subcommands keep the text as a question too, for people who are not
+    leads (see `resolve`); "language" followed by anything but a language is a question."""
+    stripped = (text or "").strip()
+    first, _sep, rest = stripped.partition(" ")
+    rest = rest.strip()
+    subcommand = subcommand_named(first)
+    if not rest:
+        return ParsedCommand(subcommand, "") if subcommand else ParsedCommand(None, stripped)
+    if subcommand in LEAD_SUBCOMMANDS:
+        return ParsedCommand(subcommand, stripped, rest)
+    if subcommand is Subcommand.LANGUAGE and (language_named(rest) or rest.lower() in FOLLOW_SLACK):
+        return ParsedCommand(subcommand, "", rest)
+    return ParsedCommand(None, stripped)
 
 
 def resolve(parsed: ParsedCommand, *, is_lead: bool) -> ParsedCommand:
@@ -115,6 +130,8 @@ def register(app: App, services: HandlerServices) -> None:
         elif parsed.subcommand is Subcommand.SESSIONS:
             upcoming = booking_blocks.sessions_message(services.booking.upcoming(user), user)
             respond(response_type="ephemeral", **upcoming.as_kwargs())
+        elif parsed.subcommand is Subcommand.LANGUAGE:
+            _language(user, parsed.args, respond)
         elif parsed.subcommand is None and parsed.question and context.get(ACCEPTED):
             _ask(user, parsed.question, slack_timezone(client, user))
 
@@ -139,18 +156,30 @@ def register(app: App, services: HandlerServices) -> None:
             return  # the ack already told the user why
         services.mentoring.find_mentor(request.request_id)
 
+    def _language(user: str, args: str, respond: Respond) -> None:
+        languages = services.languages
+        if not args:
+            chosen = languages.chosen(user)
+            message = blocks.language_status(languages.language_of(user), chosen=bool(chosen))
+        else:
+            stored = languages.choose(user, language_named(args))
+            # The answer is already in the new language: the choice shows at once.
+            with use_language(languages.language_of(user)):
+                message = blocks.language_set(languages.language_of(user), chosen=bool(stored))
+        respond(response_type="ephemeral", **message.as_kwargs())
+
     def _cancel(user: str, respond: Respond) -> None:
         active = services.mentoring.active_requests(user)
         if not active:
-            respond(response_type="ephemeral", text="You have no open request to cancel.")
+            respond(response_type="ephemeral", text=_("You have no open request to cancel."))
         elif len(active) > 1:
             respond(response_type="ephemeral", **blocks.cancel_choice(active).as_kwargs())
         else:
             result = services.mentoring.cancel(active[0].request_id, mentee_slack_id=user)
             text = (
-                f"Request #{active[0].request_id} is cancelled."
+                _("Request #{request_id} is cancelled.", request_id=active[0].request_id)
                 if result is CancelResult.CANCELLED
-                else "That request is already closed."
+                else _("That request is already closed.")
             )
             respond(response_type="ephemeral", text=text)
 

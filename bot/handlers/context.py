@@ -10,6 +10,7 @@ from bot.booking.service import BookingService
 from bot.digest.service import DigestService
 from bot.handlers.notifier import SlackNotifier
 from bot.handlers.ratelimit import RateLimiter
+from bot.languages import LanguageService
 from bot.mentoring.insights import ProgramInsights
 from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.profiles import ProfileService
@@ -28,6 +29,10 @@ class HandlerServices:
     digest: DigestService
     question_limit: RateLimiter
     insights: ProgramInsights
+    languages: LanguageService
 
     def is_lead(self, slack_id: str) -> bool:
         return slack_id in self.program_leads
+
+    def language_of(self, slack_id: str) -> str:
+        return self.languages.language_of(slack_id)

@@ -24,6 +24,7 @@ from bot.errors import MentorBotError
 from bot.handlers.blocks.common import plain
 from bot.handlers.context import HandlerServices
 from bot.handlers.middleware import acting_user
+from bot.i18n import N_, _
 from bot.logging import safe_traceback
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 # custom context keys into lazy listeners, and runs them whatever the ack answered).
 ACCEPTED = "mentor_bot_accepted"
 
-DATABASE_DOWN = (
+DATABASE_DOWN = N_(
     "mentor-bot can't reach its database right now, so nothing was saved. "
     "Please try again in a minute."
 )
@@ -54,7 +55,7 @@ def report(
         # The database is down or restarting: transactions rolled back, so nothing is half
         # written, and the pool's pre-ping reconnects on its own once it is back.
         logger.warning("database_unavailable", extra={"type": body.get("type")})
-        text = DATABASE_DOWN
+        text = _(DATABASE_DOWN)
     else:
         reference = uuid.uuid4().hex[:8]
         # The traceback without the messages of data-carrying errors (a database error quotes
@@ -68,8 +69,9 @@ def report(
                 "error": safe_traceback(error),
             },
         )
-        text = (
-            f"Sorry, something went wrong on our side (reference `{reference}`). Please try again."
+        text = _(
+            "Sorry, something went wrong on our side (reference `{reference}`). Please try again.",
+            reference=reference,
         )
     _tell(body, respond, services, text)
 

@@ -16,15 +16,16 @@ from bot.handlers.context import HandlerServices
 from bot.handlers.errors import ACCEPTED, opens_modal, user_safe
 from bot.handlers.ids import Action, Callback, Field
 from bot.handlers.payload import ack_only, body_value, clicked_value, metadata, modal_values, who
+from bot.i18n import N_, _
 from bot.storage.models import FeedbackKind
 
 THANKS = {
-    FeedbackResult.SAVED: "Thanks, noted!",
-    FeedbackResult.MEETING_AGAIN: "You both want to meet again: I'm sending times to book.",
-    FeedbackResult.NOT_YOURS: "This session isn't yours to give feedback on.",
-    FeedbackResult.INVALID: "That answer doesn't fit; please try again.",
+    FeedbackResult.SAVED: N_("Thanks, noted!"),
+    FeedbackResult.MEETING_AGAIN: N_("You both want to meet again: I'm sending times to book."),
+    FeedbackResult.NOT_YOURS: N_("This session isn't yours to give feedback on."),
+    FeedbackResult.INVALID: N_("That answer doesn't fit; please try again."),
 }
-COMMENT_SAVED = "Thanks: your private comment is saved. Only the program sees it."
+COMMENT_SAVED = N_("Thanks: your private comment is saved. Only the program sees it.")
 Record = Callable[[int, str, str], FeedbackResult]
 
 
@@ -42,7 +43,7 @@ def register(app: App, services: HandlerServices) -> None:
                 result = record(session_id, who(context), value)
             except ValueError:
                 result = FeedbackResult.INVALID
-            respond(response_type="ephemeral", replace_original=False, text=THANKS[result])
+            respond(response_type="ephemeral", replace_original=False, text=_(THANKS[result]))
 
         return lazy
 
@@ -67,7 +68,7 @@ def register(app: App, services: HandlerServices) -> None:
             follow_up = blocks.follow_up(meeting, for_mentor=user == meeting.mentor_slack_id)
             respond(replace_original=True, **follow_up.as_kwargs())
             return
-        reply = blocks.ATTENDANCE_REPLIES.get(result.value, THANKS[FeedbackResult.SAVED])
+        reply = _(blocks.ATTENDANCE_REPLIES.get(result.value, THANKS[FeedbackResult.SAVED]))
         replace = result in (AttendanceResult.NO_SHOW, AttendanceResult.MOVED)
         respond(replace_original=replace, response_type="ephemeral", text=reply)
 
@@ -76,9 +77,9 @@ def register(app: App, services: HandlerServices) -> None:
         # Slack's 3-second ack (it could fail or be slow); the lazy part saves it.
         text = (modal_values(view).get(Field.COMMENT.value) or "").strip()
         if not text:
-            problem = "Please write a comment."
+            problem = _("Please write a comment.")
         elif len(text) > MAX_COMMENT_CHARS:
-            problem = f"Please keep it under {MAX_COMMENT_CHARS} characters."
+            problem = _("Please keep it under {limit} characters.", limit=MAX_COMMENT_CHARS)
         else:
             context[ACCEPTED] = True
             ack()
@@ -99,7 +100,7 @@ def register(app: App, services: HandlerServices) -> None:
             result = feedback.practice_note(session_id, author, text)
         else:
             result = feedback.comment(session_id, author, text)
-        reply = COMMENT_SAVED if result is FeedbackResult.SAVED else THANKS[result]
+        reply = _(COMMENT_SAVED if result is FeedbackResult.SAVED else THANKS[result])
         services.notifier.dm(author, plain(reply))
 
     app.action(re.compile(rf"^{Action.RATE.value}_[1-5]$"))(ack=ack_only, lazy=[answer(rate)])

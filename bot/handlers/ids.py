@@ -55,6 +55,8 @@ class Field(StrEnum):
     COMMENT = "comment"
     PROPOSED_AT = "proposed_at"
     ROSTER_CSV = "roster_csv"
+    MESSAGE_LANGUAGE = "message_language"
+    MENTORING_LANGUAGE = "mentoring_language"
 
 
 class Subcommand(StrEnum):
@@ -65,11 +67,72 @@ class Subcommand(StrEnum):
     SESSIONS = "sessions"
     MY_DATA = "my-data"
     FORGET_ME = "forget-me"
+    LANGUAGE = "language"
     # Program leads only:
     DIGEST = "digest"
     DEMAND = "demand"
     IMPORT = "import"
     REASSIGN = "reassign"
+
+
+# The same subcommands in the languages mentor-bot speaks ("/mentor pomoc", "/mentor anuluj").
+# Like the English words, they count only as the whole text, so a question that merely
+# starts with one ("anuluj spotkanie z klientem — jak to powiedzieć?") stays a question.
+LOCAL_SUBCOMMANDS: dict[str, Subcommand] = {
+    # Polish
+    "pomoc": Subcommand.HELP,
+    "anuluj": Subcommand.CANCEL,
+    "profil": Subcommand.PROFILE,
+    "sesje": Subcommand.SESSIONS,
+    "spotkania": Subcommand.SESSIONS,
+    "moje-dane": Subcommand.MY_DATA,
+    "zapomnij-mnie": Subcommand.FORGET_ME,
+    "język": Subcommand.LANGUAGE,
+    "jezyk": Subcommand.LANGUAGE,
+    # Italian
+    "aiuto": Subcommand.HELP,
+    "stato": Subcommand.STATUS,
+    "annulla": Subcommand.CANCEL,
+    "profilo": Subcommand.PROFILE,
+    "sessioni": Subcommand.SESSIONS,
+    "miei-dati": Subcommand.MY_DATA,
+    "dimenticami": Subcommand.FORGET_ME,
+    "lingua": Subcommand.LANGUAGE,
+    # Indonesian
+    "bantuan": Subcommand.HELP,
+    "batal": Subcommand.CANCEL,
+    "batalkan": Subcommand.CANCEL,
+    "sesi": Subcommand.SESSIONS,
+    "data-saya": Subcommand.MY_DATA,
+    "lupakan-saya": Subcommand.FORGET_ME,
+    "bahasa": Subcommand.LANGUAGE,
+    # Spanish
+    "ayuda": Subcommand.HELP,
+    "estado": Subcommand.STATUS,
+    "cancelar": Subcommand.CANCEL,
+    "perfil": Subcommand.PROFILE,
+    "sesiones": Subcommand.SESSIONS,
+    "mis-datos": Subcommand.MY_DATA,
+    "olvídame": Subcommand.FORGET_ME,
+    "olvidame": Subcommand.FORGET_ME,
+    "idioma": Subcommand.LANGUAGE,
+    # German
+    "hilfe": Subcommand.HELP,
+    "stornieren": Subcommand.CANCEL,
+    "abbrechen": Subcommand.CANCEL,
+    "termine": Subcommand.SESSIONS,
+    "meine-daten": Subcommand.MY_DATA,
+    "vergiss-mich": Subcommand.FORGET_ME,
+    "sprache": Subcommand.LANGUAGE,
+    # French
+    "aide": Subcommand.HELP,
+    "statut": Subcommand.STATUS,
+    "annuler": Subcommand.CANCEL,
+    "mes-données": Subcommand.MY_DATA,
+    "mes-donnees": Subcommand.MY_DATA,
+    "oublie-moi": Subcommand.FORGET_ME,
+    "langue": Subcommand.LANGUAGE,
+}
 
 
 LEAD_SUBCOMMANDS = frozenset(

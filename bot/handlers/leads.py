@@ -22,15 +22,16 @@ from bot.handlers.context import HandlerServices
 from bot.handlers.errors import report, user_safe
 from bot.handlers.ids import Action, Callback, Field, Subcommand
 from bot.handlers.payload import ack_only, clicked_value, modal_values, who
+from bot.i18n import N_, _
 from bot.mentoring.profiles import Decision, DecisionResult
 from bot.roster import CsvFormatError
 from bot.storage.models import utcnow
 
 WHAT = {
-    Subcommand.DIGEST: "the digest preview",
-    Subcommand.DEMAND: "the unmet-demand list",
-    Subcommand.IMPORT: "importing mentors",
-    Subcommand.REASSIGN: "reassigning a request",
+    Subcommand.DIGEST: N_("the digest preview"),
+    Subcommand.DEMAND: N_("the unmet-demand list"),
+    Subcommand.IMPORT: N_("importing mentors"),
+    Subcommand.REASSIGN: N_("reassigning a request"),
 }
 DEMAND_WEEKS = 4
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
@@ -55,7 +56,7 @@ def ack_command(
 ) -> None:
     user = str(command.get("user_id", ""))
     if not services.is_lead(user):
-        ack(**blocks.lead_only(WHAT[subcommand], sorted(services.program_leads)).as_kwargs())
+        ack(**blocks.lead_only(_(WHAT[subcommand]), sorted(services.program_leads)).as_kwargs())
     elif subcommand is Subcommand.IMPORT:
         ack()  # a trigger_id lives 3 s: open the modal now
         try:
@@ -63,7 +64,7 @@ def ack_command(
         except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
             report(error, command, None, services)
     else:
-        ack(text="Working on it…")
+        ack(text=_("Working on it…"))
 
 
 def run_command(
@@ -82,12 +83,12 @@ def run_command(
 
 def _digest_preview(args: str, services: HandlerServices) -> Message:
     if args and not WEEK.match(args):
-        return plain("Give a week like `2026-W47`, or nothing for this week so far.")
+        return plain(_("Give a week like `2026-W47`, or nothing for this week so far."))
     try:
         # Leads' own questions never feed the labels (no probing); this week's come later.
         digest = services.digest.build(args or week_label(utcnow()))
     except ValueError:
-        return plain(f"There is no week {args}.")
+        return plain(_("There is no week {week}.", week=args))
     return blocks.digest_preview(digest_text(digest))
 
 
@@ -100,7 +101,7 @@ def _demand(services: HandlerServices) -> Message:
 def _reassign(args: str, services: HandlerServices) -> Message:
     found = REASSIGN.match(args.strip())
     if found is None:
-        return plain(blocks.REASSIGN_USAGE)
+        return plain(_(blocks.REASSIGN_USAGE))
     request_id, mentor = int(found.group(1)), found.group(2) or found.group(3)
     result = services.mentoring.reassign(request_id, mentor_slack_id=mentor)
     return blocks.reassign_result(result, request_id, mentor)
@@ -113,7 +114,7 @@ def register(app: App, services: HandlerServices) -> None:
     def run_import(view: dict[str, Any], context: BoltContext) -> None:
         user = who(context)
         if not services.is_lead(user):
-            message = blocks.lead_only(WHAT[Subcommand.IMPORT], sorted(services.program_leads))
+            message = blocks.lead_only(_(WHAT[Subcommand.IMPORT]), sorted(services.program_leads))
         else:
             text = str(modal_values(view).get(Field.ROSTER_CSV.value) or "")
             try:
@@ -131,7 +132,7 @@ def register(app: App, services: HandlerServices) -> None:
                 mentor_id = 0
             result = services.profiles.decide(mentor_id, kind, by=who(context))
             if result is not DecisionResult.DONE:  # DONE: the message itself was rewritten
-                text = blocks.DECISION_REPLIES[result.value]
+                text = _(blocks.DECISION_REPLIES[result.value])
                 respond(response_type="ephemeral", replace_original=False, text=text)
 
         return decide

@@ -13,6 +13,8 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
+from bot.i18n import activate
+
 ACTOR = "mentor_bot_actor"
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,31}")
 
@@ -33,3 +35,17 @@ def acting_user(body: dict[str, Any]) -> str:
 def actor_middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
     context[ACTOR] = acting_user(body)  # custom keys reach lazy listeners too
     return next()
+
+
+def language_middleware(
+    language_of: Callable[[str], str],
+) -> Callable[[dict[str, Any], BoltContext, Callable[[], Any]], Any]:
+    """Replies to a person are in their language: activated for the request before its ack
+    runs (Bolt runs listeners after the middleware chain, in the same thread), and inherited
+    by lazy listeners (the lazy executor copies the context it was queued from)."""
+
+    def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
+        activate(language_of(str(context.get(ACTOR) or "")))
+        return next()
+
+    return middleware

@@ -16,6 +16,7 @@ from bot.handlers.errors import user_safe
 from bot.handlers.home import publish_home
 from bot.handlers.ids import Action
 from bot.handlers.payload import ack_only, clicked_value, who
+from bot.i18n import _
 from bot.mentoring.ports import OfferClosure
 from bot.mentoring.views import ClickOutcome, ClickResult
 
@@ -62,8 +63,8 @@ def register(app: App, services: HandlerServices) -> None:
 
     def refusal(outcome: ClickOutcome) -> str:
         if outcome.result is ClickResult.NOT_YOURS:
-            return blocks.NOT_YOURS
-        return blocks.NO_LONGER_OPEN
+            return _(blocks.NOT_YOURS)
+        return _(blocks.NO_LONGER_OPEN)
 
     mentoring = services.mentoring
     accept = handler(lambda offer, user: mentoring.accept(offer, clicker_slack_id=user))

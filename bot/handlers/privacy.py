@@ -12,6 +12,7 @@ from bot.handlers.context import HandlerServices
 from bot.handlers.errors import user_safe
 from bot.handlers.ids import Action, Subcommand
 from bot.handlers.payload import ack_only, who
+from bot.i18n import _
 
 SUBCOMMANDS = frozenset({Subcommand.MY_DATA, Subcommand.FORGET_ME})
 EXPORT_FILENAME = "mentor-bot-my-data.json"
@@ -21,14 +22,16 @@ def ack_command(ack: Ack, subcommand: Subcommand) -> None:
     if subcommand is Subcommand.FORGET_ME:
         ack(**blocks.forget_confirm().as_kwargs())
     else:
-        ack(text="Gathering what mentor-bot stores about you…")
+        ack(text=_("Gathering what mentor-bot stores about you…"))
 
 
 def send_export(user: str, respond: Respond, services: HandlerServices) -> None:
     data = services.privacy.export(user)
     content = json.dumps(data, indent=2, ensure_ascii=False)
-    services.notifier.send_file(user, content, filename=EXPORT_FILENAME, title=blocks.EXPORT_TITLE)
-    respond(response_type="ephemeral", text=blocks.EXPORT_SENT)
+    services.notifier.send_file(
+        user, content, filename=EXPORT_FILENAME, title=_(blocks.EXPORT_TITLE)
+    )
+    respond(response_type="ephemeral", text=_(blocks.EXPORT_SENT))
 
 
 def register(app: App, services: HandlerServices) -> None:
@@ -42,7 +45,7 @@ def register(app: App, services: HandlerServices) -> None:
 
     @safe
     def keep(respond: Respond) -> None:
-        respond(replace_original=True, text=blocks.KEPT)
+        respond(replace_original=True, text=_(blocks.KEPT))
 
     app.action(Action.FORGET_CONFIRM.value)(ack=ack_only, lazy=[forget])
     app.action(Action.FORGET_KEEP.value)(ack=ack_only, lazy=[keep])

@@ -18,6 +18,7 @@ from bot.handlers.ids import Action, Callback, Field
 from bot.handlers.middleware import acting_user
 from bot.handlers.payload import modal_values, who
 from bot.handlers.people import slack_timezone
+from bot.i18n import N_, _, supported, use_language
 from bot.storage.models import MentorProfile
 
 FIELD_OF = {
@@ -36,8 +37,15 @@ def profile_modal_for(client: WebClient, services: HandlerServices, user_id: str
     """The profile form, filled in with the stored profile (or the Slack time zone)."""
     mentor = services.profiles.get(user_id)
     timezone = mentor.timezone if mentor else slack_timezone(client, user_id)
-    defaults = blocks.ProfileDefaults.of(mentor, timezone)
+    defaults = blocks.ProfileDefaults.of(
+        mentor, timezone, message_language=services.languages.chosen(user_id)
+    )
     return blocks.profile_modal(defaults, is_mentor=mentor is not None)
+
+
+def language_from_modal(view: dict[str, Any]) -> str | None:
+    """The language picked for the bot's messages (None: follow Slack's)."""
+    return supported(modal_values(view).get(Field.MESSAGE_LANGUAGE.value))
 
 
 def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile | dict[str, str]:
@@ -51,7 +59,7 @@ def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile | di
             else None
         )
     except ValueError:
-        return {Field.PAUSED_UNTIL.value: "Pick a date with the date picker, or leave it empty."}
+        return {Field.PAUSED_UNTIL.value: _("Pick a date with the date picker, or leave it empty.")}
     try:
         # model_validate: the validators split comma-separated text and parse the number.
         return MentorProfile.model_validate(
@@ -72,16 +80,29 @@ def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile | di
         return modal_errors(error)
 
 
+# What each field's problem means to the person filling in the form, in their language (the
+# validators' own messages are English: the CLI and roster imports show them too).
+FIELD_PROBLEMS = {
+    Field.EXPERTISE: N_("Please describe what you can help with (at most 2,000 characters)."),
+    Field.CAPACITY: N_("Give a whole number of sessions per week, from 0 to 40."),
+    Field.TIMEZONE: N_("Unknown time zone: use a name like Europe/Warsaw or Asia/Jakarta."),
+    Field.AVAILABLE_FROM: N_("Pick a time like 09:30."),
+    Field.AVAILABLE_UNTIL: N_("Pick a time like 17:30, later than the start."),
+}
+
+
 def modal_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in error.errors():
         field = FIELD_OF.get(str(item["loc"][0])) if item["loc"] else None
         if field is None and "available_until" in str(item["msg"]):
             field = Field.AVAILABLE_UNTIL  # the window's order is checked on the whole model
-        message = str(item["msg"]).removeprefix("Value error, ")
-        if item["type"] == "string_too_short":
-            message = "Please describe what you can help with."
-        errors[(field or Field.EXPERTISE).value] = message
+        field = field or Field.EXPERTISE
+        if field in FIELD_PROBLEMS:
+            message = _(FIELD_PROBLEMS[field])
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+        errors[field.value] = message
     return errors
 
 
@@ -102,9 +123,11 @@ def register(app: App, services: HandlerServices) -> None:
         if isinstance(profile, dict):
             return  # refused in the ack, with the field errors
         saved = services.profiles.save(profile, by=user)
-        message = blocks.profile_saved(saved.mentor, waiting=saved.waiting_for_approval)
-        services.notifier.dm(user, message)
-        publish_home(client, services, user)
+        services.languages.choose(user, language_from_modal(view))
+        with use_language(services.languages.language_of(user)):  # the choice shows at once
+            message = blocks.profile_saved(saved.mentor, waiting=saved.waiting_for_approval)
+            services.notifier.dm(user, message)
+            publish_home(client, services, user)
 
     app.action(Action.EDIT_PROFILE.value)(
         opens_modal(

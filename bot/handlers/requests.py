@@ -16,16 +16,17 @@ from bot.handlers.errors import ACCEPTED, user_safe
 from bot.handlers.ids import Action, Callback, Field
 from bot.handlers.payload import ack_only, clicked_value, modal_values, who
 from bot.handlers.people import slack_timezone
+from bot.i18n import N_, _
 from bot.mentoring.questions import clean_question
 from bot.mentoring.views import CancelResult
 from bot.storage.models import MentoringFormat
 
 CANCEL_REPLIES = {
-    CancelResult.CANCELLED: "Request #{request_id} is cancelled.",
-    CancelResult.ALREADY_CLOSED: "That request is already closed.",
-    CancelResult.NOT_FOUND: "That request isn't yours, or no longer exists.",
+    CancelResult.CANCELLED: N_("Request #{request_id} is cancelled."),
+    CancelResult.ALREADY_CLOSED: N_("That request is already closed."),
+    CancelResult.NOT_FOUND: N_("That request isn't yours, or no longer exists."),
 }
-BROKEN_CANCEL = "That button is broken; try `/mentor cancel` instead."
+BROKEN_CANCEL = N_("That button is broken; try `/mentor cancel` instead.")
 
 
 def parse_format(value: str | None) -> MentoringFormat:
@@ -67,6 +68,7 @@ def register(app: App, services: HandlerServices) -> None:
             context=values.get(Field.CONTEXT.value),
             urgency=values.get(Field.URGENCY.value),
             mentee_timezone=slack_timezone(client, user),
+            language=values.get(Field.MENTORING_LANGUAGE.value),
         )
         services.mentoring.confirm_received(request)
         services.mentoring.find_mentor(request.request_id)
@@ -76,10 +78,10 @@ def register(app: App, services: HandlerServices) -> None:
         try:
             request_id = parse_id_value(clicked_value(action))
         except ValueError:
-            respond(response_type="ephemeral", replace_original=False, text=BROKEN_CANCEL)
+            respond(response_type="ephemeral", replace_original=False, text=_(BROKEN_CANCEL))
             return
         result = services.mentoring.cancel(request_id, mentee_slack_id=who(context))
-        text = CANCEL_REPLIES[result].format(request_id=request_id)
+        text = _(CANCEL_REPLIES[result], request_id=request_id)
         if result is CancelResult.CANCELLED:
             respond(replace_original=True, **plain(text).as_kwargs())
         else:

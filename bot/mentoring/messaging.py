@@ -59,7 +59,7 @@ def redact_pending(engine: Engine, redact: Redact) -> tuple[int, int]:
     stay flagged for the next sweep (a Slack outage must not leave a question in a DM)."""
     with session_scope(engine) as session:
         pending = [
-            (m.id, MessageRef(m.channel, m.ts), m.kind)
+            (m.id, MessageRef(m.channel, m.ts, m.recipient_slack_id), m.kind)
             for m in message_repo.pending_redactions(session)
             if m.id is not None
         ]

@@ -27,6 +27,8 @@ class RequestView:
     status: str
     context: str | None = None
     urgency: str | None = None
+    # The language to be mentored in: asked for in the form, else the question's own.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

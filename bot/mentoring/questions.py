@@ -4,6 +4,7 @@ form's ack, the service that stores it, the CLI)."""
 from __future__ import annotations
 
 from bot.errors import InvalidQuestionError
+from bot.i18n import _
 from bot.text import clean_text
 
 MIN_QUESTION_CHARS = 3
@@ -16,15 +17,19 @@ def clean_question(text: str | None) -> str:
     question = " ".join(clean_text(text or "").split())
     if not question:
         raise InvalidQuestionError(
-            "Please write your question, e.g. `/mentor how do I run a postmortem?`"
+            _("Please write your question, e.g. `/mentor how do I run a postmortem?`")
         )
     if sum(ch.isalnum() for ch in question) < MIN_QUESTION_CHARS:
         raise InvalidQuestionError(
-            "That question is too short to match. Add a few words about what you need help with."
+            _("That question is too short to match. Add a few words about what you need help with.")
         )
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidQuestionError(
-            f"That question is {len(question)} characters long; please keep it under "
-            f"{MAX_QUESTION_CHARS} and put the essentials first."
+            _(
+                "That question is {length} characters long; please keep it under {limit} and"
+                " put the essentials first.",
+                length=len(question),
+                limit=MAX_QUESTION_CHARS,
+            )
         )
     return question

@@ -18,9 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.errors import TooManyOpenRequestsError
+from bot.i18n import N_, ngettext, supported
 from bot.logging import log_event
 from bot.matching.service import MatchingService
 from bot.mentoring import demand
+from bot.mentoring.language import question_language
 from bot.mentoring.messaging import log_posted, safely
 from bot.mentoring.ports import (
     MessageRef,
@@ -70,7 +72,8 @@ SESSION_MINUTES = {MentoringFormat.FLASH: 60, MentoringFormat.MICRO: 60, Mentori
 SEARCHING = (RequestStatus.OPEN, RequestStatus.OFFERED)
 # A lead may hand these to a mentor of their choice.
 REASSIGNABLE = (*SEARCHING, RequestStatus.UNMATCHED)
-LEAD_REASON = "Chosen for this request by a program lead"
+# Stored with the offer as its "reason", and translated where it is shown (reasons_line).
+LEAD_REASON = N_("Chosen for this request by a program lead")
 # A follow-on candidate must score at least this share of the first candidate's score.
 FOLLOW_ON_RATIO = 0.6
 
@@ -123,6 +126,7 @@ class MentoringService:
         context: str | None = None,
         urgency: str | None = None,
         mentee_timezone: str | None = None,
+        language: str | None = None,
     ) -> RequestView:
         """Store a request. Raises InvalidQuestionError for unusable questions, and
         TooManyOpenRequestsError while MAX_OPEN_REQUESTS of this mentee's wait for a mentor:
@@ -134,8 +138,13 @@ class MentoringService:
             waiting = request_repo.searching_count(session, mentee_slack_id)
             if waiting >= self._max_open:
                 raise TooManyOpenRequestsError(
-                    f"You already have {waiting} open requests waiting for a mentor. Cancel one "
-                    "with `/mentor cancel`, or wait for an answer, then ask again."
+                    ngettext(
+                        "You already have {count} open request waiting for a mentor. Cancel it"
+                        " with `/mentor cancel`, or wait for an answer, then ask again.",
+                        "You already have {count} open requests waiting for a mentor. Cancel"
+                        " one with `/mentor cancel`, or wait for an answer, then ask again.",
+                        waiting,
+                    )
                 )
             request = request_repo.create_request(
                 session,
@@ -145,6 +154,7 @@ class MentoringService:
                 context=details[:MAX_CONTEXT_CHARS] if details else None,
                 urgency=urgency if urgency in set(Urgency) else None,
                 mentee_timezone=mentee_timezone,
+                language=supported(language) or question_language(cleaned),
             )
             view = request_view(request)
         log_event(logger, "request_created", request_id=view.request_id, format=format.value)

@@ -113,4 +113,5 @@ def request_view(request: MentoringRequest) -> RequestView:
         request.status,
         request.context,
         request.urgency,
+        request.language,
     )

@@ -180,6 +180,9 @@ class MentoringRequest(SQLModel, table=True):
     context: str | None = Field(default=None, sa_type=sa.Text)
     urgency: str | None = Field(default=None, max_length=16)
     mentee_timezone: str | None = Field(default=None, max_length=64)  # from Slack users.info
+    # The language the mentee asked to be mentored in ("in Polish, please"), else the
+    # language the question is written in, when it could be told.
+    language: str | None = Field(default=None, max_length=8)
     status: str = Field(default=RequestStatus.OPEN.value, max_length=16, index=True)
     best_score: float | None = None
     # Unmatched requests: why, and when leads were told of the topic (they hear of a topic once
@@ -287,6 +290,17 @@ class SlackMessage(SQLModel, table=True):
     mentor_id: int | None = Field(default=None, index=True)
     redact_pending: bool = Field(default=False, index=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PersonSetting(SQLModel, table=True):
+    """What a person chose for themselves: the language of the bot's messages (None: their
+    Slack language). Erased with everything else on forget-me."""
+
+    __tablename__ = "person_setting"
+
+    slack_id: str = Field(primary_key=True, max_length=32)
+    language: str | None = Field(default=None, max_length=8)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class DigestLog(SQLModel, table=True):

@@ -26,6 +26,7 @@ from bot.storage.models import (
     Offer,
     utcnow,
 )
+from bot.storage.people import chosen_language, erase_settings
 
 # Stands in for an erased person's Slack id; Slack ids are upper case, so it never collides.
 ANONYMOUS = "forgotten"
@@ -51,6 +52,7 @@ def personal_data(session: Session, slack_id: str) -> dict[str, Any]:
     mentor = get_by_slack_id(session, slack_id)
     return {
         "slack_id": slack_id,
+        "language": chosen_language(session, slack_id),
         "mentor_profile": _profile(mentor) if mentor else None,
         "requests": [_request(r) for r in _requests_of(session, slack_id)],
         "offers_received": _offers_to(session, mentor.id) if mentor and mentor.id else [],
@@ -171,6 +173,7 @@ def erase_person(session: Session, slack_id: str) -> ErasedCounts:
     The bot's Slack messages that quote them are flagged for redaction first (they are found
     through the person's requests, so before those are anonymised)."""
     mark_for_redaction(session, slack_id, ANONYMOUS)
+    erase_settings(session, slack_id)
     requests = bulk_update(
         session,
         sa.update(MentoringRequest)
@@ -180,6 +183,7 @@ def erase_person(session: Session, slack_id: str) -> ErasedCounts:
             question=None,
             context=None,
             mentee_timezone=None,
+            language=None,
             updated_at=utcnow(),
         ),
     )

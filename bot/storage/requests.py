@@ -32,6 +32,7 @@ def create_request(
     context: str | None = None,
     urgency: str | None = None,
     mentee_timezone: str | None = None,
+    language: str | None = None,
 ) -> MentoringRequest:
     request = MentoringRequest(
         mentee_slack_id=mentee_slack_id,
@@ -40,6 +41,7 @@ def create_request(
         context=context,
         urgency=urgency,
         mentee_timezone=mentee_timezone,
+        language=language,
     )
     session.add(request)
     session.flush()

@@ -66,6 +66,7 @@ class UserInfo:
     tz: str = "Europe/Paris"
     real_name: str = ""
     deleted: bool = False
+    locale: str = "en-US"  # Slack sends it only when asked (include_locale=true)
 
 
 class SlackStandIn:
@@ -200,16 +201,16 @@ class SlackStandIn:
             info = self.users.get(user_id, UserInfo())
             if info.deleted:
                 return {"ok": False, "error": "user_not_found"}
-            return {
-                "ok": True,
-                "user": {
-                    "id": user_id,
-                    "tz": info.tz,
-                    "deleted": False,
-                    "real_name": info.real_name or user_id,
-                    "profile": {"real_name": info.real_name or user_id},
-                },
+            user: dict[str, Any] = {
+                "id": user_id,
+                "tz": info.tz,
+                "deleted": False,
+                "real_name": info.real_name or user_id,
+                "profile": {"real_name": info.real_name or user_id},
             }
+            if str(params.get("include_locale", "")).lower() in ("true", "1"):
+                user["locale"] = info.locale  # as Slack: only when asked for
+            return {"ok": True, "user": user}
         if method == "conversations.open":
             users = str(params.get("users", ""))
             channel = "D" + users if "," not in users else "G" + users.replace(",", "")

@@ -29,6 +29,7 @@ from bot.handlers.blocks.common import (
     section,
 )
 from bot.handlers.ids import Action, Callback, Field
+from bot.i18n import N_, _, ngettext
 from bot.mentoring.insights import UnmetRequest
 from bot.mentoring.ports import Unmatched, UnmetDemand
 from bot.mentoring.privacy import ErasedCounts
@@ -37,9 +38,9 @@ from bot.roster import ImportReport
 from bot.storage.models import MentorView
 
 UNMET_WHY = {
-    Unmatched.NO_EXPERT: "nobody on the roster covers it well",
-    Unmatched.NOBODY_AVAILABLE: "the mentors who know it were paused or fully booked",
-    Unmatched.ALL_DECLINED: "the mentors who fit could not take it",
+    Unmatched.NO_EXPERT: N_("nobody on the roster covers it well"),
+    Unmatched.NOBODY_AVAILABLE: N_("the mentors who know it were paused or fully booked"),
+    Unmatched.ALL_DECLINED: N_("the mentors who fit could not take it"),
 }
 
 
@@ -47,30 +48,41 @@ def leads_unmet(demand: UnmetDemand) -> Message:
     # Privacy: words at least three of the askers used, the roster's own expertise phrases and
     # counts; never a question or an asker.
     about = ", ".join(escape(t) for t in demand.terms)
-    topic = f"questions about *{about}*" if about else "questions on one topic"
+    topic = _("questions about *{terms}*", terms=about) if about else _("questions on one topic")
     closest = (
-        "the roster's closest expertise: " + ", ".join(escape(p) for p in demand.expertise)
+        _(
+            "the roster's closest expertise: {phrases}",
+            phrases=", ".join(escape(p) for p in demand.expertise),
+        )
         if demand.expertise
-        else "nobody on the roster is close to it"
+        else _("nobody on the roster is close to it")
     )
     why = "; ".join(
-        f"{count}: {UNMET_WHY[reason]}"
+        f"{count}: {_(UNMET_WHY[reason])}"
         for reason, count in sorted(demand.reasons.items(), key=lambda item: -item[1])
     )
     ids = ", ".join(f"#{i}" for i in demand.request_ids[:20])
-    text = (
-        f"*Unmet demand:* {demand.people} different people in the last 4 weeks found no mentor"
-        f" for {topic} ({closest}; {why}). Requests {ids}. Consider recruiting a mentor for"
-        " it, or hand a request to someone with `/mentor reassign <request id> @mentor`."
+    text = ngettext(
+        "*Unmet demand:* {count} person in the last 4 weeks found no mentor for {topic}"
+        " ({closest}; {why}). Requests {ids}. Consider recruiting a mentor for it, or hand a"
+        " request to someone with `/mentor reassign <request id> @mentor`.",
+        "*Unmet demand:* {count} different people in the last 4 weeks found no mentor for"
+        " {topic} ({closest}; {why}). Requests {ids}. Consider recruiting a mentor for it, or"
+        " hand a request to someone with `/mentor reassign <request id> @mentor`.",
+        demand.people,
+        topic=topic,
+        closest=closest,
+        why=why,
+        ids=ids,
     )
-    return Message("Unmet mentoring demand", [section(text)])
+    return Message(_("Unmet mentoring demand"), [section(text)])
 
 
 def _mentor_summary(mentor: MentorView) -> str:
     lines = [f"{mention(mentor.slack_id)}" + (f" · {escape(mentor.title)}" if mentor.title else "")]
     lines.append(quote(mentor.expertise, 1500))
     if mentor.skills:
-        lines.append("Skills: " + escape(", ".join(mentor.skills)))
+        lines.append(_("Skills: {skills}", skills=escape(", ".join(mentor.skills))))
     return "\n".join(lines)
 
 
@@ -80,27 +92,34 @@ def approval_request(mentor: MentorView) -> Message:
         block_id=f"approval:{mentor.id}",
         elements=[
             ButtonElement(
-                text="Approve", action_id=Action.APPROVE_MENTOR.value, value=value, style="primary"
+                text=_("Approve"),
+                action_id=Action.APPROVE_MENTOR.value,
+                value=value,
+                style="primary",
             ),
             confirmed_button(
-                "Reject",
+                _("Reject"),
                 Action.REJECT_MENTOR,
                 value,
                 ask=(
-                    "Reject this mentor?",
-                    "They will not receive questions; they are told to ask a program lead.",
+                    _("Reject this mentor?"),
+                    _("They will not receive questions; they are told to ask a program lead."),
                 ),
-                answers=("Reject", "Back"),
+                answers=(_("Reject"), _("Back")),
             ),
         ],
     )
     return Message(
-        "A new mentor profile is waiting for your approval",
+        _("A new mentor profile is waiting for your approval"),
         [
-            section("*A new mentor profile is waiting for approval*\n" + _mentor_summary(mentor)),
+            section(
+                _("*A new mentor profile is waiting for approval*") + "\n" + _mentor_summary(mentor)
+            ),
             context(
-                "Mentors receive colleagues' questions, some of them personal. Approve people"
-                " you trust to handle them; the first program lead to answer decides."
+                _(
+                    "Mentors receive colleagues' questions, some of them personal. Approve"
+                    " people you trust to handle them; the first program lead to answer decides."
+                )
             ),
             buttons,
         ],
@@ -109,56 +128,63 @@ def approval_request(mentor: MentorView) -> Message:
 
 def new_mentor_notice(mentor: MentorView) -> Message:
     deactivate = confirmed_button(
-        "Deactivate",
+        _("Deactivate"),
         Action.DEACTIVATE_MENTOR,
         id_value(mentor.id),
         ask=(
-            "Take this mentor off the roster?",
-            "Their pending requests go to the next mentor; they are told to ask a lead.",
+            _("Take this mentor off the roster?"),
+            _("Their pending requests go to the next mentor; they are told to ask a lead."),
         ),
-        answers=("Deactivate", "Back"),
+        answers=(_("Deactivate"), _("Back")),
     )
     return Message(
-        "Someone became a mentor",
+        _("Someone became a mentor"),
         [
-            section("*New mentor on the roster*\n" + _mentor_summary(mentor)),
-            context("They receive matching questions from now on (MENTOR_APPROVAL=open)."),
+            section(_("*New mentor on the roster*") + "\n" + _mentor_summary(mentor)),
+            context(_("They receive matching questions from now on (MENTOR_APPROVAL=open).")),
             ActionsBlock(block_id=f"approval:{mentor.id}", elements=[deactivate]),
         ],
     )
 
 
 DECISION_DONE = {
-    "approve": "✅ Approved by {by}: {who} now receives matching questions.",
-    "reject": "Rejected by {by}: {who} receives no questions.",
-    "deactivate": "Deactivated by {by}: {who} is off the roster; their pending requests moved on.",
+    "approve": N_("✅ Approved by {by}: {who} now receives matching questions."),
+    "reject": N_("Rejected by {by}: {who} receives no questions."),
+    "deactivate": N_(
+        "Deactivated by {by}: {who} is off the roster; their pending requests moved on."
+    ),
 }
 
 
 DECISION_FOR_MENTOR = {
-    "approve": "A program lead approved your mentor profile: you'll receive questions that"
-    " match what you know. Thank you!",
-    "reject": "A program lead did not approve your mentor profile for now, so you won't receive"
-    " questions. Ask a program lead if you'd like to know more.",
-    "deactivate": "A program lead took you off the mentor roster for now, so you won't receive"
-    " questions. Ask a program lead if you think that's a mistake.",
+    "approve": N_(
+        "A program lead approved your mentor profile: you'll receive questions that match"
+        " what you know. Thank you!"
+    ),
+    "reject": N_(
+        "A program lead did not approve your mentor profile for now, so you won't receive"
+        " questions. Ask a program lead if you'd like to know more."
+    ),
+    "deactivate": N_(
+        "A program lead took you off the mentor roster for now, so you won't receive"
+        " questions. Ask a program lead if you think that's a mistake."
+    ),
 }
 
 
 DECISION_REPLIES = {
-    "already_decided": "Another program lead has already decided on this profile.",
-    "not_found": "That mentor profile no longer exists.",
-    "not_a_lead": "Only program leads can decide on mentor profiles.",
+    "already_decided": N_("Another program lead has already decided on this profile."),
+    "not_found": N_("That mentor profile no longer exists."),
+    "not_a_lead": N_("Only program leads can decide on mentor profiles."),
 }
 
 
 def approval_closed(mentor: MentorView, decision: str, by: str) -> Message:
-    text = DECISION_DONE[decision].format(by=mention(by), who=mention(mentor.slack_id))
-    return plain(text)
+    return plain(_(DECISION_DONE[decision], by=mention(by), who=mention(mentor.slack_id)))
 
 
 def mentor_decision(decision: str) -> Message:
-    return plain(DECISION_FOR_MENTOR[decision])
+    return plain(_(DECISION_FOR_MENTOR[decision]))
 
 
 # Slack's plain_text_input holds at most 3,000 characters; bigger rosters go through the CLI.
@@ -168,80 +194,102 @@ SHOWN_PROBLEMS = 15
 
 def lead_only(what: str, leads: Sequence[str]) -> Message:
     who = (
-        "Ask a program lead (" + ", ".join(mention(lead) for lead in leads) + ") if you need it."
+        _(
+            "Ask a program lead ({leads}) if you need it.",
+            leads=", ".join(mention(lead) for lead in leads),
+        )
         if leads
-        else "No program leads are set up yet (PROGRAM_LEADS)."
+        else _("No program leads are set up yet (PROGRAM_LEADS).")
     )
-    return plain(f"Sorry, {what} is only for program leads. {who}")
+    return plain(_("Sorry, {what} is only for program leads.", what=what) + " " + who)
 
 
 def forget_confirm() -> Message:
+    title = _("Delete everything mentor-bot stores about you?")
     text = (
-        "*Delete everything mentor-bot stores about you?*\n"
-        "Your mentor profile, your questions, your comments and your open requests and "
-        "sessions go (the other person is told a session is cancelled). Only anonymous counts "
-        "stay, for the program's statistics. This cannot be undone.\n"
-        "Want a copy first? `/mentor my-data`."
+        f"*{title}*\n"
+        + _(
+            "Your mentor profile, your questions, your comments and your open requests and"
+            " sessions go (the other person is told a session is cancelled). Only anonymous"
+            " counts stay, for the program's statistics. This cannot be undone."
+        )
+        + "\n"
+        + _("Want a copy first? `/mentor my-data`.")
     )
     delete = confirmed_button(
-        "Delete my data",
+        _("Delete my data"),
         Action.FORGET_CONFIRM,
         "forget",
-        ask=("Delete your data?", "Your profile, questions and comments are deleted for good."),
-        answers=("Delete", "Keep"),
+        ask=(
+            _("Delete your data?"),
+            _("Your profile, questions and comments are deleted for good."),
+        ),
+        answers=(_("Delete"), _("Keep")),
     )
-    keep = ButtonElement(text="Keep my data", action_id=Action.FORGET_KEEP.value, value="keep")
+    keep = ButtonElement(text=_("Keep my data"), action_id=Action.FORGET_KEEP.value, value="keep")
     blocks: list[Block] = [
         SectionBlock(text=text),
         ActionsBlock(elements=[delete, keep]),
     ]
-    return Message("Delete everything mentor-bot stores about you?", blocks)
+    return Message(title, blocks)
 
 
 def forgotten(erased: ErasedCounts) -> Message:
     parts = [
-        f"{erased.requests} request(s)",
-        f"{erased.sessions} session(s)",
-        f"{erased.feedback} feedback answer(s)",
+        ngettext("{count} request", "{count} requests", erased.requests),
+        ngettext("{count} session", "{count} sessions", erased.sessions),
+        ngettext("{count} feedback answer", "{count} feedback answers", erased.feedback),
     ]
     if erased.mentor_profile:
-        parts.insert(0, "your mentor profile")
+        parts.insert(0, _("your mentor profile"))
     return plain(
-        "Done: "
-        + ", ".join(parts)
-        + " no longer carry anything about you. Only anonymous counts remain."
+        _(
+            "Done: {parts} no longer carry anything about you. Only anonymous counts remain.",
+            parts=", ".join(parts),
+        )
     )
 
 
-KEPT = "Nothing was deleted."
-EXPORT_SENT = "I sent you a file with everything mentor-bot stores about you, in a DM."
-EXPORT_TITLE = "Your mentor-bot data"
+KEPT = N_("Nothing was deleted.")
+EXPORT_SENT = N_("I sent you a file with everything mentor-bot stores about you, in a DM.")
+EXPORT_TITLE = N_("Your mentor-bot data")
 
 
 def digest_preview(text: str) -> Message:
-    note = "_Preview for program leads: this week so far; nothing was posted._\n\n"
+    note = "_" + _("Preview for program leads: this week so far; nothing was posted.") + "_\n\n"
     return plain(note + text)
 
 
 def demand_message(topics: Sequence[Topic], requests: Sequence[UnmetRequest]) -> Message:
     if not requests:
-        return plain("No unmet requests in the last 4 weeks.")
-    lines = [f"*Unmet demand, last 4 weeks:* {len(requests)} request(s) found no mentor."]
+        return plain(_("No unmet requests in the last 4 weeks."))
+    lines = [
+        ngettext(
+            "*Unmet demand, last 4 weeks:* {count} request found no mentor.",
+            "*Unmet demand, last 4 weeks:* {count} requests found no mentor.",
+            len(requests),
+        )
+    ]
     if topics:
-        lines.append("Topics: " + ", ".join(f"{escape(t.label)} ({t.count})" for t in topics))
+        lines.append(
+            _(
+                "Topics: {topics}",
+                topics=", ".join(f"{escape(t.label)} ({t.count})" for t in topics),
+            )
+        )
     lines += [f"• #{r.request_id} · {r.format} · {r.created_at:%Y-%m-%d}" for r in requests[:20]]
-    lines.append("Hand one to a mentor with `/mentor reassign <request id> @mentor`.")
+    lines.append(_("Hand one to a mentor with `/mentor reassign <request id> @mentor`."))
     return plain("\n".join(lines))
 
 
 def import_modal() -> View:
     paste = InputBlock(
         block_id=Field.ROSTER_CSV.value,
-        label="Roster rows (CSV with a header row)",
-        hint=(
-            "slack_id,expertise are required; optional: name, title, timezone, languages, "
-            "capacity, skills, available_from, available_until. Larger files: "
-            "`mentor-bot mentors import`."
+        label=_("Roster rows (CSV with a header row)"),
+        hint=_(
+            "slack_id,expertise are required; optional: name, title, timezone, languages,"
+            " capacity, skills, available_from, available_until. Larger files:"
+            " `mentor-bot mentors import`."
         ),
         element=PlainTextInputElement(
             action_id=Field.ROSTER_CSV.value,
@@ -250,40 +298,61 @@ def import_modal() -> View:
             placeholder="slack_id,name,expertise\nU0123ABCD,Ana,Kubernetes operations",
         ),
     )
-    return modal(Callback.ROSTER_IMPORT, "Import mentors", "Import", [paste])
+    return modal(Callback.ROSTER_IMPORT, _("Import mentors"), _("Import"), [paste])
 
 
 def import_report(report: ImportReport) -> Message:
     lines = [
-        f"Roster import: {report.created} added, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {len(report.rejected)} rejected."
+        _(
+            "Roster import: {created} added, {updated} updated, {unchanged} unchanged,"
+            " {rejected} rejected.",
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=len(report.rejected),
+        )
     ]
     for problem in report.rejected[:SHOWN_PROBLEMS]:
         who = f" ({escape(problem.slack_id)})" if problem.slack_id else ""
-        lines.append(f"• line {problem.line}{who}: {escape(problem.problem)}")
+        lines.append(
+            "• "
+            + _(
+                "line {line}{who}: {problem}",
+                line=problem.line,
+                who=who,
+                problem=escape(problem.problem),
+            )
+        )
     if len(report.rejected) > SHOWN_PROBLEMS:
-        lines.append(f"…and {len(report.rejected) - SHOWN_PROBLEMS} more.")
+        lines.append(_("…and {count} more.", count=len(report.rejected) - SHOWN_PROBLEMS))
     return plain("\n".join(lines))
 
 
-REASSIGN_USAGE = "Usage: `/mentor reassign <request id> @mentor`, e.g. `/mentor reassign 42 @ana`."
+REASSIGN_USAGE = N_(
+    "Usage: `/mentor reassign <request id> @mentor`, e.g. `/mentor reassign 42 @ana`."
+)
+
+
+REASSIGN_TEXTS = {
+    ReassignResult.OFFERED: N_(
+        "Request #{request} is now offered to {who}; the mentee is told who was asked."
+    ),
+    ReassignResult.NOT_FOUND: N_("There is no request #{request}."),
+    ReassignResult.CLOSED: N_(
+        "Request #{request} is not open for reassignment (it is matched, cancelled or completed)."
+    ),
+    ReassignResult.TARGET_IS_LEAD: N_(
+        "{who} is a program lead: requests, and the questions in them, can't be handed to a"
+        " program lead (yourself included). Pick a mentor who is not a lead."
+    ),
+    ReassignResult.NO_SUCH_MENTOR: N_("{who} is not an active, approved mentor on the roster."),
+    ReassignResult.ALREADY_ASKED: N_("{who} was already asked about request #{request}."),
+    ReassignResult.UNSUITABLE: N_(
+        "Request #{request} can't be offered to {who}. Pick another mentor."
+    ),
+}
 
 
 def reassign_result(result: ReassignResult, request_id: int, mentor: str) -> Message:
-    who = mention(mentor)
     # No answer names, or hints at, who asked the request.
-    texts = {
-        ReassignResult.OFFERED: f"Request #{request_id} is now offered to {who}; the mentee is"
-        " told who was asked.",
-        ReassignResult.NOT_FOUND: f"There is no request #{request_id}.",
-        ReassignResult.CLOSED: f"Request #{request_id} is not open for reassignment (it is"
-        " matched, cancelled or completed).",
-        ReassignResult.TARGET_IS_LEAD: f"{who} is a program lead: requests, and the questions"
-        " in them, can't be handed to a program lead (yourself included). Pick a mentor who is"
-        " not a lead.",
-        ReassignResult.NO_SUCH_MENTOR: f"{who} is not an active, approved mentor on the roster.",
-        ReassignResult.ALREADY_ASKED: f"{who} was already asked about request #{request_id}.",
-        ReassignResult.UNSUITABLE: f"Request #{request_id} can't be offered to {who}. Pick"
-        " another mentor.",
-    }
-    return plain(texts[result])
+    return plain(_(REASSIGN_TEXTS[result], request=request_id, who=mention(mentor)))

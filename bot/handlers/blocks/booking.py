@@ -31,6 +31,7 @@ from bot.handlers.blocks.common import (
     section,
 )
 from bot.handlers.ids import Action, Callback, Field
+from bot.i18n import _, format_when
 
 
 def slot_value(session_id: int, slot: Slot) -> str:
@@ -44,19 +45,24 @@ def parse_slot_value(value: str) -> tuple[int, datetime]:
 
 
 def slot_picker(meeting: SessionView, slots: Sequence[Slot]) -> Message:
+    zone = meeting.mentee_timezone
     blocks: list[Block] = [
         section(
-            f"Pick a time for your {meeting.duration_minutes}-minute session with "
-            f"{mention(meeting.mentor_slack_id)} (shown in your time zone):"
+            _(
+                "Pick a time for your {minutes}-minute session with {mentor} (shown in your"
+                " time zone):",
+                minutes=meeting.duration_minutes,
+                mentor=mention(meeting.mentor_slack_id),
+            )
         )
     ]
     for slot in slots:
-        note = " _(early or late for one of you)_" if slot.stretched else ""
+        note = " _" + _("(early or late for one of you)") + "_" if slot.stretched else ""
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(text=f"*{local_time(slot.start)}*{note}"),
+                text=MarkdownTextObject(text=f"*{local_time(slot.start, zone)}*{note}"),
                 accessory=ButtonElement(
-                    text="Book",
+                    text=_("Book"),
                     action_id=Action.BOOK_SLOT.value,
                     value=slot_value(meeting.session_id, slot),
                     style="primary",
@@ -67,50 +73,57 @@ def slot_picker(meeting: SessionView, slots: Sequence[Slot]) -> Message:
         ActionsBlock(
             elements=[
                 ButtonElement(
-                    text="None of these work",
+                    text=_("None of these work"),
                     action_id=Action.NO_SLOT_FITS.value,
                     value=id_value(meeting.session_id),
                 )
             ]
         )
     )
-    return Message("Pick a time for your mentoring session", blocks)
+    return Message(_("Pick a time for your mentoring session"), blocks)
 
 
 def no_common_slot(meeting: SessionView, *, for_mentor: bool) -> Message:
-    other = meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id
+    other = mention(meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id)
     if not for_mentor:
         return plain(
-            f"I couldn't find a time in the next days that suits both you and {mention(other)}."
-            " I've asked them to propose one."
+            _(
+                "I couldn't find a time in the next days that suits both you and {other}."
+                " I've asked them to propose one.",
+                other=other,
+            )
         )
     return propose_message(
-        f"I couldn't find a time in the next days that suits both you and {mention(other)}.",
+        _(
+            "I couldn't find a time in the next days that suits both you and {other}.",
+            other=other,
+        ),
         meeting,
     )
 
 
 def propose_message(text: str, meeting: SessionView) -> Message:
     button = ButtonElement(
-        text="Propose a time",
+        text=_("Propose a time"),
         action_id=Action.PROPOSE_TIME.value,
         value=id_value(meeting.session_id),
         style="primary",
     )
     return Message(
-        text, [section(text + " Please propose a time:"), ActionsBlock(elements=[button])]
+        text,
+        [section(text + " " + _("Please propose a time:")), ActionsBlock(elements=[button])],
     )
 
 
 def propose_time_modal(session_id: int) -> View:
     return modal(
         Callback.PROPOSE_TIME,
-        "Propose a time",
-        "Book it",
+        _("Propose a time"),
+        _("Book it"),
         [
             InputBlock(
                 block_id=Field.PROPOSED_AT.value,
-                label="When? (your time zone)",
+                label=_("When? (your time zone)"),
                 element=DateTimePickerElement(action_id=Field.PROPOSED_AT.value),
             ),
         ],
@@ -122,35 +135,44 @@ def proposal_failed(reason: str, meeting: SessionView | None) -> Message:
     """The mentor's proposed time could not be booked: why, and a button to try again."""
     if meeting is None or meeting.status != "proposed":
         return plain(reason)
-    return propose_message(f"I couldn't book the time you proposed: {reason}", meeting)
+    return propose_message(
+        _("I couldn't book the time you proposed: {reason}", reason=reason), meeting
+    )
 
 
 def slot_taken() -> Message:
-    return plain("That time was just taken. Here are fresh options:")
+    return plain(_("That time was just taken. Here are fresh options:"))
 
 
 def session_booked(meeting: SessionView, *, for_mentor: bool) -> Message:
     assert meeting.starts_at is not None
+    me = meeting.mentor_slack_id if for_mentor else meeting.mentee_slack_id
     other = meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id
-    text = (
-        f"📅 Booked: *{local_time(meeting.starts_at)}*, {meeting.duration_minutes} minutes with "
-        f"{mention(other)}. I'll remind you before it starts."
+    zone = meeting.timezone_of(me)
+    text = _(
+        "📅 Booked: *{when}* ({local}, {zone}), {minutes} minutes with {other}. I'll remind"
+        " you before it starts.",
+        when=local_time(meeting.starts_at, zone),
+        local=format_when(meeting.starts_at, zone),
+        zone=zone,
+        minutes=meeting.duration_minutes,
+        other=mention(other),
     )
     sid = id_value(meeting.session_id)
     buttons = ActionsBlock(
         elements=[
-            ButtonElement(text="Reschedule", action_id=Action.RESCHEDULE.value, value=sid),
+            ButtonElement(text=_("Reschedule"), action_id=Action.RESCHEDULE.value, value=sid),
             confirmed_button(
-                "Cancel session",
+                _("Cancel session"),
                 Action.CANCEL_SESSION,
                 sid,
-                ask=("Cancel this session?", "The other person will be told."),
-                answers=("Cancel it", "Keep it"),
+                ask=(_("Cancel this session?"), _("The other person will be told.")),
+                answers=(_("Cancel it"), _("Keep it")),
             ),
         ]
     )
     return Message(
-        "Your mentoring session is booked",
+        _("Your mentoring session is booked"),
         [section(text), section(quote(meeting.question, 500)), buttons],
     )
 
@@ -159,48 +181,78 @@ def session_changed(
     meeting: SessionView, *, by: str | None, cancelled: bool, for_user: str
 ) -> Message:
     """`by` None: the person who cancelled asked to be forgotten, so they are not named."""
+    request = meeting.request_id
     if by is None:
-        return plain(f"The mentoring session (request #{meeting.request_id}) was cancelled.")
-    who = "You" if by == for_user else mention(by)
+        return plain(
+            _("The mentoring session (request #{request}) was cancelled.", request=request)
+        )
+    mine = by == for_user
     if cancelled:
-        text = f"{who} cancelled the mentoring session (request #{meeting.request_id})."
+        text = (
+            _("You cancelled the mentoring session (request #{request}).", request=request)
+            if mine
+            else _(
+                "{who} cancelled the mentoring session (request #{request}).",
+                who=mention(by),
+                request=request,
+            )
+        )
     else:
         text = (
-            f"{who} asked to reschedule the mentoring session (request #{meeting.request_id})."
-            " New times are on their way to the mentee."
+            _(
+                "You asked to reschedule the mentoring session (request #{request}). New times"
+                " are on their way to the mentee.",
+                request=request,
+            )
+            if mine
+            else _(
+                "{who} asked to reschedule the mentoring session (request #{request}). New"
+                " times are on their way to the mentee.",
+                who=mention(by),
+                request=request,
+            )
         )
     return plain(text)
 
 
-REMINDER_TEXT: dict[NudgeKind, str] = {
-    NudgeKind.REMINDER_EARLY: "Reminder: your mentoring session with {other} is on {when}.",
-    NudgeKind.REMINDER_SOON: "Your mentoring session with {other} starts soon, at {when}.",
-}
-
-
 def session_reminder(meeting: SessionView, kind: NudgeKind, *, for_mentor: bool) -> Message:
     assert meeting.starts_at is not None
+    me = meeting.mentor_slack_id if for_mentor else meeting.mentee_slack_id
     other = mention(meeting.mentee_slack_id if for_mentor else meeting.mentor_slack_id)
-    text = REMINDER_TEXT[kind].format(other=other, when=local_time(meeting.starts_at))
+    when = local_time(meeting.starts_at, meeting.timezone_of(me))
+    if kind is NudgeKind.REMINDER_EARLY:
+        text = _(
+            "Reminder: your mentoring session with {other} is on {when}.", other=other, when=when
+        )
+    else:
+        text = _(
+            "Your mentoring session with {other} starts soon, at {when}.", other=other, when=when
+        )
     return Message(text, [section(text)])
 
 
 def no_slot_fits_to_mentor(meeting: SessionView) -> Message:
     return propose_message(
-        f"None of the proposed times work for {mention(meeting.mentee_slack_id)}.", meeting
+        _(
+            "None of the proposed times work for {mentee}.",
+            mentee=mention(meeting.mentee_slack_id),
+        ),
+        meeting,
     )
 
 
 def booking_nudge(meeting: SessionView) -> Message:
     return plain(
-        f"Your session with {mention(meeting.mentor_slack_id)} isn't booked yet."
-        " Here are fresh times that suit you both:"
+        _(
+            "Your session with {mentor} isn't booked yet. Here are fresh times that suit you both:",
+            mentor=mention(meeting.mentor_slack_id),
+        )
     )
 
 
 def sessions_message(sessions: Sequence[SessionView], user_id: str) -> Message:
     if not sessions:
-        return plain("No upcoming sessions. Ask for mentoring with `/mentor <your question>`.")
+        return plain(_("No upcoming sessions. Ask for mentoring with `/mentor <your question>`."))
     lines = []
     for meeting in sessions[:20]:
         other = (
@@ -208,8 +260,19 @@ def sessions_message(sessions: Sequence[SessionView], user_id: str) -> Message:
             if meeting.mentee_slack_id == user_id
             else (meeting.mentee_slack_id)
         )
-        when = local_time(meeting.starts_at) if meeting.starts_at else "time not booked yet"
-        lines.append(f"• {when} · {meeting.duration_minutes} min with {mention(other)}")
-    return Message(
-        "Your upcoming sessions", [section("*Your upcoming sessions*\n" + "\n".join(lines))]
-    )
+        when = (
+            local_time(meeting.starts_at, meeting.timezone_of(user_id))
+            if meeting.starts_at
+            else _("time not booked yet")
+        )
+        lines.append(
+            "• "
+            + _(
+                "{when} · {minutes} min with {other}",
+                when=when,
+                minutes=meeting.duration_minutes,
+                other=mention(other),
+            )
+        )
+    title = _("Your upcoming sessions")
+    return Message(title, [section(f"*{title}*\n" + "\n".join(lines))])

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.handlers.ids import Action, Callback
+from bot.i18n import N_, _, format_when
 from bot.storage.models import (
     MentoringFormat,
     MessageKind,
@@ -28,24 +29,37 @@ from bot.storage.models import (
 SECTION_LIMIT = 3000
 
 
+# Labels are marked for the catalog here and translated where they are shown (`label`), in
+# the language active then.
 FORMAT_LABELS = {
-    MentoringFormat.FLASH.value: "Flash — one focused hour",
-    MentoringFormat.MICRO.value: "Micro — one or two sessions on one need",
-    MentoringFormat.SPEED.value: "Speed — 15 minutes",
+    MentoringFormat.FLASH.value: N_("Flash — one focused hour"),
+    MentoringFormat.MICRO.value: N_("Micro — one or two sessions on one need"),
+    MentoringFormat.SPEED.value: N_("Speed — 15 minutes"),
+}
+# The format as it reads inside a sentence ("a … session").
+FORMAT_NAMES = {
+    MentoringFormat.FLASH.value: N_("flash (one focused hour)"),
+    MentoringFormat.MICRO.value: N_("micro (one or two sessions on one need)"),
+    MentoringFormat.SPEED.value: N_("speed (15 minutes)"),
 }
 
 
 STATUS_LABELS = {
-    "open": "looking for a mentor",
-    "offered": "waiting for a mentor's answer",
-    "matched": "matched",
-    "unmatched": "no mentor found",
-    "cancelled": "cancelled",
-    "completed": "completed",
+    "open": N_("looking for a mentor"),
+    "offered": N_("waiting for a mentor's answer"),
+    "matched": N_("matched"),
+    "unmatched": N_("no mentor found"),
+    "cancelled": N_("cancelled"),
+    "completed": N_("completed"),
 }
 
 
-URGENCY_LABELS = {"today": "Today", "this_week": "This week", "whenever": "No rush"}
+URGENCY_LABELS = {"today": N_("Today"), "this_week": N_("This week"), "whenever": N_("No rush")}
+
+
+def label(labels: dict[str, str], key: str) -> str:
+    """The translated label of `key`, or `key` itself (escaped) when it has none."""
+    return _(labels[key]) if key in labels else escape(key)
 
 
 @dataclass(frozen=True)
@@ -92,7 +106,7 @@ def modal(
         callback_id=callback.value,
         title=title,
         submit=submit,
-        close="Cancel",
+        close=_("Cancel"),
         private_metadata=metadata or None,
         blocks=list(blocks),
     )
@@ -117,7 +131,11 @@ def mention(user_id: str) -> str:
 
 
 def reasons_line(reasons: Sequence[str]) -> str:
-    return "matched on: " + ", ".join(escape(r) for r in reasons) if reasons else ""
+    if not reasons:
+        return ""
+    # A reason is a mentor's own expertise phrase, or a message of ours (a lead's choice):
+    # gettext returns phrases it has no entry for unchanged.
+    return _("matched on: {reasons}", reasons=", ".join(escape(_(r)) for r in reasons))
 
 
 def section(text: str) -> SectionBlock:
@@ -129,32 +147,34 @@ def context(text: str) -> ContextBlock:
 
 
 REDACTED = {
-    MessageKind.OFFER.value: (
+    MessageKind.OFFER.value: N_(
         "This request was withdrawn, and its text deleted at the asker's request. Nothing more"
         " to do."
     ),
-    MessageKind.APPROVAL.value: (
+    MessageKind.APPROVAL.value: N_(
         "This mentor profile was deleted at its owner's request. Nothing more to do."
     ),
 }
 
 
-REDACTED_DEFAULT = (
+REDACTED_DEFAULT = N_(
     "This message was removed: someone asked mentor-bot to delete their data, and it quoted it."
 )
 
 
 def redacted(kind: str) -> Message:
     """What replaces a message that quoted someone who asked for their data to be deleted."""
-    return plain("🗑️ " + REDACTED.get(kind, REDACTED_DEFAULT))
+    return plain("🗑️ " + _(REDACTED.get(kind, REDACTED_DEFAULT)))
 
 
 def plain(text: str) -> Message:
     return Message(text, [section(text)])
 
 
-def local_time(moment: datetime) -> str:
-    """A time every viewer sees in their own time zone (Slack date formatting)."""
+def local_time(moment: datetime, zone: str | None = None) -> str:
+    """A time every viewer sees in their own time zone (Slack date formatting). The fallback
+    text (notifications, clients that cannot format) is in the active language and in `zone`,
+    the reader's time zone when it is known."""
     epoch = int(moment.timestamp())
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    fallback = format_when(moment, zone or "UTC") + ("" if zone else " UTC")
+    return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{fallback}>"

@@ -22,12 +22,13 @@ from bot.handlers.blocks.common import (
     section,
 )
 from bot.handlers.ids import Action, Callback, Field
+from bot.i18n import N_, _
 from bot.storage.models import Attendance, FeedbackKind
 
 ATTENDANCE_LABELS = {
-    Attendance.HELD: "Yes, we met",
-    Attendance.NO_SHOW: "No, they didn't show up",
-    Attendance.MOVED: "We moved it",
+    Attendance.HELD: N_("Yes, we met"),
+    Attendance.NO_SHOW: N_("No, they didn't show up"),
+    Attendance.MOVED: N_("We moved it"),
 }
 
 
@@ -37,7 +38,7 @@ def attendance_question(meeting: SessionView, *, for_mentor: bool) -> Message:
     sid = meeting.session_id
     buttons = [
         ButtonElement(
-            text=label,
+            text=_(label),
             action_id=f"{Action.ATTENDANCE.value}_{answer.value}",
             value=session_answer(sid, answer.value),
             style="primary" if answer is Attendance.HELD else None,
@@ -45,9 +46,9 @@ def attendance_question(meeting: SessionView, *, for_mentor: bool) -> Message:
         for answer, label in ATTENDANCE_LABELS.items()
     ]
     return Message(
-        "Did your mentoring session take place?",
+        _("Did your mentoring session take place?"),
         [
-            section(f"Did your session with {other} take place?"),
+            section(_("Did your session with {other} take place?", other=other)),
             ActionsBlock(block_id=f"attended:{sid}", elements=buttons),
         ],
     )
@@ -72,19 +73,22 @@ def comment_metadata(session_id: int, kind: FeedbackKind) -> str:
 
 def parse_comment_metadata(value: object) -> tuple[int, FeedbackKind]:
     """(session id, kind) of a comment form; ValueError when it is not ours."""
-    session_id, _, kind = str(value or "").partition(":")
+    session_id, _colon, kind = str(value or "").partition(":")
     return parse_id_value(session_id), FeedbackKind(kind or FeedbackKind.FOLLOW_UP.value)
 
 
 ATTENDANCE_REPLIES = {
-    "no_show": "Thanks for telling me. Sorry it didn't happen: if you'd like another try,"
-    " ask again with `/mentor`.",
-    "moved": "OK: fresh times are on their way to the mentee.",
-    "already_held": "Your mentoring partner already said the session took place, so it counts"
-    " as held. Thanks!",
-    "too_early": "This session hasn't started yet; answer after it.",
-    "not_yours": "This session isn't yours to answer for.",
-    "invalid": "That answer doesn't fit; please try again.",
+    "no_show": N_(
+        "Thanks for telling me. Sorry it didn't happen: if you'd like another try, ask again"
+        " with `/mentor`."
+    ),
+    "moved": N_("OK: fresh times are on their way to the mentee."),
+    "already_held": N_(
+        "Your mentoring partner already said the session took place, so it counts as held. Thanks!"
+    ),
+    "too_early": N_("This session hasn't started yet; answer after it."),
+    "not_yours": N_("This session isn't yours to answer for."),
+    "invalid": N_("That answer doesn't fit; please try again."),
 }
 
 
@@ -98,63 +102,70 @@ def follow_up(meeting: SessionView, *, for_mentor: bool) -> Message:
         for n in range(1, 6)
     ]
     return Message(
-        "How did your mentoring session go?",
+        _("How did your mentoring session go?"),
         [
-            section(f"How did your session with {other} go? (1 = not useful, 5 = very useful)"),
+            section(
+                _(
+                    "How did your session with {other} go? (1 = not useful, 5 = very useful)",
+                    other=other,
+                )
+            ),
             ActionsBlock(block_id=f"rate:{sid}", elements=ratings),
-            section("Would you like to meet again?"),
+            section(_("Would you like to meet again?")),
             ActionsBlock(
                 block_id=f"again:{sid}",
                 elements=[
                     ButtonElement(
-                        text="Yes, let's meet again",
+                        text=_("Yes, let's meet again"),
                         action_id=f"{Action.MEET_AGAIN.value}_yes",
                         value=session_answer(sid, "yes"),
                         style="primary",
                     ),
                     ButtonElement(
-                        text="No, all good",
+                        text=_("No, all good"),
                         action_id=f"{Action.MEET_AGAIN.value}_no",
                         value=session_answer(sid, "no"),
                     ),
                     ButtonElement(
-                        text="Add a private comment",
+                        text=_("Add a private comment"),
                         action_id=Action.ADD_COMMENT.value,
                         value=comment_metadata(sid, FeedbackKind.FOLLOW_UP),
                     ),
                 ],
             ),
-            context(f"Your comment is private: {other} never sees it."),
+            context(_("Your comment is private: {other} never sees it.", other=other)),
         ],
     )
 
 
-PRACTICE_LABELS = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}
+PRACTICE_LABELS = {"yes": N_("Yes"), "partly": N_("Partly"), "not_yet": N_("Not yet")}
 
 
 def practice_nudge(meeting: SessionView) -> Message:
     sid = meeting.session_id
     return Message(
-        "Did you put it into practice?",
+        _("Did you put it into practice?"),
         [
             section(
-                f"A week ago you met {mention(meeting.mentor_slack_id)} about:\n"
+                _("A week ago you met {mentor} about:", mentor=mention(meeting.mentor_slack_id))
+                + "\n"
                 + quote(meeting.question, 300)
-                + "\nDid you put it into practice?"
+                + "\n"
+                + _("Did you put it into practice?")
             ),
             ActionsBlock(
                 block_id=f"practice:{sid}",
                 elements=[
                     *(
                         ButtonElement(
-                            text=label,
+                            text=_(label),
                             action_id=f"{Action.PRACTICE.value}_{value}",
                             value=session_answer(sid, value),
                         )
                         for value, label in PRACTICE_LABELS.items()
                     ),
                     ButtonElement(
-                        text="Add a note",
+                        text=_("Add a note"),
                         action_id=Action.ADD_COMMENT.value,
                         value=comment_metadata(sid, FeedbackKind.PRACTICE),
                     ),
@@ -167,13 +178,13 @@ def practice_nudge(meeting: SessionView) -> Message:
 def comment_modal(session_id: int, kind: FeedbackKind = FeedbackKind.FOLLOW_UP) -> View:
     return modal(
         Callback.COMMENT,
-        "Private comment",
-        "Save",
+        _("Private comment"),
+        _("Save"),
         [
             InputBlock(
                 block_id=Field.COMMENT.value,
-                label="Anything the program leads should know?",
-                hint="Only the program sees this, never the other person.",
+                label=_("Anything the program leads should know?"),
+                hint=_("Only the program sees this, never the other person."),
                 element=PlainTextInputElement(
                     action_id=Field.COMMENT.value, multiline=True, max_length=3000
                 ),

@@ -23,12 +23,14 @@ from bot.handlers.blocks.common import (
     clip,
     context,
     escape,
+    label,
     mention,
     quote,
     section,
 )
 from bot.handlers.blocks.offers import answer_buttons
 from bot.handlers.ids import Action
+from bot.i18n import N_, _, format_day
 from bot.mentoring.ports import OfferView
 from bot.mentoring.views import RequestSummary
 from bot.storage.models import (
@@ -50,32 +52,32 @@ class HomeData:
 
 def home_view(data: HomeData) -> View:
     blocks: list[Block] = [
-        HeaderBlock(text="Mentoring, when you need it"),
-        section("Ask a question and I'll find the colleague who knows best."),
+        HeaderBlock(text=_("Mentoring, when you need it")),
+        section(_("Ask a question and I'll find the colleague who knows best.")),
         ActionsBlock(
             elements=[
                 ButtonElement(
-                    text="Ask for mentoring", action_id=Action.ASK.value, style="primary"
+                    text=_("Ask for mentoring"), action_id=Action.ASK.value, style="primary"
                 ),
                 ButtonElement(
-                    text="Edit mentor profile" if data.mentor else "Become a mentor",
+                    text=_("Edit mentor profile") if data.mentor else _("Become a mentor"),
                     action_id=Action.EDIT_PROFILE.value,
                 ),
             ]
         ),
         DividerBlock(),
-        section("*Your requests*"),
+        section(_("*Your requests*")),
     ]
     if data.requests:
         for r in data.requests[:5]:
             blocks.append(
                 context(
-                    f"#{r.request_id} · {STATUS_LABELS.get(r.status, r.status)} · "
+                    f"#{r.request_id} · {label(STATUS_LABELS, r.status)} · "
                     f"{escape(clip(r.question, 120))}"
                 )
             )
     else:
-        blocks.append(context("No requests yet."))
+        blocks.append(context(_("No requests yet.")))
     if data.sessions:
         blocks += [DividerBlock(), *sessions_message(data.sessions, data.user_id).blocks]
     if data.mentor is not None:
@@ -86,34 +88,42 @@ def home_view(data: HomeData) -> View:
 
 
 APPROVAL_NOTE = {
-    MentorApproval.PENDING.value: " · waiting for a program lead's approval",
-    MentorApproval.REJECTED.value: " · not on the roster (a program lead's decision)",
+    MentorApproval.PENDING.value: N_("waiting for a program lead's approval"),
+    MentorApproval.REJECTED.value: N_("not on the roster (a program lead's decision)"),
 }
 
 
 def _mentor_home(data: HomeData) -> list[Block]:
     mentor = data.mentor
     assert mentor is not None
-    paused = (
-        f" · paused until {mentor.paused_until.date().isoformat()}"
-        if mentor.paused_until and mentor.paused_until > datetime.now(mentor.paused_until.tzinfo)
-        else ""
-    )
+    notes = [_("*Your mentor profile*")]
+    if mentor.paused_until and mentor.paused_until > datetime.now(mentor.paused_until.tzinfo):
+        until = format_day(mentor.paused_until, mentor.timezone or "UTC")
+        notes.append(_("paused until {day}", day=until))
+    if mentor.approval in APPROVAL_NOTE:
+        notes.append(_(APPROVAL_NOTE[mentor.approval]))
     blocks: list[Block] = [
         DividerBlock(),
         section(
-            f"*Your mentor profile*{paused}{APPROVAL_NOTE.get(mentor.approval, '')}\n"
-            f"{escape(clip(mentor.expertise, 1000))}\n"
-            f"Capacity this week: {data.load_this_week} of {mentor.weekly_capacity} used"
+            " · ".join(notes)
+            + "\n"
+            + escape(clip(mentor.expertise, 1000))
+            + "\n"
+            + _(
+                "Capacity this week: {used} of {capacity} used",
+                used=data.load_this_week,
+                capacity=mentor.weekly_capacity,
+            )
         ),
-        section("*Requests waiting for your answer*"),
+        section(_("*Requests waiting for your answer*")),
     ]
     if not data.pending_offers:
-        blocks.append(context("None right now."))
+        blocks.append(context(_("None right now.")))
     for offer in data.pending_offers[:10]:
         blocks.append(
             section(
-                f"From {mention(offer.request.mentee_slack_id)}:\n"
+                _("From {mentee}:", mentee=mention(offer.request.mentee_slack_id))
+                + "\n"
                 + quote(offer.request.question, 500)
             )
         )
@@ -123,13 +133,16 @@ def _mentor_home(data: HomeData) -> list[Block]:
 
 def _lead_home(numbers: dict[str, int]) -> list[Block]:
     lines = [
-        f"{label}: *{numbers.get(key, 0)}*"
-        for key, label in (
-            ("requests", "Requests"),
-            ("matched", "Matched"),
-            ("unmatched", "Unmatched"),
-            ("waiting", "Waiting for an answer"),
-            ("active_mentors", "Active mentors"),
+        f"{_(name)}: *{numbers.get(key, 0)}*"
+        for key, name in (
+            ("requests", N_("Requests")),
+            ("matched", N_("Matched")),
+            ("unmatched", N_("Unmatched")),
+            ("waiting", N_("Waiting for an answer")),
+            ("active_mentors", N_("Active mentors")),
         )
     ]
-    return [DividerBlock(), section("*This week (program lead view)*\n" + "\n".join(lines))]
+    return [
+        DividerBlock(),
+        section(_("*This week (program lead view)*") + "\n" + "\n".join(lines)),
+    ]

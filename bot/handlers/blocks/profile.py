@@ -8,13 +8,16 @@ from slack_sdk.models.blocks import (
     DatePickerElement,
     InputBlock,
     NumberInputElement,
+    Option,
     PlainTextInputElement,
+    StaticSelectElement,
     TimePickerElement,
 )
 from slack_sdk.models.views import View
 
 from bot.handlers.blocks.common import Message, modal, plain, section
 from bot.handlers.ids import Callback, Field
+from bot.i18n import NATIVE_NAMES, _, ngettext
 from bot.storage.models import (
     MAX_EXPERTISE_CHARS,
     MentorView,
@@ -31,11 +34,14 @@ class ProfileDefaults:
     paused_until: str | None = None  # YYYY-MM-DD
     available_from: str | None = None  # HH:MM
     available_until: str | None = None
+    message_language: str | None = None  # None: the person's Slack language
 
     @classmethod
-    def of(cls, mentor: MentorView | None, timezone: str) -> ProfileDefaults:
+    def of(
+        cls, mentor: MentorView | None, timezone: str, *, message_language: str | None = None
+    ) -> ProfileDefaults:
         if mentor is None:
-            return cls(timezone=timezone)
+            return cls(timezone=timezone, message_language=message_language)
         return cls(
             mentor.expertise,
             ", ".join(mentor.skills),
@@ -45,25 +51,30 @@ class ProfileDefaults:
             mentor.paused_until.date().isoformat() if mentor.paused_until else None,
             mentor.available_from,
             mentor.available_until,
+            message_language,
         )
 
 
 def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
     return modal(
         Callback.PROFILE,
-        "Mentor profile",
-        "Save",
+        _("Mentor profile"),
+        _("Save"),
         [
             section(
-                "Edit your mentor profile."
+                _("Edit your mentor profile.")
                 if is_mentor
-                else "Become a mentor: tell colleagues what you can help with. Reverse mentors"
-                " welcome — juniors often know what seniors don't."
+                else _(
+                    "Become a mentor: tell colleagues what you can help with. Reverse mentors"
+                    " welcome — juniors often know what seniors don't."
+                )
             ),
             InputBlock(
                 block_id=Field.EXPERTISE.value,
-                label="What can you help with?",
-                hint="Short phrases separated by commas: incident postmortems, on-call rotations",
+                label=_("What can you help with?"),
+                hint=_(
+                    "Short phrases separated by commas: incident postmortems, on-call rotations"
+                ),
                 element=PlainTextInputElement(
                     action_id=Field.EXPERTISE.value,
                     multiline=True,
@@ -73,7 +84,7 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
             ),
             InputBlock(
                 block_id=Field.SKILLS.value,
-                label="Skills and tools",
+                label=_("Skills and tools"),
                 optional=True,
                 element=PlainTextInputElement(
                     action_id=Field.SKILLS.value, initial_value=defaults.skills or None
@@ -81,7 +92,7 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
             ),
             InputBlock(
                 block_id=Field.LANGUAGES.value,
-                label="Languages you mentor in",
+                label=_("Languages you mentor in"),
                 optional=True,
                 element=PlainTextInputElement(
                     action_id=Field.LANGUAGES.value,
@@ -91,7 +102,7 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
             ),
             InputBlock(
                 block_id=Field.CAPACITY.value,
-                label="Sessions per week",
+                label=_("Sessions per week"),
                 element=NumberInputElement(
                     action_id=Field.CAPACITY.value,
                     is_decimal_allowed=False,
@@ -102,16 +113,27 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
             ),
             InputBlock(
                 block_id=Field.TIMEZONE.value,
-                label="Time zone",
+                label=_("Time zone"),
                 element=PlainTextInputElement(
                     action_id=Field.TIMEZONE.value, initial_value=defaults.timezone
                 ),
             ),
-            _time_input(Field.AVAILABLE_FROM, "from", "09:00", defaults.available_from),
-            _time_input(Field.AVAILABLE_UNTIL, "until", "17:30", defaults.available_until),
+            _time_input(
+                Field.AVAILABLE_FROM,
+                _("Available for sessions from"),
+                "09:00",
+                defaults.available_from,
+            ),
+            _time_input(
+                Field.AVAILABLE_UNTIL,
+                _("Available for sessions until"),
+                "17:30",
+                defaults.available_until,
+            ),
+            _message_language_input(defaults.message_language),
             InputBlock(
                 block_id=Field.PAUSED_UNTIL.value,
-                label="Pause until",
+                label=_("Pause until"),
                 optional=True,
                 element=DatePickerElement(
                     action_id=Field.PAUSED_UNTIL.value, initial_date=defaults.paused_until
@@ -121,12 +143,31 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
     )
 
 
-def _time_input(field: Field, word: str, default: str, initial: str | None) -> InputBlock:
+FOLLOW_SLACK = "auto"
+
+
+def _message_language_input(chosen: str | None) -> InputBlock:
+    """Which language mentor-bot writes to this person in (also `/mentor language`)."""
+    options = [Option(value=FOLLOW_SLACK, text=_("Same as my Slack"))] + [
+        Option(value=code, text=name) for code, name in NATIVE_NAMES.items()
+    ]
+    initial = next((o for o in options if o.value == chosen), options[0])
+    return InputBlock(
+        block_id=Field.MESSAGE_LANGUAGE.value,
+        label=_("Language of my messages from mentor-bot"),
+        optional=True,
+        element=StaticSelectElement(
+            action_id=Field.MESSAGE_LANGUAGE.value, options=options, initial_option=initial
+        ),
+    )
+
+
+def _time_input(field: Field, title: str, default: str, initial: str | None) -> InputBlock:
     return InputBlock(
         block_id=field.value,
-        label=f"Available for sessions {word}",
+        label=title,
         optional=True,
-        hint=f"Your local time; leave empty for {default}",
+        hint=_("Your local time; leave empty for {time}", time=default),
         element=TimePickerElement(action_id=field.value, initial_time=initial),
     )
 
@@ -134,10 +175,17 @@ def _time_input(field: Field, word: str, default: str, initial: str | None) -> I
 def profile_saved(mentor: MentorView, *, waiting: bool) -> Message:
     if waiting:
         return plain(
-            "Your mentor profile is saved. A program lead will review it: you'll start"
-            " receiving questions once it's approved (I'll tell you)."
+            _(
+                "Your mentor profile is saved. A program lead will review it: you'll start"
+                " receiving questions once it's approved (I'll tell you)."
+            )
         )
     return plain(
-        f"Your mentor profile is saved. Capacity: {mentor.weekly_capacity} session(s) a week."
-        " I'll send you questions that match what you know."
+        ngettext(
+            "Your mentor profile is saved. Capacity: {count} session a week. I'll send you"
+            " questions that match what you know.",
+            "Your mentor profile is saved. Capacity: {count} sessions a week. I'll send you"
+            " questions that match what you know.",
+            mentor.weekly_capacity,
+        )
     )

@@ -26,32 +26,42 @@ from bot.handlers.blocks.common import (
     context,
     escape,
     id_value,
+    label,
     local_time,
     mention,
     modal,
+    plain,
     quote,
     reasons_line,
     section,
 )
 from bot.handlers.ids import Action, Callback, Field
+from bot.i18n import N_, NATIVE_NAMES, _, ngettext
 from bot.mentoring.ports import OfferView, RequestView, Unmatched
 from bot.mentoring.views import RequestSummary
 
 
 def request_received(question: str) -> str:
-    return f"Got it! Looking for the best mentor for: _{escape(clip(question, 200))}_"
+    return _(
+        "Got it! Looking for the best mentor for: _{question}_",
+        question=escape(clip(question, 200)),
+    )
 
 
 def too_many_questions(limit: int) -> str:
-    return (
-        f"You've asked {limit} questions in the last hour, the most mentor-bot takes from one"
+    return ngettext(
+        "You've asked {count} question in the last hour, the most mentor-bot takes from one"
         " person: please wait a little before asking again. `/mentor status` shows what is"
-        " open."
+        " open.",
+        "You've asked {count} questions in the last hour, the most mentor-bot takes from one"
+        " person: please wait a little before asking again. `/mentor status` shows what is"
+        " open.",
+        limit,
     )
 
 
 def help_message(*, for_lead: bool = False) -> Message:
-    text = (
+    text = _(
         "*mentor-bot* finds a colleague who knows, for a quick focused conversation.\n"
         "• `/mentor <your question>` — ask; the best available mentor is asked at once\n"
         "• `/mentor` — the same, with a form (format, context, urgency)\n"
@@ -59,28 +69,31 @@ def help_message(*, for_lead: bool = False) -> Message:
         "• `/mentor sessions` — your upcoming sessions\n"
         "• `/mentor cancel` — cancel an open request\n"
         "• `/mentor profile` — become a mentor, or edit your mentor profile\n"
+        "• `/mentor language pl` — the language I write to you in (en, pl, it, id, es, de, fr)\n"
         "• `/mentor my-data` — a copy of everything stored about you\n"
         "• `/mentor forget-me` — delete everything stored about you\n"
         "• `/mentor help` — this message"
     )
     if for_lead:
-        text += (
-            "\n*For program leads*\n"
+        text += "\n" + _(
+            "*For program leads*\n"
             "• `/mentor digest [2026-W47]` — preview the weekly digest\n"
             "• `/mentor demand` — requests that found no mentor (last 4 weeks)\n"
             "• `/mentor reassign <request id> @mentor` — offer a request to a mentor you choose\n"
             "• `/mentor import` — add or update mentors by pasting CSV rows"
         )
-    return Message("How to use mentor-bot", [section(text)])
+    return Message(_("How to use mentor-bot"), [section(text)])
 
 
 def mentee_asked(offer: OfferView) -> Message:
     who = mention(offer.mentor_slack_id)
     lines = [
-        f"I asked {who} to help with your question",
+        _("I asked {mentor} to help with your question", mentor=who),
         f"_{reasons_line(offer.reasons)}_" if offer.reasons else "",
-        f"They have until {local_time(offer.expires_at)} to answer; if they can't, I'll ask the"
-        " next best mentor.",
+        _(
+            "They have until {when} to answer; if they can't, I'll ask the next best mentor.",
+            when=local_time(offer.expires_at),
+        ),
     ]
     blocks: list[Block] = [
         section("\n".join(line for line in lines if line)),
@@ -88,12 +101,16 @@ def mentee_asked(offer: OfferView) -> Message:
         ActionsBlock(elements=[cancel_button(offer.request.request_id)]),
     ]
     return Message(
-        f"I asked a mentor to help with your question (request #{offer.request.request_id})", blocks
+        _(
+            "I asked a mentor to help with your question (request #{request})",
+            request=offer.request.request_id,
+        ),
+        blocks,
     )
 
 
 # Leads hear of unmet demand per topic, never per person: say so rather than "I told them".
-LEADS_SEE_DEMAND = (
+LEADS_SEE_DEMAND = N_(
     "Program leads see unmet demand by topic, without your words or your name, so they can"
     " recruit mentors for what people ask about."
 )
@@ -101,88 +118,98 @@ LEADS_SEE_DEMAND = (
 
 def mentee_unmatched(request: RequestView, reason: Unmatched) -> Message:
     if reason is Unmatched.NO_EXPERT:
-        text = (
+        text = _(
             "Sorry, I couldn't find anyone on the mentor roster who knows this topic well enough."
         )
     elif reason is Unmatched.NOBODY_AVAILABLE:
-        text = (
+        text = _(
             "Sorry, no mentor is available for your question right now (everyone who knows the"
             " topic is paused or fully booked this week)."
         )
     else:
-        text = "Sorry, the mentors I asked couldn't take your question this time."
+        text = _("Sorry, the mentors I asked couldn't take your question this time.")
     return Message(
         text,
-        [section(text), section(quote(request.question)), context(LEADS_SEE_DEMAND)],
+        [section(text), section(quote(request.question)), context(_(LEADS_SEE_DEMAND))],
     )
 
 
 def status_message(requests: Sequence[RequestSummary]) -> Message:
     if not requests:
-        text = "You have no open mentoring requests. Ask with `/mentor <your question>`."
+        text = _("You have no open mentoring requests. Ask with `/mentor <your question>`.")
         return Message(text, [section(text)])
-    blocks: list[Block] = [section("*Your open requests*")]
+    blocks: list[Block] = [section(_("*Your open requests*"))]
     for r in requests[:10]:
-        asked = ", ".join(mention(m) for m in r.asked_mentors) or "nobody yet"
+        asked = ", ".join(mention(m) for m in r.asked_mentors) or _("nobody yet")
         blocks.append(
             section(
-                f"#{r.request_id} · {STATUS_LABELS.get(r.status, r.status)} · asked: {asked}\n"
+                _(
+                    "#{request} · {status} · asked: {asked}",
+                    request=r.request_id,
+                    status=label(STATUS_LABELS, r.status),
+                    asked=asked,
+                )
+                + "\n"
                 + quote(r.question, 300)
             )
         )
         if r.status in ("open", "offered", "matched"):
             blocks.append(ActionsBlock(elements=[cancel_button(r.request_id)]))
-    blocks.append(context("Booked sessions: `/mentor sessions`."))
-    return Message(f"You have {len(requests)} open request(s)", blocks)
+    blocks.append(context(_("Booked sessions: `/mentor sessions`.")))
+    return Message(
+        ngettext("You have {count} open request", "You have {count} open requests", len(requests)),
+        blocks,
+    )
 
 
 def cancel_choice(requests: Sequence[RequestSummary]) -> Message:
-    blocks: list[Block] = [section("Which request do you want to cancel?")]
+    which = _("Which request do you want to cancel?")
+    blocks: list[Block] = [section(which)]
     for r in requests[:10]:
         blocks.append(section(f"#{r.request_id} · {quote(r.question, 200)}"))
         blocks.append(ActionsBlock(elements=[cancel_button(r.request_id)]))
-    return Message("Which request do you want to cancel?", blocks)
+    return Message(which, blocks)
 
 
 def cancel_button(request_id: int) -> ButtonElement:
     return confirmed_button(
-        "Cancel request",
+        _("Cancel request"),
         Action.CANCEL_REQUEST,
         id_value(request_id),
-        ask=("Cancel this request?", "The mentor will be told it's no longer needed."),
-        answers=("Cancel it", "Keep it"),
+        ask=(_("Cancel this request?"), _("The mentor will be told it's no longer needed.")),
+        answers=(_("Cancel it"), _("Keep it")),
     )
 
 
 def intake_modal(initial_question: str = "") -> View:
-    formats = [Option(value=value, text=label) for value, label in FORMAT_LABELS.items()]
-    urgencies = [Option(value=value, text=label) for value, label in URGENCY_LABELS.items()]
+    formats = [Option(value=value, text=_(text)) for value, text in FORMAT_LABELS.items()]
+    urgencies = [Option(value=value, text=_(text)) for value, text in URGENCY_LABELS.items()]
     return modal(
         Callback.INTAKE,
-        "Ask for mentoring",
-        "Find a mentor",
+        _("Ask for mentoring"),
+        _("Find a mentor"),
         [
             InputBlock(
                 block_id=Field.QUESTION.value,
-                label="What do you need help with?",
+                label=_("What do you need help with?"),
                 element=PlainTextInputElement(
                     action_id=Field.QUESTION.value,
                     multiline=True,
                     max_length=3000,
                     initial_value=initial_question or None,
-                    placeholder="e.g. How do I run a blameless postmortem?",
+                    placeholder=_("e.g. How do I run a blameless postmortem?"),
                 ),
             ),
             InputBlock(
                 block_id=Field.FORMAT.value,
-                label="Format",
+                label=_("Format"),
                 element=StaticSelectElement(
                     action_id=Field.FORMAT.value, options=formats, initial_option=formats[0]
                 ),
             ),
             InputBlock(
                 block_id=Field.CONTEXT.value,
-                label="Context (optional)",
+                label=_("Context (optional)"),
                 optional=True,
                 element=PlainTextInputElement(
                     action_id=Field.CONTEXT.value, multiline=True, max_length=1500
@@ -190,9 +217,53 @@ def intake_modal(initial_question: str = "") -> View:
             ),
             InputBlock(
                 block_id=Field.URGENCY.value,
-                label="Urgency",
+                label=_("Urgency"),
                 optional=True,
                 element=StaticSelectElement(action_id=Field.URGENCY.value, options=urgencies),
             ),
+            InputBlock(
+                block_id=Field.MENTORING_LANGUAGE.value,
+                label=_("Language for the conversation"),
+                hint=_("Mentors who speak it come first; empty: the language of your question."),
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=Field.MENTORING_LANGUAGE.value,
+                    options=[Option(value=code, text=name) for code, name in NATIVE_NAMES.items()],
+                ),
+            ),
         ],
+    )
+
+
+def language_status(language: str, *, chosen: bool) -> Message:
+    """What `/mentor language` alone answers: the language in use, and how to change it."""
+    name = NATIVE_NAMES.get(language, language)
+    how = (
+        _("You chose it with `/mentor language`.")
+        if chosen
+        else _("It follows your Slack language.")
+    )
+    text = (
+        _("I write to you in *{language}*.", language=name)
+        + " "
+        + how
+        + "\n"
+        + _(
+            "Change it with `/mentor language <language>`: {choices}; `/mentor language auto`"
+            " follows your Slack language again.",
+            choices=", ".join(f"`{code}` ({native})" for code, native in NATIVE_NAMES.items()),
+        )
+    )
+    return plain(text)
+
+
+def language_set(language: str, *, chosen: bool) -> Message:
+    name = NATIVE_NAMES.get(language, language)
+    if chosen:
+        return plain(_("From now on I write to you in *{language}*.", language=name))
+    return plain(
+        _(
+            "I follow your Slack language again: for now that is *{language}*.",
+            language=name,
+        )
     )

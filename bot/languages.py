@@ -1,0 +1,114 @@
+"""Which language to write to each person in.
+
+Their own choice (`/mentor language pl`, stored) wins; else, for program leads,
+DIGEST_LANGUAGE (the digest and their lead messages are in it, and a lead's view should not
+mix two languages); else the language of their Slack client (`users.info` with
+`include_locale`, looked up once a day per process); else DEFAULT_LANGUAGE. Knows nothing of
+Slack itself: the lookup is passed in."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.i18n import language_named, supported
+from bot.storage import people
+from bot.storage.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+# A person's Slack language rarely changes: ask Slack again after a day. A failed lookup (Slack
+# down, rate limited) is retried sooner, and meanwhile the default language is used.
+REFRESH_SECONDS = 24 * 3600.0
+RETRY_SECONDS = 300.0
+
+
+class LocaleLookupError(Exception):
+    """Slack could not say (temporarily) which language a person uses."""
+
+
+SlackLocale = Callable[[str], str | None]
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,31}")
+
+
+class LanguageService:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        slack_locale: SlackLocale,
+        default: str = "en",
+        program_leads: frozenset[str] = frozenset(),
+        lead_language: str = "en",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._leads = program_leads
+        self._lead_language = supported(lead_language) or "en"
+        self._lookup = slack_locale
+        self._default = supported(default) or "en"
+        self._clock = clock
+        self._slack: dict[str, tuple[float, str | None]] = {}  # slack id → (expires, language)
+        self._lock = threading.Lock()
+
+    @property
+    def default(self) -> str:
+        return self._default
+
+    def language_of(self, slack_id: str) -> str:
+        """The language to write to `slack_id` in; never raises (messages must still go out)."""
+        if not SLACK_USER.fullmatch(slack_id):  # "forgotten", or nobody
+            return self._default
+        chosen = self.chosen(slack_id)
+        if chosen:
+            return chosen
+        if slack_id in self._leads:
+            return self._lead_language
+        return self._slack_language(slack_id) or self._default
+
+    @property
+    def lead_language(self) -> str:
+        return self._lead_language
+
+    def chosen(self, slack_id: str) -> str | None:
+        """The language the person chose themselves, if any."""
+        try:
+            with session_scope(self._engine) as session:
+                return supported(people.chosen_language(session, slack_id))
+        except sa.exc.SQLAlchemyError:
+            logger.warning("language_choice_unavailable")
+            return None
+
+    def choose(self, slack_id: str, language: str | None) -> str | None:
+        """Store the person's language (None: follow their Slack language again); returns
+        what was stored. Raises ValueError for a language mentor-bot does not speak."""
+        code = (supported(language) or language_named(language)) if language else None
+        if language and code is None:
+            raise ValueError(f"unsupported language {language!r}")
+        with session_scope(self._engine) as session:
+            people.choose_language(session, slack_id, code)
+        return code
+
+    def forget(self, slack_id: str) -> None:
+        with self._lock:
+            self._slack.pop(slack_id, None)
+
+    def _slack_language(self, slack_id: str) -> str | None:
+        now = self._clock()
+        with self._lock:
+            cached = self._slack.get(slack_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            language, ttl = supported(self._lookup(slack_id)), REFRESH_SECONDS
+        except LocaleLookupError:
+            language, ttl = None, RETRY_SECONDS
+        with self._lock:
+            self._slack[slack_id] = (now + ttl, language)
+        return language
