@@ -111,7 +111,12 @@ def build_domain(
     leads = frozenset(settings.program_leads)
     languages = LanguageService(
         engine=services.engine,
-        slack_locale=functools.partial(slack_locale, client),
+        # Looked up inside a request's ack (once a day per person): a short timeout and no
+        # retries, so a slow Slack costs at most 2 s of the 3 s ack, then the default.
+        slack_locale=functools.partial(
+            slack_locale,
+            WebClient(token=client.token, base_url=client.base_url, timeout=2),
+        ),
         default=settings.default_language,
         program_leads=leads,
         lead_language=settings.digest_language,
