@@ -46,6 +46,8 @@ RAISE_QUESTION = "jak przygotować się do rozmowy o podwyżce?"
         ("język polski", ParsedCommand(Subcommand.LANGUAGE, "", "polski")),
         ("bahasa Indonesia", ParsedCommand(Subcommand.LANGUAGE, "", "Indonesia")),
         ("language auto", ParsedCommand(Subcommand.LANGUAGE, "", "auto")),
+        ("language pt-BR", ParsedCommand(Subcommand.LANGUAGE, "", "pt-BR")),  # refused later
+        ("language klingon", ParsedCommand(None, "language klingon")),
         # A question that merely starts with such a word stays a question.
         (
             "anuluj spotkanie z klientem — jak to powiedzieć?",
@@ -251,3 +253,34 @@ def test_topic_labels_read_any_language_and_skip_its_stop_words() -> None:
     assert not {"jak", "się", "moim", "z"} & polish
     german = terms("Wie beantrage ich Überstunden bei meinem Betriebsrat?")
     assert any(t.startswith("überstund") for t in german) and "ich" not in german
+
+
+def test_an_unknown_language_is_refused_kindly_and_changes_nothing(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
+    slack_api.users[POLISH_MENTEE] = UserInfo(locale="pl-PL")
+    bot = start_bot()
+    bot.command("language it", POLISH_MENTEE)
+    slack_api.wait_text("response_url", "italiano")
+    slack_api.clear()
+    assert bot.command("language pt", POLISH_MENTEE).status == 200
+    with use_language("it"):  # the refusal is in the language still chosen
+        refusal = _(
+            "I can't write in “{language}” yet. I speak: {choices}.", language="pt", choices=""
+        )
+    slack_api.wait_text("response_url", refusal.split("pt")[0])
+    assert bot.runtime.handler_services.languages.chosen(POLISH_MENTEE) == "it"
+    assert requests_in(engine) == []  # not taken for a question either
+
+
+def test_forget_me_erases_the_chosen_language(engine: Engine) -> None:
+    from bot.storage import people
+    from bot.storage.privacy import erase_person, personal_data
+
+    with session_scope(engine) as session:
+        people.choose_language(session, POLISH_MENTEE, "pl")
+    with session_scope(engine) as session:
+        assert personal_data(session, POLISH_MENTEE)["language"] == "pl"  # in my-data
+        erase_person(session, POLISH_MENTEE)
+    with session_scope(engine) as session:
+        assert people.chosen_language(session, POLISH_MENTEE) is None

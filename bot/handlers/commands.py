@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,16 @@ class ParsedCommand:
 
 # After `/mentor language`: back to the Slack language.
 FOLLOW_SLACK = frozenset({"auto", "slack", "default"})
+# What looks like a language code ("pt", "zh-TW") is answered as one even when mentor-bot does
+# not speak it; other words after "language" make a question ("language barriers in my team").
+LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z]{2,4})?")
+
+
+def names_a_language(text: str) -> bool:
+    """Whether what follows `/mentor language` is meant as a language (or "auto")."""
+    return bool(
+        language_named(text) or text.lower() in FOLLOW_SLACK or LANGUAGE_CODE.fullmatch(text)
+    )
 
 
 def subcommand_named(word: str) -> Subcommand | None:
@@ -56,7 +67,7 @@ def parse_command(text: str | None) -> ParsedCommand:
         return ParsedCommand(subcommand, "") if subcommand else ParsedCommand(None, stripped)
     if subcommand in LEAD_SUBCOMMANDS:
         return ParsedCommand(subcommand, stripped, rest)
-    if subcommand is Subcommand.LANGUAGE and (language_named(rest) or rest.lower() in FOLLOW_SLACK):
+    if subcommand is Subcommand.LANGUAGE and names_a_language(rest):
         return ParsedCommand(subcommand, "", rest)
     return ParsedCommand(None, stripped)
 
@@ -162,7 +173,11 @@ def register(app: App, services: HandlerServices) -> None:
             chosen = languages.chosen(user)
             message = blocks.language_status(languages.language_of(user), chosen=bool(chosen))
         else:
-            stored = languages.choose(user, language_named(args))
+            try:
+                stored = languages.choose(user, None if args.lower() in FOLLOW_SLACK else args)
+            except ValueError:  # a language mentor-bot does not speak: nothing changes
+                respond(response_type="ephemeral", **blocks.language_unknown(args).as_kwargs())
+                return
             # The answer is already in the new language: the choice shows at once.
             with use_language(languages.language_of(user)):
                 message = blocks.language_set(languages.language_of(user), chosen=bool(stored))

@@ -257,6 +257,16 @@ def language_status(language: str, *, chosen: bool) -> Message:
     return plain(text)
 
 
+def language_unknown(asked: str) -> Message:
+    return plain(
+        _(
+            "I can't write in “{language}” yet. I speak: {choices}.",
+            language=escape(clip(asked, 20)),
+            choices=", ".join(f"`{code}` ({native})" for code, native in NATIVE_NAMES.items()),
+        )
+    )
+
+
 def language_set(language: str, *, chosen: bool) -> Message:
     name = NATIVE_NAMES.get(language, language)
     if chosen:
