@@ -37,6 +37,7 @@ from bot.config import PACKAGED_E5_MODEL, PACKAGED_MODEL, Settings
 from bot.matching.embedder import Embedder, build_embedder
 from bot.matching.profile import profile_text
 from bot.matching.service import MatchingService
+from bot.mentoring.language import question_language
 from bot.roster import import_mentors, read_mentor_csv
 
 MULTILINGUAL = ROOT / "bench" / "multilingual"
@@ -151,8 +152,14 @@ class Outcome:
 
 
 def run_ranker(service: MatchingService, questions: list[str]) -> Outcome:
+    """As the bot ranks: each question prefers mentors of its detected language (unless
+    NO_LANGUAGE_PREFERENCE=1, to see what the preference changes)."""
+    prefer = not os.environ.get("NO_LANGUAGE_PREFERENCE")
     started = time.perf_counter()
-    results = [service.match(q, top_k=10) for q in questions]
+    results = [
+        service.match(q, top_k=10, prefer_language=question_language(q) if prefer else None)
+        for q in questions
+    ]
     seconds = (time.perf_counter() - started) / len(questions)
     return Outcome(
         [[r.slack_id for r in rs] for rs in results],

@@ -17,6 +17,11 @@ PACKAGED_E5_MODEL = "packaged:multilingual-e5-small"
 E5_MIN_MATCH_SCORE = 0.9
 # Any floor below this lets every E5 match through: it was meant for another model.
 E5_SCORE_FLOOR = 0.7
+# The mentee's-language preference on E5's scale (MiniLM's: matching.ranking.LANGUAGE_BONUS,
+# 0.05): E5 spreads on-topic mentors over a band about ten times narrower. 0.005 rather than
+# 0.01 on the own multilingual set (bench/multilingual; the frozen set is English, where
+# nobody is preferred).
+E5_LANGUAGE_BONUS = 0.005
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 # The languages mentor-bot speaks (a catalog in bot/locale for each but English).

@@ -228,3 +228,25 @@ def test_question_vectors_expire_without_further_traffic(engine: Engine) -> None
     while matching.cached_queries and time.monotonic() < deadline:
         time.sleep(0.05)
     assert matching.cached_queries == 0
+
+
+def test_a_mentor_who_speaks_the_mentees_language_comes_first_unless_clearly_less_relevant(
+    engine: Engine, matching: MatchingService
+) -> None:
+    # The best expert speaks English only; a near-equal one mentors in Polish ("polski").
+    add_mentor(engine, "U0BEST", "kubernetes upgrades, helm charts", languages="en")
+    add_mentor(engine, "U0POLE", "kubernetes upgrades", languages="en, polski")
+    add_mentor(engine, "U0FAR", "knitting scarves", languages="pl")
+    matching.start()
+    question = "kubernetes upgrades and helm charts"
+    plain = [r.slack_id for r in matching.match(question, top_k=3)]
+    assert plain[:2] == ["U0BEST", "U0POLE"]
+    # A Polish question prefers the Polish speaker who knows the topic...
+    assert matching.match(question, prefer_language="pl")[0].slack_id == "U0POLE"
+    # ...but never one who doesn't: a knitter is no Kubernetes mentor, Polish or not.
+    ranked = [r.slack_id for r in matching.match(question, top_k=3, prefer_language="pl")]
+    assert ranked.index("U0BEST") < ranked.index("U0FAR")
+    # English prefers nobody (every mentor is assumed to manage it), and nobody is filtered.
+    assert [r.slack_id for r in matching.match(question, top_k=3, prefer_language="en")] == plain
+    # When no speaker fits at all, the best expert is still found.
+    assert matching.match(question, prefer_language="id")[0].slack_id == "U0BEST"

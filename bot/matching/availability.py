@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.i18n import language_named, supported
 from bot.storage import mentors as mentor_repo
 from bot.storage.models import MentorApproval
 from bot.weeks import week_of
@@ -24,6 +25,7 @@ class Availability:
     weekly_capacity: int
     load_this_week: int
     approved: bool = True
+    languages: frozenset[str] = frozenset()  # language codes the mentor mentors in
 
     @property
     def listed(self) -> bool:
@@ -37,6 +39,11 @@ class Availability:
     @property
     def load_ratio(self) -> float:
         return self.load_this_week / self.weekly_capacity if self.weekly_capacity else 1.0
+
+
+def language_codes(written: Iterable[str]) -> frozenset[str]:
+    """The languages a mentor listed, as codes: people write "pl", "Polish" or "polski"."""
+    return frozenset(code for word in written if (code := supported(word) or language_named(word)))
 
 
 def availability_of(
@@ -53,6 +60,7 @@ def availability_of(
             row.weekly_capacity,
             row.offers_pending + row.accepted_since,
             approved=row.approval == MentorApproval.APPROVED.value,
+            languages=language_codes(row.languages),
         )
         for row in mentor_repo.standing(session, mentor_ids, since=week_of(now)).values()
     }

@@ -9,6 +9,7 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import NDArray
 
+from bot.config import E5_LANGUAGE_BONUS, PACKAGED_E5_MODEL
 from bot.matching.availability import Availability
 
 # Weights chosen on bench/questions.csv with 2-fold cross-validation (README "Match quality").
@@ -19,6 +20,18 @@ PROFILE_WEIGHT = 0.1
 PHRASE_WEIGHTS = (0.6, 0.3, 0.1)
 # Small enough to only reorder near-ties: a mentor at full load loses 0.02.
 LOAD_PENALTY = 0.02
+# A mentor who mentors in the mentee's language (not English, which every mentor is assumed to
+# manage) is preferred strongly, not exclusively: they win over anyone less than this much more
+# relevant; when no speaker fits at all, the best expert is still asked. On MiniLM's scale; E5's
+# scores sit in a band ten times narrower (see E5_LANGUAGE_BONUS).
+LANGUAGE_BONUS = 0.05
+
+
+def language_bonus_for(model: str) -> float:
+    """The language preference on `model`'s score scale."""
+    return E5_LANGUAGE_BONUS if model == PACKAGED_E5_MODEL else LANGUAGE_BONUS
+
+
 REASON_MIN_SCORE = 0.25
 REASON_MARGIN = 0.12
 
@@ -82,9 +95,11 @@ def rank(
     available_only: bool = True,
     exclude_slack_ids: frozenset[str] = frozenset(),
     exclude_mentor_ids: frozenset[int] = frozenset(),
+    prefer_language: str | None = None,
+    language_bonus: float = LANGUAGE_BONUS,
 ) -> Ranking:
     """Available candidates scoring at least `min_score`, best first, with a gentle penalty for
-    mentors already busy.
+    mentors already busy and a bonus for mentors who speak `prefer_language`.
 
     Availability is looked up lazily, most relevant first: only candidates that could still make
     the top `top_k` (within LOAD_PENALTY of the k-th available one) are ever looked up.
@@ -100,10 +115,13 @@ def rank(
     )
     unavailable = 0
     chunk = max(16, 4 * top_k)
+    bonus = language_bonus if prefer_language else 0.0
+    # How far below the k-th a candidate may still overtake it: a speaker gains the bonus.
+    reach = LOAD_PENALTY + bonus
     available: list[tuple[float, float, RankedMentor]] = []
     position = 0
     while position < len(scored):
-        if len(available) >= top_k and scored[position][0] < _kth(available, top_k) - LOAD_PENALTY:
+        if len(available) >= top_k and scored[position][0] < _kth(available, top_k) - reach:
             break  # nobody further down can overtake the current top k
         batch = scored[position : position + chunk]
         position += chunk
@@ -120,6 +138,8 @@ def rank(
                 candidate.mentor_id, avail.slack_id, round(score, 4), reasons(candidate)
             )
             adjusted = score - LOAD_PENALTY * avail.load_ratio
+            if prefer_language in avail.languages:
+                adjusted += bonus
             available.append((adjusted, -avail.load_ratio, result))
     available.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return Ranking([item[2] for item in available[:top_k]], unavailable)

@@ -28,7 +28,7 @@ from bot.matching.embedder import Embedder
 from bot.matching.index import MentorIndex
 from bot.matching.phrases import PhraseStore
 from bot.matching.profile import expertise_phrases, profile_text, text_hash
-from bot.matching.ranking import Candidate, RankedMentor, Ranking, rank
+from bot.matching.ranking import Candidate, RankedMentor, Ranking, language_bonus_for, rank
 from bot.mentoring.questions import clean_question
 from bot.storage import embeddings as embedding_repo
 from bot.storage import mentors as mentor_repo
@@ -93,8 +93,12 @@ class MatchingService:
         concurrency: int = 1,
         on_match: Callable[[float], None] | None = None,
         query_cache_seconds: float = QUERY_CACHE_SECONDS,
+        language_bonus: float | None = None,
     ) -> None:
         self._engine = engine
+        self._language_bonus = (
+            language_bonus_for(embedder.name) if language_bonus is None else language_bonus
+        )
         self._embedder = embedder
         self._index = MentorIndex(embedder.dim, exact_limit=exact_limit)
         self._phrases = PhraseStore(embedder.dim)
@@ -188,16 +192,26 @@ class MatchingService:
         exclude_mentor_ids: frozenset[int] = frozenset(),
         min_score: float = 0.0,
         available_only: bool = True,
+        prefer_language: str | None = None,
     ) -> list[MatchResult]:
         """Best mentors for `question` scoring at least `min_score`, best first (may be empty).
 
         `available_only=False` ignores pauses and capacity: "does anyone know this at all?"
+        `prefer_language`: mentors who mentor in it come first unless clearly less relevant
+        (English prefers nobody: every mentor is assumed to manage it).
         """
         cleaned = clean_question(question)
+        preferred = prefer_language if prefer_language != "en" else None
         with self._slots:
             started = time.perf_counter()
             results = self._match(
-                cleaned, mentee_slack_id, top_k, exclude_mentor_ids, min_score, available_only
+                cleaned,
+                mentee_slack_id,
+                top_k,
+                exclude_mentor_ids,
+                min_score,
+                available_only,
+                preferred,
             )
         if self._on_match is not None:
             self._on_match(time.perf_counter() - started)
@@ -211,6 +225,7 @@ class MatchingService:
         exclude_mentor_ids: frozenset[int],
         min_score: float,
         available_only: bool,
+        prefer_language: str | None,
     ) -> list[MatchResult]:
         self.refresh()
         query = self._query_vector(cleaned)
@@ -218,7 +233,14 @@ class MatchingService:
         pool = max(CANDIDATE_POOL, top_k * 8 + len(exclude_mentor_ids))
         while True:
             ranking = self._rank(
-                query, pool, top_k, excluded, exclude_mentor_ids, min_score, available_only
+                query,
+                pool,
+                top_k,
+                excluded,
+                exclude_mentor_ids,
+                min_score,
+                available_only,
+                prefer_language,
             )
             done = len(ranking.mentors) >= top_k or not ranking.unavailable
             if done or pool >= min(len(self._index), MAX_POOL):
@@ -320,6 +342,7 @@ class MatchingService:
         exclude_mentor_ids: frozenset[int],
         min_score: float,
         available_only: bool,
+        prefer_language: str | None,
     ) -> Ranking:
         with self._lock:
             hits = self._index.search(query, pool)
@@ -339,6 +362,8 @@ class MatchingService:
             available_only=available_only,
             exclude_slack_ids=exclude_slack_ids,
             exclude_mentor_ids=exclude_mentor_ids,
+            prefer_language=prefer_language,
+            language_bonus=self._language_bonus,
         )
 
     def _candidate(self, mentor_id: int, score: float, query: NDArray[np.float32]) -> Candidate:

@@ -190,6 +190,7 @@ class MentoringService:
             top_k=1,
             exclude_mentor_ids=asked,
             min_score=floor,
+            prefer_language=view.language,
         )
         if not matches:
             return self._unmatched(view, self._why_unmatched(view, asked, floor))

@@ -145,6 +145,7 @@ class Standing:
     weekly_capacity: int
     offers_pending: int
     accepted_since: int  # offers accepted since the `since` given to `standing`
+    languages: tuple[str, ...] = ()  # as the mentor wrote them ("pl", "Polish", "polski")
 
 
 def standing(
@@ -176,9 +177,19 @@ def standing(
             col(Mentor.approval),
             col(Mentor.paused_until),
             col(Mentor.weekly_capacity),
+            col(Mentor.languages),
         ).where(col(Mentor.id).in_(ids))
     ).all()
     return {
-        row[0]: Standing(row[0], row[1], row[2], row[3], row[4], row[5], *load.get(row[0], (0, 0)))
+        row[0]: Standing(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            *load.get(row[0], (0, 0)),
+            languages=tuple(row[6] or ()),
+        )
         for row in rows
     }
