@@ -4,7 +4,6 @@ import time."""
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -27,12 +26,13 @@ from bot.config import Settings
 from bot.digest.service import DigestService
 from bot.handlers import HandlerServices
 from bot.handlers.notifier import SlackNotifier
-from bot.handlers.people import slack_locale
+from bot.handlers.people import SlackDirectory
 from bot.handlers.ratelimit import RateLimiter
 from bot.languages import LanguageService
 from bot.matching.embedder import Embedder, build_embedder
 from bot.matching.service import MatchingService
 from bot.mentoring.insights import ProgramInsights
+from bot.mentoring.language import warm_language_identifier
 from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
@@ -99,6 +99,7 @@ class Domain:
     privacy: PrivacyService
     digest: DigestService
     languages: LanguageService
+    directory: SlackDirectory
 
 
 def build_domain(
@@ -109,14 +110,10 @@ def build_domain(
     metrics: Metrics | None = None,
 ) -> Domain:
     leads = frozenset(settings.program_leads)
+    directory = SlackDirectory(client)
     languages = LanguageService(
         engine=services.engine,
-        # Looked up inside a request's ack (once a day per person): a short timeout and no
-        # retries, so a slow Slack costs at most 2 s of the 3 s ack, then the default.
-        slack_locale=functools.partial(
-            slack_locale,
-            WebClient(token=client.token, base_url=client.base_url, timeout=2),
-        ),
+        slack_locale=directory.locale,
         default=settings.default_language,
         program_leads=leads,
         lead_language=settings.digest_language,
@@ -180,6 +177,7 @@ def build_domain(
             language=settings.digest_language,
         ),
         languages=languages,
+        directory=directory,
     )
 
 
@@ -248,6 +246,8 @@ def build_runtime(
         settings, engine=engine, embedder=embedder, embedding_threads=1, metrics=metrics
     )
     services.matching.start()
+    # The language identifier takes ~0.6 s to load: at start, not in the first question's ack.
+    warm_language_identifier()
     client = client or build_slack_client(settings, metrics)
     scheduler = build_scheduler(services.engine)
     domain = build_domain(settings, services, client, scheduler, metrics)
@@ -263,6 +263,7 @@ def build_runtime(
         question_limit=RateLimiter(settings.questions_per_hour, window=3600),
         insights=ProgramInsights(engine=services.engine),
         languages=domain.languages,
+        directory=domain.directory,
     )
     lazy_work = LazyWork()
     metrics.lazy_backlog.set_function(lambda: lazy_work.pending)

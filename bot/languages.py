@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 # down, rate limited) is retried sooner, and meanwhile the default language is used.
 REFRESH_SECONDS = 24 * 3600.0
 RETRY_SECONDS = 300.0
+# How long an ack trusts the language last resolved for a person: a choice made through
+# another instance reaches this one's acks within this time (its messages at once).
+REMEMBER_SECONDS = 300.0
 
 
 class LocaleLookupError(Exception):
@@ -38,6 +41,11 @@ SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,31}")
 
 
 class LanguageService:
+    """Resolves (`language_of`: the database, then Slack) and remembers each person's language
+    in this process; the ack of a Slack request reads only what is remembered
+    (`remembered_language`), since it may neither wait for the Web API nor queue for a
+    database connection."""
+
     def __init__(
         self,
         *,
@@ -55,6 +63,7 @@ class LanguageService:
         self._default = supported(default) or "en"
         self._clock = clock
         self._slack: dict[str, tuple[float, str | None]] = {}  # slack id → (expires, language)
+        self._resolved: dict[str, tuple[float, str]] = {}  # slack id → (expires, language)
         self._lock = threading.Lock()
 
     @property
@@ -65,16 +74,19 @@ class LanguageService:
         """The language to write to `slack_id` in; never raises (messages must still go out)."""
         if not SLACK_USER.fullmatch(slack_id):  # "forgotten", or nobody
             return self._default
-        chosen = self.chosen(slack_id)
-        if chosen:
-            return chosen
-        if slack_id in self._leads:
-            return self._lead_language
-        return self._slack_language(slack_id) or self._default
+        language = self.chosen(slack_id)
+        if language is None and slack_id in self._leads:
+            language = self._lead_language
+        language = language or self._slack_language(slack_id) or self._default
+        self._remember(slack_id, language)
+        return language
 
-    @property
-    def lead_language(self) -> str:
-        return self._lead_language
+    def remembered_language(self, slack_id: str) -> str | None:
+        """The person's language as last resolved in this process (a choice made on another
+        instance shows within REMEMBER_SECONDS), or None: never asks anyone."""
+        with self._lock:
+            entry = self._resolved.get(slack_id)
+        return entry[1] if entry is not None and entry[0] > self._clock() else None
 
     def chosen(self, slack_id: str) -> str | None:
         """The language the person chose themselves, if any."""
@@ -93,11 +105,13 @@ class LanguageService:
             raise ValueError(f"unsupported language {language!r}")
         with session_scope(self._engine) as session:
             people.choose_language(session, slack_id, code)
+        with self._lock:
+            self._resolved.pop(slack_id, None)  # resolved afresh on the next message
         return code
 
-    def forget(self, slack_id: str) -> None:
+    def _remember(self, slack_id: str, language: str) -> None:
         with self._lock:
-            self._slack.pop(slack_id, None)
+            self._resolved[slack_id] = (self._clock() + REMEMBER_SECONDS, language)
 
     def _slack_language(self, slack_id: str) -> str | None:
         now = self._clock()

@@ -94,11 +94,15 @@ def test_own_choice_then_leads_then_slack_then_default(engine: Engine) -> None:
         lead_language="de",
         clock=clock,
     )
+    # What an ack may use is only what this process already resolved: no Slack, no database.
+    assert languages.remembered_language("U0PL") is None
     assert languages.language_of("U0PL") == "pl"
+    assert languages.remembered_language("U0PL") == "pl"
     assert languages.language_of("U0PT") == "en"  # Portuguese: not spoken, so the default
     assert languages.language_of("U0LEAD") == "de"  # DIGEST_LANGUAGE for leads
     assert languages.language_of("forgotten") == "en" and "forgotten" not in asked
     languages.choose("U0PL", "it")
+    assert languages.remembered_language("U0PL") is None  # a change is never remembered stale
     assert languages.language_of("U0PL") == "it"  # their own choice wins over Slack's
     languages.choose("U0LEAD", "Polish")
     assert languages.language_of("U0LEAD") == "pl"  # a lead's own choice too

@@ -23,7 +23,8 @@ from bot.handlers.middleware import actor_middleware, language_middleware
 
 def register_handlers(app: App, services: HandlerServices) -> None:
     app.use(actor_middleware)  # who acts, for every listener (`payload.who`)
-    app.use(language_middleware(services.language_of))  # and the language they read
+    # ...and the language they read
+    app.use(language_middleware(services.languages.remembered_language, services.languages.default))
     errors.register(app, services)
     commands.register(app, services)
     requests.register(app, services)

@@ -17,10 +17,11 @@ from bot.handlers.blocks import requests as blocks
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import ACCEPTED, report, user_safe
 from bot.handlers.ids import LEAD_SUBCOMMANDS, LOCAL_SUBCOMMANDS, Subcommand
+from bot.handlers.middleware import LANGUAGE_KNOWN
 from bot.handlers.payload import who
-from bot.handlers.people import slack_timezone
 from bot.handlers.profile import profile_modal_for
-from bot.i18n import _, language_named, use_language
+from bot.i18n import _, active_language, language_named, use_language
+from bot.mentoring.language import question_language
 from bot.mentoring.questions import clean_question
 from bot.mentoring.views import CancelResult
 
@@ -121,7 +122,11 @@ def register(app: App, services: HandlerServices) -> None:
             ack(text=blocks.too_many_questions(services.question_limit.limit))
             return
         context[ACCEPTED] = True  # the lazy part matches only what the ack accepted
-        ack(text=blocks.request_received(cleaned))
+        # Someone new, whose Slack language is not cached yet (the ack cannot wait to ask):
+        # answer in the language they asked in, when it is clear.
+        asked_in = None if context.get(LANGUAGE_KNOWN) else question_language(cleaned)
+        with use_language(asked_in or active_language()):
+            ack(text=blocks.request_received(cleaned))
 
     @safe
     def run_command(
@@ -144,7 +149,7 @@ def register(app: App, services: HandlerServices) -> None:
         elif parsed.subcommand is Subcommand.LANGUAGE:
             _language(user, parsed.args, respond)
         elif parsed.subcommand is None and parsed.question and context.get(ACCEPTED):
-            _ask(user, parsed.question, slack_timezone(client, user))
+            _ask(user, parsed.question, services.directory.timezone(user))
 
     def open_modal(
         client: WebClient, command: dict[str, Any], parsed: ParsedCommand, user: str

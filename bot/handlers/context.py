@@ -9,6 +9,7 @@ from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.digest.service import DigestService
 from bot.handlers.notifier import SlackNotifier
+from bot.handlers.people import SlackDirectory
 from bot.handlers.ratelimit import RateLimiter
 from bot.languages import LanguageService
 from bot.mentoring.insights import ProgramInsights
@@ -30,6 +31,7 @@ class HandlerServices:
     question_limit: RateLimiter
     insights: ProgramInsights
     languages: LanguageService
+    directory: SlackDirectory
 
     def is_lead(self, slack_id: str) -> bool:
         return slack_id in self.program_leads

@@ -24,7 +24,7 @@ from bot.errors import MentorBotError
 from bot.handlers.blocks.common import plain
 from bot.handlers.context import HandlerServices
 from bot.handlers.middleware import acting_user
-from bot.i18n import N_, _
+from bot.i18n import N_, _, activate
 from bot.logging import safe_traceback
 
 logger = logging.getLogger(__name__)
@@ -95,6 +95,9 @@ def user_safe(
 
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> None:
+            # Off the ack's clock, the person's Slack language may be asked for (the ack
+            # answered in the language known without asking).
+            activate(services.language_of(acting_user(kwargs.get("body") or {})))
             try:
                 func(**{name: value for name, value in kwargs.items() if name in own})
             except Exception as error:  # noqa: BLE001  (reported to user and log)

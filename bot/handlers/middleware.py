@@ -37,15 +37,23 @@ def actor_middleware(body: dict[str, Any], context: BoltContext, next: Callable[
     return next()
 
 
+# Context key: whether the acting user's language was known when the request came in (else
+# the default is active, and a question's own language may answer better; see commands.py).
+LANGUAGE_KNOWN = "mentor_bot_language_known"
+
+
 def language_middleware(
-    language_of: Callable[[str], str],
+    remembered_language: Callable[[str], str | None], default: str
 ) -> Callable[[dict[str, Any], BoltContext, Callable[[], Any]], Any]:
-    """Replies to a person are in their language: activated for the request before its ack
-    runs (Bolt runs listeners after the middleware chain, in the same thread), and inherited
-    by lazy listeners (the lazy executor copies the context it was queued from)."""
+    """Replies to a person are in their language as far as this process remembers it (the
+    ack may neither wait for the Web API nor for a database connection): activated for the
+    request before its ack runs (Bolt runs listeners after the middleware chain, in the same
+    thread) and inherited by lazy listeners, which resolve it fully (`user_safe`)."""
 
     def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
-        activate(language_of(str(context.get(ACTOR) or "")))
+        known = remembered_language(str(context.get(ACTOR) or ""))
+        context[LANGUAGE_KNOWN] = known is not None
+        activate(known or default)
         return next()
 
     return middleware

@@ -1,29 +1,59 @@
-"""Facts about Slack users that listeners need (read through the Web API)."""
+"""Facts about Slack users that listeners need, read through the Web API: `users.info` once a
+day per person and process (time zone and language together), not once per question."""
 
 from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.languages import LocaleLookupError
 
-
-def slack_timezone(client: WebClient, user_id: str) -> str:
-    """The user's time zone from their Slack profile (UTC when Slack cannot tell)."""
-    try:
-        return str(client.users_info(user=user_id)["user"].get("tz") or "UTC")
-    except (SlackApiError, KeyError, TypeError):
-        return "UTC"
+# Both change rarely (a trip, a new Slack language): a day-old answer is fine.
+REFRESH_SECONDS = 24 * 3600.0
 
 
-def slack_locale(client: WebClient, user_id: str) -> str | None:
-    """The language of the user's Slack client ("pl-PL"), None when Slack has none for them.
-    Raises LocaleLookupError when Slack could not be asked (try again later)."""
-    try:
-        user = client.users_info(user=user_id, include_locale=True)["user"]
-    except (SlackApiError, OSError) as error:
-        raise LocaleLookupError(type(error).__name__) from error
-    except (KeyError, TypeError):
-        return None
-    locale = user.get("locale") if isinstance(user, dict) else None
-    return str(locale) if locale else None
+@dataclass(frozen=True)
+class SlackUser:
+    timezone: str  # IANA name; UTC when Slack has none
+    locale: str | None  # "pl-PL"; None when Slack has none
+
+
+class SlackDirectory:
+    def __init__(self, client: WebClient, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._client = client
+        self._clock = clock
+        self._known: dict[str, tuple[float, SlackUser]] = {}
+        self._lock = threading.Lock()
+
+    def timezone(self, user_id: str) -> str:
+        """The user's time zone from their Slack profile (UTC when Slack cannot tell)."""
+        try:
+            return self._user(user_id).timezone
+        except LocaleLookupError:
+            return "UTC"
+
+    def locale(self, user_id: str) -> str | None:
+        """The language of the user's Slack client; LocaleLookupError when Slack could not be
+        asked (try again later)."""
+        return self._user(user_id).locale
+
+    def _user(self, user_id: str) -> SlackUser:
+        now = self._clock()
+        with self._lock:
+            cached = self._known.get(user_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            found = self._client.users_info(user=user_id, include_locale=True)["user"]
+        except (SlackApiError, OSError) as error:  # not cached: asked again next time
+            raise LocaleLookupError(type(error).__name__) from error
+        user = found if isinstance(found, dict) else {}
+        answer = SlackUser(str(user.get("tz") or "UTC"), str(user.get("locale") or "") or None)
+        with self._lock:
+            self._known[user_id] = (now + REFRESH_SECONDS, answer)
+        return answer

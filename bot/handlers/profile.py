@@ -17,7 +17,6 @@ from bot.handlers.home import publish_home
 from bot.handlers.ids import Action, Callback, Field
 from bot.handlers.middleware import acting_user
 from bot.handlers.payload import modal_values, who
-from bot.handlers.people import slack_timezone
 from bot.i18n import N_, _, supported, use_language
 from bot.storage.models import MentorProfile
 
@@ -36,7 +35,7 @@ FIELD_OF = {
 def profile_modal_for(client: WebClient, services: HandlerServices, user_id: str) -> View:
     """The profile form, filled in with the stored profile (or the Slack time zone)."""
     mentor = services.profiles.get(user_id)
-    timezone = mentor.timezone if mentor else slack_timezone(client, user_id)
+    timezone = mentor.timezone if mentor else services.directory.timezone(user_id)
     defaults = blocks.ProfileDefaults.of(
         mentor, timezone, message_language=services.languages.chosen(user_id)
     )

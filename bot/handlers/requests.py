@@ -15,7 +15,6 @@ from bot.handlers.context import HandlerServices
 from bot.handlers.errors import ACCEPTED, user_safe
 from bot.handlers.ids import Action, Callback, Field
 from bot.handlers.payload import ack_only, clicked_value, modal_values, who
-from bot.handlers.people import slack_timezone
 from bot.i18n import N_, _
 from bot.mentoring.questions import clean_question
 from bot.mentoring.views import CancelResult
@@ -67,7 +66,7 @@ def register(app: App, services: HandlerServices) -> None:
             format=parse_format(values.get(Field.FORMAT.value)),
             context=values.get(Field.CONTEXT.value),
             urgency=values.get(Field.URGENCY.value),
-            mentee_timezone=slack_timezone(client, user),
+            mentee_timezone=services.directory.timezone(user),
             language=values.get(Field.MENTORING_LANGUAGE.value),
         )
         services.mentoring.confirm_received(request)

@@ -27,6 +27,11 @@ def _identifier() -> Any:
     return identifier
 
 
+def warm_language_identifier() -> None:
+    """Load the identifier now (the composition root calls it at start)."""
+    _identifier()
+
+
 def question_language(text: str) -> str | None:
     """The language of `text` when it is clearly one mentor-bot speaks, else None."""
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
