@@ -8,8 +8,11 @@ mentor-bot's ranker (end to end through `MatchingService.match`) for:
   every bench/multilingual/profiles_*.csv (profiles written in those languages);
 * the frozen set: bench/frozen/ (its own roster). Report only: nothing is ever tuned on it.
 
-Models: MODELS=minilm,e5 (default both); EMBEDDING_MODEL=<path> adds a sentence-transformers
-model. SHOW_MISSES=1 lists each model's misses.
+Models: MODELS=minilm,e5,use (default: minilm,e5); EMBEDDING_MODEL=<path> adds a
+sentence-transformers model. Combinations (bench only, not selectable in the bot): "minilm|use"
+scores a question detected as English with MiniLM and any other with USE; "minilm|e5+use" scores
+other languages with 0.8 x E5 + 0.2 x USE (see `RoutedEmbedder`). SHOW_MISSES=1 lists each
+model's misses.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import csv
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +36,7 @@ from bench.common import (
     labelled_questions,
     temp_sqlite_engine,
 )
-from bot.config import PACKAGED_E5_MODEL, PACKAGED_MODEL, Settings
+from bot.config import PACKAGED_E5_MODEL, PACKAGED_MODEL, PACKAGED_USE_MODEL, Settings
 from bot.matching.embedder import Embedder, build_embedder
 from bot.matching.profile import profile_text
 from bot.matching.service import MatchingService
@@ -44,8 +47,59 @@ MULTILINGUAL = ROOT / "bench" / "multilingual"
 FROZEN = ROOT / "bench" / "frozen"
 # In README order; a language whose file is missing is reported as such, not as a failure.
 LANGUAGES = ("pl", "it", "id", "es", "de", "fr")
-MODELS = {"minilm": PACKAGED_MODEL, "e5": PACKAGED_E5_MODEL}
+MODELS = {"minilm": PACKAGED_MODEL, "e5": PACKAGED_E5_MODEL, "use": PACKAGED_USE_MODEL}
 TARGET_HIT1 = 0.85
+# label: (base models, query weights per detected language: "en", "other" (incl. undetected)),
+# language bonus on the combined scale (chosen on the own sets, as the single models' are).
+COMBOS: dict[str, tuple[tuple[str, ...], dict[str, tuple[float, ...]], float]] = {
+    "minilm|use": ((PACKAGED_MODEL, PACKAGED_USE_MODEL), {"en": (1, 0), "other": (0, 1)}, 0.05),
+    "minilm|e5+use": (
+        (PACKAGED_MODEL, PACKAGED_E5_MODEL, PACKAGED_USE_MODEL),
+        {"en": (1, 0, 0), "other": (0, 0.8, 0.2)},
+        0.005,
+    ),
+}
+
+
+class RoutedEmbedder:
+    """Several models side by side, the question's detected language choosing their weights.
+
+    Profiles and phrases get every model's vector, concatenated and scaled by 1/sqrt(n) (unit
+    length); a question gets sqrt(n) x [w_1 q_1, ..., w_n q_n], so its dot product with a
+    profile is sum_i w_i cos_i: with weights (1, 0) exactly the first model's cosine, which
+    FAISS and the phrase store compute unchanged. Storage grows to the sum of the dimensions.
+    """
+
+    def __init__(
+        self, label: str, models: Sequence[Embedder], weights: Mapping[str, Sequence[float]]
+    ) -> None:
+        self._label = label
+        self._models = list(models)
+        self._weights = weights
+        self._dim = sum(m.dim for m in self._models)
+
+    @property
+    def name(self) -> str:
+        return f"routed:{self._label}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        parts = [m.embed(texts) for m in self._models]
+        return np.hstack(parts) / np.float32(np.sqrt(len(parts)))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        parts = [m.embed_queries(texts) for m in self._models]
+        scale = np.sqrt(len(parts))
+        rows = []
+        for i, text in enumerate(texts):
+            weights = self._weights["en" if question_language(text) == "en" else "other"]
+            rows.append(
+                np.concatenate([scale * w * p[i] for w, p in zip(weights, parts, strict=True)])
+            )
+        return np.asarray(rows, dtype=np.float32).reshape(len(texts), self._dim)
 
 
 @dataclass(frozen=True)
@@ -106,13 +160,15 @@ def _roster_ids(paths: Sequence[Path]) -> set[str]:
     return ids
 
 
-def matching_service(embedder: Embedder, roster: Sequence[Path]) -> MatchingService:
+def matching_service(
+    embedder: Embedder, roster: Sequence[Path], language_bonus: float | None = None
+) -> MatchingService:
     engine = temp_sqlite_engine()
     rows = [row for path in roster for row in read_mentor_csv(path)]
     report = import_mentors(engine, rows)
     if report.created != len(rows):
         raise SystemExit(f"roster import: {report}")
-    service = MatchingService(engine=engine, embedder=embedder)
+    service = MatchingService(engine=engine, embedder=embedder, language_bonus=language_bonus)
     service.start()
     return service
 
@@ -169,13 +225,13 @@ def run_ranker(service: MatchingService, questions: list[str]) -> Outcome:
 
 
 def evaluate_model(
-    label: str, embedder: Embedder, sets: list[QuestionSet]
+    label: str, embedder: Embedder, sets: list[QuestionSet], language_bonus: float | None = None
 ) -> dict[str, tuple[Outcome, list[set[str]]]]:
     services: dict[tuple[Path, ...], MatchingService] = {}
     out = {}
     for set_ in sets:
         if set_.roster not in services:
-            services[set_.roster] = matching_service(embedder, set_.roster)
+            services[set_.roster] = matching_service(embedder, set_.roster, language_bonus)
         questions = [q for q, _ in set_.questions]
         gold = [g for _, g in set_.questions]
         outcome = run_ranker(services[set_.roster], questions)
@@ -204,11 +260,15 @@ def english_baselines(embedder: Embedder, label: str) -> None:
         print(f"  {method:<30}{h1:>8.3f}{h3:>8.3f}{mrr:>8.3f}")
 
 
+def _width(label: str) -> int:
+    return max(14, len(label) + 8)
+
+
 def print_table(results: dict[str, dict[str, tuple[Outcome, list[set[str]]]]]) -> None:
     labels = list(results)
     names = list(next(iter(results.values())))
     header = f"{'set':<8}{'n':>5}" + "".join(
-        f"{label + ' hit@1':>14}{'hit@3':>8}{'MRR':>8}" for label in labels
+        f"{label + ' hit@1':>{_width(label)}}{'hit@3':>8}{'MRR':>8}" for label in labels
     )
     print(header)
     for name in names:
@@ -217,7 +277,7 @@ def print_table(results: dict[str, dict[str, tuple[Outcome, list[set[str]]]]]) -
         for label in labels:
             outcome, gold = results[label][name]
             h1, h3, mrr = metrics(outcome.rankings, gold)
-            cells += f"{h1:>14.3f}{h3:>8.3f}{mrr:>8.3f}"
+            cells += f"{h1:>{_width(label)}.3f}{h3:>8.3f}{mrr:>8.3f}"
         print(f"{name:<8}{n:>5}{cells}")
     for label in labels:
         ms = [o.seconds_per_question * 1000 for o, _ in results[label].values()]
@@ -242,6 +302,7 @@ def offers_at_floor(
 def main() -> int:
     wanted = os.environ.get("MODELS", "minilm,e5").split(",")
     models = {label: MODELS[label] for label in wanted if label in MODELS}
+    combos = {label: COMBOS[label] for label in wanted if label in COMBOS}
     if os.environ.get("EMBEDDING_MODEL"):
         models["custom"] = os.environ["EMBEDDING_MODEL"]
     sets, missing = question_sets()
@@ -249,9 +310,14 @@ def main() -> int:
         print(f"(skipped {note})")
     results = {}
     embedders: dict[str, Embedder] = {}
+    base: dict[str, Embedder] = {}
     for label, model in models.items():
-        embedders[label] = build_embedder(model)
+        embedders[label] = base[model] = build_embedder(model)
         results[label] = evaluate_model(label, embedders[label], sets)
+    for label, (names, weights, bonus) in combos.items():
+        parts = [base.get(name) or base.setdefault(name, build_embedder(name)) for name in names]
+        routed = RoutedEmbedder(label, parts, weights)
+        results[label] = evaluate_model(label, routed, sets, language_bonus=bonus)
     print(
         "\nmentor-bot ranker, hit@1 / hit@3 / MRR. en: bench/questions.csv over "
         "examples/mentors.csv;\nlanguages and en+ml: over examples/mentors.csv + "

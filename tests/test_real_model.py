@@ -1,5 +1,5 @@
-"""The packaged models (all-MiniLM-L6-v2, multilingual-e5-small), end to end: no fakes, no
-network."""
+"""The packaged models (all-MiniLM-L6-v2, multilingual-e5-small, the Universal Sentence Encoder),
+end to end: no fakes, no network."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.config import PACKAGED_E5_MODEL, Settings
-from bot.matching.embedder import E5Embedder, Embedder, build_embedder
+from bot.config import PACKAGED_E5_MODEL, PACKAGED_USE_MODEL, Settings
+from bot.matching.embedder import E5Embedder, Embedder, USEEmbedder, build_embedder
 from bot.matching.service import MatchingService
 from bot.roster import import_mentors, read_mentor_csv
 from tests.conftest import EXAMPLE_ROSTER
@@ -153,3 +153,24 @@ def test_console_script_imports_and_matches(tmp_path: Path) -> None:
     assert first[0]["slack_id"] == "U0SRE0001"
     assert second[0]["slack_id"] == "U0REV0025"
     assert {"slack_id", "score", "reasons"} <= set(first[0])
+
+
+def test_use_sentinel_selects_the_packaged_universal_sentence_encoder() -> None:
+    embedder = build_embedder(PACKAGED_USE_MODEL, threads=1)
+    assert isinstance(embedder, USEEmbedder)
+    assert embedder.name == PACKAGED_USE_MODEL
+    assert embedder.dim == 512
+    texts = ["blameless postmortems", "postmortem bez szukania winnych", "Kotlin", ""]
+    vectors = embedder.embed(texts)
+    assert vectors.shape == (4, 512)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    assert np.allclose(embedder.embed_queries(texts), vectors)  # symmetric
+    # Across languages: the Polish paraphrase is closer than an unrelated English phrase.
+    assert vectors[1] @ vectors[0] > vectors[1] @ vectors[2]
+    assert embedder.embed([]).shape == (0, 512)
+    # MiniLM's default floor would turn most questions away on USE's lower scale.
+    settings = Settings(_env_file=None, embedding_model=PACKAGED_USE_MODEL, min_match_score=0.3)
+    assert settings.min_match_score == 0.17
+    chosen = Settings(_env_file=None, embedding_model=PACKAGED_USE_MODEL, min_match_score=0.25)
+    assert chosen.min_match_score == 0.25
