@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot.booking.service import BookingService
+from bot.i18n import N_, _
 from bot.logging import log_event
 from bot.matching.service import MatchingService
 from bot.mentoring.messaging import Redact, redact_pending
@@ -23,7 +24,8 @@ __all__ = ["ErasedCounts", "PrivacyService", "export_personal_data"]
 
 logger = logging.getLogger(__name__)
 
-EXPORT_NOTE = (
+# In the reader's language (the export is built while theirs is active; the CLI's: English).
+EXPORT_NOTE = N_(
     "Everything mentor-bot stores about you. Other people's texts (a mentee's question, a "
     "mentor's private comment) are theirs and are not included."
 )
@@ -36,7 +38,7 @@ def export_personal_data(
     with session_scope(engine) as session:
         data = privacy_repo.personal_data(session, slack_id)
     log_event(logger, "data_exported")
-    return {"exported_at": (now or utcnow()).isoformat(), "note": EXPORT_NOTE, **data}
+    return {"exported_at": (now or utcnow()).isoformat(), "note": _(EXPORT_NOTE), **data}
 
 
 class PrivacyService:
