@@ -28,7 +28,10 @@ OPTIONAL_COLUMNS = (
     "skills",
     "available_from",
     "available_until",
+    "questions",  # "questions I can help with", separated by " | " (or line breaks in the cell)
 )
+# CSV column → profile field, where the names differ.
+FIELD_OF_COLUMN = {"capacity": "weekly_capacity", "questions": "help_questions"}
 BATCH_SIZE = 500
 # What Excel, LibreOffice and Google Sheets treat as the start of a formula (OWASP's list);
 # "-" only before a digit, bracket or another operator, so "- bullet" text stays allowed.
@@ -129,12 +132,12 @@ def profile_from_row(values: dict[str, str]) -> MentorProfile:
     }
     for column in OPTIONAL_COLUMNS:
         if values.get(column):
-            data["weekly_capacity" if column == "capacity" else column] = values[column]
+            data[FIELD_OF_COLUMN.get(column, column)] = values[column]
     return MentorProfile.model_validate(data)
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    names = {"weekly_capacity": "capacity"}
+    names = {field: column for column, field in FIELD_OF_COLUMN.items()}
     parts = []
     for item in error.errors():
         column = names.get(str(item["loc"][0]), str(item["loc"][0])) if item["loc"] else "row"

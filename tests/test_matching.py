@@ -250,3 +250,22 @@ def test_a_mentor_who_speaks_the_mentees_language_comes_first_unless_clearly_les
     assert [r.slack_id for r in matching.match(question, top_k=3, prefer_language="en")] == plain
     # When no speaker fits at all, the best expert is still found.
     assert matching.match(question, prefer_language="id")[0].slack_id == "U0BEST"
+
+
+def test_a_mentors_example_question_matches_a_situation_without_the_expertise_words(
+    engine: Engine, matching: MatchingService
+) -> None:
+    question = "how much downtime is acceptable for the checkout api?"
+    add_mentor(engine, "U0API", "api design and versioning, checkout api integrations")
+    add_mentor(engine, "U0SRE", "SLOs and error budgets")
+    matching.start()
+    assert matching.match(question)[0].slack_id == "U0API"  # only the words matched
+    with session_scope(engine) as session:
+        mentor = mentor_repo.get_by_slack_id(session, "U0SRE")
+        assert mentor is not None and mentor.id is not None
+        mentor.help_questions = ["How much downtime is acceptable for our API?"]
+        session.add(mentor)
+        mentor_repo.record_changes(session, [mentor.id])
+    best = matching.match(question)[0]
+    assert best.slack_id == "U0SRE"
+    assert best.reasons[0] == "How much downtime is acceptable for our API?"

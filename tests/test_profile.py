@@ -38,3 +38,17 @@ def test_hash_changes_with_any_embedded_text() -> None:
     assert base != text_hash("a", ["c"])
     assert base != text_hash("a2", ["b"])
     assert text_hash("ab", []) != text_hash("a", ["b"])
+
+
+def test_example_questions_are_phrases_whole_after_the_expertise() -> None:
+    phrases = expertise_phrases(
+        "SLOs, error budgets",
+        [],
+        [
+            "How much downtime is OK for our API, really?",
+            "  slos  ",
+            "how much downtime is ok for our  API, really?",
+        ],
+    )
+    # Kept whole (commas and all), spaces folded; one that repeats a phrase adds nothing.
+    assert phrases == ["SLOs", "error budgets", "How much downtime is OK for our API, really?"]

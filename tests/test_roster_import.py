@@ -139,3 +139,20 @@ def test_huge_cells_formulas_and_duplicates(engine: Engine, tmp_path: Path) -> N
             "U0DASH001",
             "U0KEEP001",
         ]
+
+
+def test_questions_column_lists_what_a_mentor_can_help_with(engine: Engine, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "slack_id,expertise,questions\n"
+        'U0SRE,"SLOs, error budgets","How much downtime is OK for our API, really? | '
+        'Who gets paged at 3 am?"\n',
+    )
+    assert import_mentors(engine, read_mentor_csv(path)).created == 1
+    with session_scope(engine) as session:
+        mentor = mentor_repo.get_by_slack_id(session, "U0SRE")
+        assert mentor is not None
+        assert mentor.help_questions == [
+            "How much downtime is OK for our API, really?",
+            "Who gets paged at 3 am?",
+        ]

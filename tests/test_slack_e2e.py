@@ -353,6 +353,40 @@ def test_profile_modal_creates_a_mentor_matched_at_once(
     assert notice.params["channel"] == "DU0LEAD001" and "Deactivate" in notice.blocks_text()
 
 
+def test_a_mentor_found_by_the_questions_they_said_they_can_help_with(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
+    add_mentor(engine, "U0API0001", "api design and versioning, checkout api integrations")
+    bot = start_bot(mentor_approval="open")
+    values = {
+        Field.EXPERTISE: {"type": "plain_text_input", "value": "SLOs, error budgets"},
+        Field.HELP_QUESTIONS: {
+            "type": "plain_text_input",
+            "value": "How much downtime is acceptable for our API?\nWho should be paged at night?",
+        },
+        Field.CAPACITY: {"type": "number_input", "value": "2"},
+        Field.TIMEZONE: {"type": "plain_text_input", "value": "Europe/Warsaw"},
+    }
+    assert bot.submit(Callback.PROFILE, values, "U0SRE0009").json() is None
+    slack_api.wait_for(
+        lambda: any(
+            "profile is saved" in c.blocks_text() for c in slack_api.messages_to("U0SRE0009")
+        )
+    )
+    ask(bot, "how much downtime is acceptable for the checkout api?")
+    [offer] = slack_api.wait_for(
+        lambda: [c for c in slack_api.messages_to("U0SRE0009") if "Accept" in c.blocks_text()]
+    )
+    # Chosen for their own example question, which the offer names as the reason.
+    assert "How much downtime is acceptable for our API?" in offer.blocks_text()
+    assert not [c for c in slack_api.messages_to("U0API0001") if "Accept" in c.blocks_text()]
+    # The form shows them again when the mentor edits the profile.
+    slack_api.clear()
+    bot.command("profile", "U0SRE0009")
+    modal = json.dumps(slack_api.wait_call("views.open")[0].params)
+    assert "Who should be paged at night?" in modal
+
+
 def test_app_home_for_mentee_mentor_and_lead(
     engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
 ) -> None:

@@ -46,6 +46,7 @@ class Field(StrEnum):
     URGENCY = "urgency"
     EXPERTISE = "expertise"
     SKILLS = "skills"
+    HELP_QUESTIONS = "help_questions"
     LANGUAGES = "languages"
     CAPACITY = "capacity"
     TIMEZONE = "timezone"

@@ -23,6 +23,7 @@ from bot.storage.models import MentorProfile
 FIELD_OF = {
     "expertise": Field.EXPERTISE,
     "skills": Field.SKILLS,
+    "help_questions": Field.HELP_QUESTIONS,
     "languages": Field.LANGUAGES,
     "weekly_capacity": Field.CAPACITY,
     "timezone": Field.TIMEZONE,
@@ -66,6 +67,7 @@ def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile | di
                 "slack_id": user_id,
                 "expertise": values.get(Field.EXPERTISE.value) or "",
                 "skills": values.get(Field.SKILLS.value) or "",
+                "help_questions": values.get(Field.HELP_QUESTIONS.value) or "",
                 "languages": values.get(Field.LANGUAGES.value) or "",
                 "weekly_capacity": values.get(Field.CAPACITY.value) or 0,
                 "timezone": values.get(Field.TIMEZONE.value) or "UTC",

@@ -10,8 +10,11 @@ MAX_PHRASES = 24
 _SEPARATORS = re.compile(r"[,;\n•·|]+|\.\s+|\s+/\s+")
 
 
-def expertise_phrases(expertise: str, skills: Sequence[str]) -> list[str]:
-    """Distinct short phrases ("incident postmortems", "on-call rotations") in profile order."""
+def expertise_phrases(
+    expertise: str, skills: Sequence[str], help_questions: Sequence[str] = ()
+) -> list[str]:
+    """Distinct short phrases ("incident postmortems", "on-call rotations") in profile order,
+    then the mentor's example questions, each whole (matched like a phrase, not cut up)."""
     seen: set[str] = set()
     phrases: list[str] = []
     for raw in [*_SEPARATORS.split(expertise), *skills]:
@@ -20,7 +23,13 @@ def expertise_phrases(expertise: str, skills: Sequence[str]) -> list[str]:
         if len(phrase) >= 2 and key not in seen:
             seen.add(key)
             phrases.append(phrase)
-    return phrases[:MAX_PHRASES]
+    phrases = phrases[:MAX_PHRASES]
+    for question in help_questions:
+        example = " ".join(question.split())
+        if example and example.casefold() not in seen:
+            seen.add(example.casefold())
+            phrases.append(example)
+    return phrases
 
 
 def profile_text(title: str, expertise: str, skills: Sequence[str]) -> str:

@@ -393,7 +393,7 @@ class MatchingService:
             rows = embedding_repo.stale_profiles(session, self.model_key, mentor_ids)
         stale, unchanged = [], {}
         for row in rows:
-            phrases = expertise_phrases(row.expertise, row.skills)
+            phrases = expertise_phrases(row.expertise, row.skills, row.help_questions)
             text = profile_text(row.title, row.expertise, row.skills)
             digest = text_hash(text, phrases)
             if digest == row.known_hash:

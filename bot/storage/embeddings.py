@@ -25,6 +25,7 @@ class ProfileRow:
     title: str
     expertise: str
     skills: list[str]
+    help_questions: list[str]
     revision: int
     known_hash: str | None  # of the text the stored vectors were computed from
 
@@ -41,6 +42,7 @@ def stale_profiles(
             mentor.c.title,
             mentor.c.expertise,
             mentor.c.skills,
+            mentor.c.help_questions,
             mentor.c.revision,
             embedding.c.text_hash,
         )
@@ -59,8 +61,10 @@ def stale_profiles(
     if mentor_ids is not None:
         query = query.where(mentor.c.id.in_(list(mentor_ids)))
     return [
-        ProfileRow(mentor_id, title, expertise, skills or [], revision, known_hash)
-        for mentor_id, title, expertise, skills, revision, known_hash in session.execute(query)
+        ProfileRow(mentor_id, title, expertise, skills or [], questions or [], revision, known)
+        for mentor_id, title, expertise, skills, questions, revision, known in session.execute(
+            query
+        )
     ]
 
 

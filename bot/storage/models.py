@@ -101,6 +101,11 @@ class MentorBase(SQLModel):
     title: str = Field(default="", max_length=200)
     expertise: str = Field(sa_type=sa.Text)
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # "Questions I can help with": examples in the mentor's own words, matched like phrases.
+    help_questions: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default="[]"),
+    )
     timezone: str = Field(default="UTC", max_length=64)
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     weekly_capacity: int = Field(default=2, ge=0, le=40)
@@ -333,6 +338,9 @@ class Feedback(SQLModel, table=True):
 
 SLACK_USER_ID = r"^[UW][A-Z0-9]{2,31}$"
 MAX_EXPERTISE_CHARS = 3000
+# Example questions a mentor can help with: a few, short (each is embedded like a phrase).
+MAX_HELP_QUESTIONS = 10
+MAX_HELP_QUESTION_CHARS = 200
 
 
 class MentorView(MentorBase):
@@ -396,6 +404,17 @@ class MentorProfile(MentorBase):
         if isinstance(value, list):
             items = (clean_text(str(item)).strip() for item in value)
             return [item for item in items if item]
+        return value
+
+    @field_validator("help_questions", mode="before")
+    @classmethod
+    def _split_questions(cls, value: object) -> object:
+        # One question per line (a CSV cell may use " | "): questions hold commas themselves.
+        if isinstance(value, str):
+            value = re.split(r"\n|\s\|\s", value)
+        if isinstance(value, list):
+            items = (clean_text(str(item)).strip() for item in value)
+            return [item[:MAX_HELP_QUESTION_CHARS] for item in items if item][:MAX_HELP_QUESTIONS]
         return value
 
     @field_validator("languages")

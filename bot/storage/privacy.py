@@ -67,6 +67,7 @@ def _profile(mentor: Mentor) -> dict[str, Any]:
         "title": mentor.title,
         "expertise": mentor.expertise,
         "skills": mentor.skills,
+        "questions_i_can_help_with": mentor.help_questions,
         "timezone": mentor.timezone,
         "languages": mentor.languages,
         "weekly_capacity": mentor.weekly_capacity,
@@ -217,7 +218,7 @@ def erase_mentor_profile(session: Session, slack_id: str) -> bool:
     # The row stays (offers and sessions point at it, and the digest counts them), anonymous.
     mentor.slack_id = f"{ANONYMOUS}-{mentor.id}"
     mentor.name = mentor.title = mentor.expertise = ""
-    mentor.skills, mentor.languages = [], []
+    mentor.skills, mentor.languages, mentor.help_questions = [], [], []
     mentor.available_from = mentor.available_until = None
     mentor.active = False
     mentor.updated_at = utcnow()

@@ -20,6 +20,8 @@ from bot.handlers.ids import Callback, Field
 from bot.i18n import NATIVE_NAMES, _, ngettext
 from bot.storage.models import (
     MAX_EXPERTISE_CHARS,
+    MAX_HELP_QUESTION_CHARS,
+    MAX_HELP_QUESTIONS,
     MentorView,
 )
 
@@ -28,6 +30,7 @@ from bot.storage.models import (
 class ProfileDefaults:
     expertise: str = ""
     skills: str = ""
+    help_questions: str = ""  # one per line
     languages: str = ""
     capacity: int = 2
     timezone: str = "UTC"
@@ -43,15 +46,16 @@ class ProfileDefaults:
         if mentor is None:
             return cls(timezone=timezone, message_language=message_language)
         return cls(
-            mentor.expertise,
-            ", ".join(mentor.skills),
-            ", ".join(mentor.languages),
-            mentor.weekly_capacity,
-            mentor.timezone or timezone,
-            mentor.paused_until.date().isoformat() if mentor.paused_until else None,
-            mentor.available_from,
-            mentor.available_until,
-            message_language,
+            expertise=mentor.expertise,
+            skills=", ".join(mentor.skills),
+            help_questions="\n".join(mentor.help_questions),
+            languages=", ".join(mentor.languages),
+            capacity=mentor.weekly_capacity,
+            timezone=mentor.timezone or timezone,
+            paused_until=mentor.paused_until.date().isoformat() if mentor.paused_until else None,
+            available_from=mentor.available_from,
+            available_until=mentor.available_until,
+            message_language=message_language,
         )
 
 
@@ -88,6 +92,21 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
                 optional=True,
                 element=PlainTextInputElement(
                     action_id=Field.SKILLS.value, initial_value=defaults.skills or None
+                ),
+            ),
+            InputBlock(
+                block_id=Field.HELP_QUESTIONS.value,
+                label=_("Questions you can help with"),
+                hint=_(
+                    'A few examples in the words a colleague would use, one per line: "how much'
+                    ' downtime is acceptable for our API?"'
+                ),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=Field.HELP_QUESTIONS.value,
+                    multiline=True,
+                    max_length=MAX_HELP_QUESTIONS * (MAX_HELP_QUESTION_CHARS + 1),
+                    initial_value=defaults.help_questions or None,
                 ),
             ),
             InputBlock(
