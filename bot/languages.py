@@ -2,9 +2,9 @@
 
 Their own choice (`/mentor language pl`, stored) wins; else, for program leads,
 DIGEST_LANGUAGE (the digest and their lead messages are in it, and a lead's view should not
-mix two languages); else the language of their Slack client (`users.info` with
-`include_locale`, looked up once a day per process); else DEFAULT_LANGUAGE. Knows nothing of
-Slack itself: the lookup is passed in."""
+mix two languages); else the language of their Slack client; else DEFAULT_LANGUAGE. Knows
+nothing of Slack itself: the lookup is passed in (handlers.people.SlackDirectory, which asks
+`users.info` once a day per person and backs off when Slack fails)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,6 @@ from bot.storage.db import session_scope
 
 logger = logging.getLogger(__name__)
 
-# A person's Slack language rarely changes: ask Slack again after a day. A failed lookup (Slack
-# down, rate limited) is retried sooner, and meanwhile the default language is used.
-REFRESH_SECONDS = 24 * 3600.0
-RETRY_SECONDS = 300.0
 # How long an ack trusts the language last resolved for a person: a choice made through
 # another instance reaches this one's acks within this time (its messages at once).
 REMEMBER_SECONDS = 300.0
@@ -62,7 +58,6 @@ class LanguageService:
         self._lookup = slack_locale
         self._default = supported(default) or "en"
         self._clock = clock
-        self._slack: dict[str, tuple[float, str | None]] = {}  # slack id → (expires, language)
         self._resolved: dict[str, tuple[float, str]] = {}  # slack id → (expires, language)
         self._lock = threading.Lock()
 
@@ -114,15 +109,7 @@ class LanguageService:
             self._resolved[slack_id] = (self._clock() + REMEMBER_SECONDS, language)
 
     def _slack_language(self, slack_id: str) -> str | None:
-        now = self._clock()
-        with self._lock:
-            cached = self._slack.get(slack_id)
-        if cached is not None and cached[0] > now:
-            return cached[1]
         try:
-            language, ttl = supported(self._lookup(slack_id)), REFRESH_SECONDS
-        except LocaleLookupError:
-            language, ttl = None, RETRY_SECONDS
-        with self._lock:
-            self._slack[slack_id] = (now + ttl, language)
-        return language
+            return supported(self._lookup(slack_id))
+        except LocaleLookupError:  # Slack failing: the default for now (the lookup backs off)
+            return None

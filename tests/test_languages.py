@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from bot.config import PACKAGED_E5_MODEL
 from bot.handlers.commands import ParsedCommand, parse_command
 from bot.handlers.ids import Action, Subcommand
+from bot.handlers.people import SlackDirectory
 from bot.i18n import _, format_when, use_language
 from bot.languages import LanguageService, LocaleLookupError
 from bot.matching.embedder import Embedder, build_embedder
@@ -85,14 +86,12 @@ def test_own_choice_then_leads_then_slack_then_default(engine: Engine) -> None:
         asked.append(user)
         return slack.get(user)
 
-    clock = Clock()
     languages = LanguageService(
         engine=engine,
         slack_locale=lookup,
         default="en",
         program_leads=frozenset({"U0LEAD"}),
         lead_language="de",
-        clock=clock,
     )
     # What an ack may use is only what this process already resolved: no Slack, no database.
     assert languages.remembered_language("U0PL") is None
@@ -110,28 +109,47 @@ def test_own_choice_then_leads_then_slack_then_default(engine: Engine) -> None:
     assert languages.language_of("U0PL") == "pl"  # back to Slack's
     with pytest.raises(ValueError, match="unsupported"):
         languages.choose("U0PL", "klingon")
-    # Slack is asked once a day per person, not per message.
-    assert asked.count("U0PL") == 1
-    clock.now += 25 * 3600
-    languages.language_of("U0PL")
-    assert asked.count("U0PL") == 2
 
 
-def test_a_failed_slack_lookup_falls_back_and_is_retried_soon(engine: Engine) -> None:
-    calls: list[str] = []
-
+def test_a_failed_slack_lookup_falls_back_to_the_default(engine: Engine) -> None:
     def failing(user: str) -> str | None:
-        calls.append(user)
-        if len(calls) == 1:
-            raise LocaleLookupError("ratelimited")
-        return "fr-FR"
+        raise LocaleLookupError("ratelimited")
 
-    clock = Clock()
-    languages = LanguageService(engine=engine, slack_locale=failing, clock=clock)
-    assert languages.language_of("U0FR") == "en"
-    assert languages.language_of("U0FR") == "en"  # not asked again at once
-    clock.now += 600
-    assert languages.language_of("U0FR") == "fr"
+    languages = LanguageService(engine=engine, slack_locale=failing, default="es")
+    assert languages.language_of("U0FR") == "es"
+
+
+class FakeUsersInfo:
+    """users.info as slack_sdk's WebClient answers it, unreachable `failures` times first."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.calls = 0
+        self.failures = failures
+
+    def users_info(self, *, user: str, include_locale: bool) -> dict[str, object]:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise ConnectionError("Slack unreachable")
+        assert include_locale  # without it Slack sends no locale
+        return {"user": {"id": user, "tz": "Europe/Warsaw", "locale": "pl-PL"}}
+
+
+def test_slack_is_asked_once_a_day_per_person_and_backs_off_when_failing() -> None:
+    client, clock = FakeUsersInfo(failures=1), Clock()
+    directory = SlackDirectory(client, clock=clock)  # type: ignore[arg-type]  # a fake client
+    with pytest.raises(LocaleLookupError):
+        directory.locale("U0PL")
+    assert directory.timezone("U0PL") == "UTC"  # meanwhile: UTC, without asking again
+    assert client.calls == 1
+    clock.now += 301
+    assert (directory.locale("U0PL"), directory.timezone("U0PL")) == ("pl-PL", "Europe/Warsaw")
+    assert client.calls == 2  # time zone and language from one call
+    clock.now += 23 * 3600
+    directory.locale("U0PL")
+    assert client.calls == 2
+    clock.now += 2 * 3600
+    directory.locale("U0PL")
+    assert client.calls == 3
 
 
 def test_question_language_is_only_said_when_clear() -> None:

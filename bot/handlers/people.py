@@ -13,8 +13,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.languages import LocaleLookupError
 
-# Both change rarely (a trip, a new Slack language): a day-old answer is fine.
+# Both change rarely (a trip, a new Slack language): a day-old answer is fine. A failed call
+# (Slack down, rate limited) is not repeated for each message: only after RETRY_SECONDS.
 REFRESH_SECONDS = 24 * 3600.0
+RETRY_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class SlackDirectory:
     def __init__(self, client: WebClient, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._client = client
         self._clock = clock
-        self._known: dict[str, tuple[float, SlackUser]] = {}
+        self._known: dict[str, tuple[float, SlackUser | None]] = {}  # None: the call failed
         self._lock = threading.Lock()
 
     def timezone(self, user_id: str) -> str:
@@ -47,10 +49,14 @@ class SlackDirectory:
         with self._lock:
             cached = self._known.get(user_id)
         if cached is not None and cached[0] > now:
+            if cached[1] is None:
+                raise LocaleLookupError("Slack failed recently")
             return cached[1]
         try:
             found = self._client.users_info(user=user_id, include_locale=True)["user"]
-        except (SlackApiError, OSError) as error:  # not cached: asked again next time
+        except (SlackApiError, OSError) as error:
+            with self._lock:
+                self._known[user_id] = (now + RETRY_SECONDS, None)
             raise LocaleLookupError(type(error).__name__) from error
         user = found if isinstance(found, dict) else {}
         answer = SlackUser(str(user.get("tz") or "UTC"), str(user.get("locale") or "") or None)
