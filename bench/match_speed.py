@@ -1,6 +1,8 @@
 """Matching speed and memory at 1k, 10k and 100k mentors, with the query embedding as the floor.
 
 Run: `make bench-speed` (about 3-4 minutes). Sizes: BENCH_SIZES=1000,10000,100000.
+At the largest IVF size it also prints the recall/latency trade-off over nprobe; BENCH_HNSW=1 adds
+`IndexHNSWFlat` rows (M 32, efSearch 32/64/128), whose build takes 10-18 s at 100k on 2 cores.
 
 Synthetic rosters are clustered like real ones: each mentor takes after one example-roster mentor
 (4 of their phrases, or all they have) plus one phrase of another, and the vectors are the real
@@ -15,8 +17,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import faiss
 import numpy as np
 import sqlalchemy as sa
 
@@ -40,6 +44,11 @@ from bot.storage.models import Mentor, MentorEmbedding, utcnow
 
 PHRASES_PER_MENTOR = 5
 NOISE = 0.02  # per dimension: a noise vector of norm ~0.4 against unit phrase vectors
+TRADEOFF_NPROBES = (8, 16, 24, 32, 48, 64)
+HNSW_M = 32
+HNSW_EF_SEARCH = (32, 64, 128)
+
+Search = Callable[[np.ndarray, int], list[tuple[int, float]]]
 
 
 def phrase_pool(
@@ -136,22 +145,86 @@ def cold_start(db_path: Path, question: str) -> tuple[float, float]:
     return time.perf_counter() - started, float(result.stdout.strip())
 
 
-def ivf_recall(service: MatchingService, queries: np.ndarray, k: int = 10) -> tuple[float, float]:
-    index = service.index
+def kth_best_scores(index: MentorIndex, queries: np.ndarray, k: int = 10) -> np.ndarray:
+    """The true k-th best score of each query, by exact search over the index's vectors."""
     ids, vectors = index._all_vectors()
     exact = MentorIndex(index.dim, exact_limit=len(ids) + 1)
     exact.rebuild(ids, vectors)
-    started = time.perf_counter()
-    for q in queries:
-        index.search(q, k)
-    ivf_ms = (time.perf_counter() - started) / len(queries) * 1000
+    return np.array([exact.search(q, k)[-1][1] for q in queries])
+
+
+def recall_at(search: Search, queries: np.ndarray, kth: np.ndarray, k: int = 10) -> float:
     # Tie-aware recall as in ann-benchmarks: a result counts when it scores at least the true
     # k-th best (minus 1e-3). Synthetic near-duplicates make plain id-set overlap arbitrary.
-    hits = []
-    for q in queries:
-        kth = exact.search(q, k)[-1][1]
-        hits.append(sum(score >= kth - 1e-3 for _, score in index.search(q, k)) / k)
-    return float(np.mean(hits)), ivf_ms
+    hits = [
+        sum(score >= best - 1e-3 for _, score in search(q, k)) / k
+        for q, best in zip(queries, kth, strict=True)
+    ]
+    return float(np.mean(hits))
+
+
+def ms_per_search(search: Search, queries: np.ndarray, k: int = 10, rounds: int = 1) -> float:
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for q in queries:
+            search(q, k)
+    return (time.perf_counter() - started) / (rounds * len(queries)) * 1000
+
+
+def ivf_recall(service: MatchingService, queries: np.ndarray, k: int = 10) -> tuple[float, float]:
+    index = service.index
+    kth = kth_best_scores(index, queries, k)
+    ivf_ms = ms_per_search(index.search, queries, k)
+    return recall_at(index.search, queries, kth, k), ivf_ms
+
+
+def tradeoff_table(service: MatchingService, queries: np.ndarray, hnsw: bool, k: int = 10) -> None:
+    """Recall@10 and ms per search for each nprobe (and HNSW setting) over the same vectors."""
+    index = service.index
+    kth = kth_best_scores(index, queries, k)
+    ids, vectors = index._all_vectors()
+    # A copy, so the service's index keeps its nprobe; searched one query at a time, as the bot.
+    ivf = MentorIndex(index.dim, exact_limit=index.exact_limit)
+    started = time.perf_counter()
+    ivf.rebuild(ids, vectors)
+    ivf_build = time.perf_counter() - started
+    print(f"  trade-off at {len(ids)} vectors (recall@{k} vs exact; ms per search over 3 rounds):")
+    print(f"    {'setting':<36}{'recall@10':>10}{'ms/search':>11}{'build s':>9}")
+    for nprobe in TRADEOFF_NPROBES:
+        ivf.nprobe = nprobe
+        default = " (default)" if nprobe == index.nprobe else ""
+        label = f"IVF {ivf._index.nlist} lists, nprobe {nprobe}{default}"
+        _tradeoff_row(label, ivf.search, queries, kth, k, ivf_build)
+    if hnsw:
+        _hnsw_rows(vectors, queries, kth, k)
+
+
+def _tradeoff_row(
+    label: str, search: Search, queries: np.ndarray, kth: np.ndarray, k: int, build_s: float
+) -> None:
+    ms_per_search(search, queries[:10], k)  # warm up
+    ms = ms_per_search(search, queries, k, rounds=3)
+    recall = recall_at(search, queries, kth, k)
+    print(f"    {label:<36}{recall:>10.3f}{ms:>11.2f}{build_s:>9.2f}")
+
+
+def _hnsw_rows(vectors: np.ndarray, queries: np.ndarray, kth: np.ndarray, k: int) -> None:
+    graph = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    faiss.omp_set_num_threads(os.cpu_count() or 1)  # built in parallel, as MentorIndex.rebuild
+    try:
+        started = time.perf_counter()
+        graph.add(vectors)
+        build_s = time.perf_counter() - started
+    finally:
+        faiss.omp_set_num_threads(1)
+
+    def search(q: np.ndarray, top: int) -> list[tuple[int, float]]:
+        scores, found = graph.search(q.reshape(1, -1).astype(np.float32), top)
+        return [(int(i), float(s)) for i, s in zip(found[0], scores[0], strict=True) if i != -1]
+
+    for ef in HNSW_EF_SEARCH:
+        graph.hnsw.efSearch = ef
+        _tradeoff_row(f"HNSW M {HNSW_M}, efSearch {ef}", search, queries, kth, k, build_s)
 
 
 def import_throughput(n: int = 5000) -> float:
@@ -223,7 +296,12 @@ def main() -> int:
         print(f"  load from DB + index build: {load_s:.2f} s; index build alone: {build_s:.2f} s")
         if service.index.kind == "ivf":
             recall, ivf_ms = ivf_recall(service, query_vectors)
-            print(f"  IVF recall@10 vs exact: {recall:.3f}  ({ivf_ms:.2f} ms per search)")
+            print(
+                f"  IVF recall@10 vs exact: {recall:.3f}  ({ivf_ms:.2f} ms per search, "
+                f"nprobe {service.index.nprobe})"
+            )
+            if n == max(sizes):
+                tradeoff_table(service, query_vectors, os.environ.get("BENCH_HNSW") == "1")
         cold_s, cold_rss = cold_start(Path(directory) / "bench.db", questions[0])
         print(
             f"  cold start to first match (fresh `mentor-bot match` process): {cold_s:.2f} s, "

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.matching.index import MentorIndex
+from bot.matching.index import NPROBE, MentorIndex
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
@@ -87,3 +87,23 @@ def test_growing_past_the_limit_rebuilds_as_ivf() -> None:
     assert index.kind == "ivf"
     assert len(index) == 600
     assert index.search(vectors[550], 1)[0][0] == 550
+
+
+def test_nprobe_applies_to_the_live_ivf_index_and_survives_rebuilds() -> None:
+    vectors = clustered(2000)
+    ids = np.arange(2000, dtype=np.int64)
+    exact = MentorIndex(32)
+    exact.rebuild(ids, vectors)
+    index = MentorIndex(32, exact_limit=500)
+    assert index.nprobe == NPROBE
+    index.rebuild(ids, vectors)
+    assert index._index.nprobe == NPROBE
+    index.nprobe = 64  # more than the 44 lists: every list is scanned, so search is exact
+    queries = clustered(20, seed=1)
+    assert all(
+        [i for i, _ in index.search(q, 10)] == [i for i, _ in exact.search(q, 10)] for q in queries
+    )
+    index.rebuild(ids, vectors)
+    assert index._index.nprobe == 64
+    with pytest.raises(ValueError, match="at least 1"):
+        index.nprobe = 0

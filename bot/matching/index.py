@@ -3,8 +3,10 @@
 Small rosters use exact inner-product search (`IndexIDMap2` over `IndexFlatIP`): at 20k vectors
 one query costs ~3 ms and recall is perfect. Larger rosters switch to `IndexIVFFlat`, which keeps
 its own ids and supports `remove_ids`/`add_with_ids` natively, so incremental updates work there
-too (HNSW cannot remove vectors, and builds 10x slower: bad for cold starts). The bench measures
-the recall lost by IVF against exact search on clustered vectors.
+too. HNSW was measured and rejected: it cannot remove vectors, `IndexHNSWFlat` (M 32) took 10-18 s
+to build at 100k on 2 cores (IVF: 0.5 s; cold start must stay <= 10 s), and on these clustered
+vectors it reached only recall@10 0.81 at efSearch 128. `bench/match_speed.py` prints the
+nprobe trade-off table (and HNSW's with BENCH_HNSW=1).
 """
 
 from __future__ import annotations
@@ -26,18 +28,41 @@ faiss: Any = _faiss
 
 Ids = NDArray[np.int64]
 
+# IVF lists scanned per search: the smallest nprobe with recall@10 >= 0.98 at <= 1 ms a search.
+# Measured at 100k clustered vectors, 316 lists (bench/match_speed.py, 2 cores, one FAISS thread;
+# recall tie-aware against exact search over the 149 bench questions, ms through `search`):
+#   nprobe   8: 0.909, 0.17 ms    nprobe 24: 0.987, 0.56 ms    nprobe 48: 1.000, 1.26 ms
+#   nprobe  16: 0.969, 0.32 ms    nprobe 32: 0.994, 0.80 ms    nprobe 64: 1.000, 1.49 ms
+# nprobe 24 gave 0.983-0.988 over 8 differently sampled trainings (16: 0.966-0.973); nprobe 32
+# is the next step if real questions need more headroom.
+NPROBE = 24
+
 
 class MentorIndex:
-    def __init__(self, dim: int, *, exact_limit: int = 20_000, nprobe: int = 16) -> None:
+    def __init__(self, dim: int, *, exact_limit: int = 20_000, nprobe: int = NPROBE) -> None:
         # One query at a time gains nothing from OpenMP threads, and their spin-waiting fights
         # torch's threads for the cores: measured p99 search 19 ms with, 1 ms without.
         faiss.omp_set_num_threads(1)
         self.dim = dim
         self.exact_limit = exact_limit
-        self.nprobe = nprobe
+        self._nprobe = nprobe
         self._lock = threading.RLock()
         self._index: Any = self._new_exact()
         self._trained_size = 0
+
+    @property
+    def nprobe(self) -> int:
+        """IVF lists scanned per search (no effect on exact search)."""
+        return self._nprobe
+
+    @nprobe.setter
+    def nprobe(self, value: int) -> None:
+        if value < 1:
+            raise ValueError("nprobe must be at least 1")
+        with self._lock:
+            self._nprobe = value
+            if self.kind == "ivf":
+                self._index.nprobe = value
 
     @property
     def kind(self) -> str:
@@ -89,8 +114,8 @@ class MentorIndex:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
 
     def _new_ivf(self, vectors: Vectors) -> Any:
-        # sqrt(n) lists with nprobe 16, measured at 100k clustered vectors: recall@10 1.00,
-        # 0.3 ms a query, 0.4 s to train; 4*sqrt(n) lists needed nprobe 32 and trained 8x longer.
+        # sqrt(n) lists (316 at 100k), trained and filled in 0.5 s; for nprobe see NPROBE.
+        # 4*sqrt(n) lists needed a higher nprobe for the same recall and trained 8x longer.
         nlist = max(16, int(math.sqrt(len(vectors))))
         quantizer = faiss.IndexFlatIP(self.dim)
         index = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
@@ -99,7 +124,7 @@ class MentorIndex:
         sample = vectors[rng.choice(len(vectors), sample_size, replace=False)]
         index.train(sample)
         index.set_direct_map_type(faiss.DirectMap.Hashtable)  # O(1) remove/reconstruct by id
-        index.nprobe = self.nprobe
+        index.nprobe = self._nprobe
         return index
 
     def _needs_rebuild(self) -> bool:
