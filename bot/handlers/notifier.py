@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ParamSpec
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -34,6 +35,7 @@ from bot.mentoring.profiles import Decision
 from bot.storage.models import MentorView
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
 
 # chat.update errors meaning there is nothing left to rewrite (the message, the DM or the
 # account is gone): a redaction is then done, not retried for ever.
@@ -69,10 +71,16 @@ class SlackNotifier:
         response = self._client.chat_postMessage(channel=channel, **message.as_kwargs())
         return MessageRef(str(response["channel"]), str(response["ts"]), user_id)
 
-    def send(self, user_id: str, build: Callable[[], common.Message]) -> MessageRef:
-        """Build a message in `user_id`'s language, then DM it to them."""
+    def send(
+        self,
+        user_id: str,
+        build: Callable[P, common.Message],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> MessageRef:
+        """Build a message (`build(*args, **kwargs)`) in `user_id`'s language, then DM it."""
         with self.speaking_to(user_id):
-            message = build()
+            message = build(*args, **kwargs)
         return self.dm(user_id, message)
 
     def speaking_to(self, user_id: str) -> AbstractContextManager[str]:
@@ -80,7 +88,7 @@ class SlackNotifier:
         return use_language(self._language_of(user_id))
 
     def ask_mentor(self, offer: OfferView) -> MessageRef | None:
-        return self.send(offer.mentor_slack_id, lambda: offer_blocks.offer_message(offer))
+        return self.send(offer.mentor_slack_id, offer_blocks.offer_message, offer)
 
     def tell_mentee_received(self, request: RequestView) -> MessageRef | None:
         return self.send(
@@ -89,7 +97,7 @@ class SlackNotifier:
         )
 
     def tell_mentee_asked(self, offer: OfferView) -> MessageRef | None:
-        return self.send(offer.request.mentee_slack_id, lambda: request_blocks.mentee_asked(offer))
+        return self.send(offer.request.mentee_slack_id, request_blocks.mentee_asked, offer)
 
     def close_offer(self, offer: OfferView, closure: OfferClosure) -> None:
         if offer.message is None:
@@ -101,32 +109,25 @@ class SlackNotifier:
         )
 
     def tell_mentee_unmatched(self, request: RequestView, reason: Unmatched) -> MessageRef | None:
-        return self.send(
-            request.mentee_slack_id, lambda: request_blocks.mentee_unmatched(request, reason)
-        )
+        return self.send(request.mentee_slack_id, request_blocks.mentee_unmatched, request, reason)
 
     def alert_leads_unmet(self, demand: UnmetDemand) -> None:
         if not self._leads:
             logger.warning("unmet_demand_no_leads", extra={"people": demand.people})
             return
         for lead in self._leads:
-            self.send(lead, lambda: admin_blocks.leads_unmet(demand))
+            self.send(lead, admin_blocks.leads_unmet, demand)
 
     def introduce(self, offer: OfferView) -> Sequence[MessageRef]:
         return [
             self.send(
-                offer.request.mentee_slack_id,
-                lambda: offer_blocks.introduction(offer, for_mentor=False),
+                offer.request.mentee_slack_id, offer_blocks.introduction, offer, for_mentor=False
             ),
-            self.send(
-                offer.mentor_slack_id, lambda: offer_blocks.introduction(offer, for_mentor=True)
-            ),
+            self.send(offer.mentor_slack_id, offer_blocks.introduction, offer, for_mentor=True),
         ]
 
     def tell_mentor_cancelled(self, offer: OfferView, *, erased: bool = False) -> None:
-        self.send(
-            offer.mentor_slack_id, lambda: offer_blocks.mentor_cancelled(offer, erased=erased)
-        )
+        self.send(offer.mentor_slack_id, offer_blocks.mentor_cancelled, offer, erased=erased)
 
     def redact(self, message: MessageRef, kind: str) -> None:
         # The recipient may be the erased person's counterpart (their language) or a lead.
@@ -143,14 +144,10 @@ class SlackNotifier:
     # -- ProfileNotifier -----------------------------------------------------------------
 
     def ask_leads_to_approve(self, mentor: MentorView) -> Sequence[MessageRef]:
-        return [
-            self.send(lead, lambda: admin_blocks.approval_request(mentor)) for lead in self._leads
-        ]
+        return [self.send(lead, admin_blocks.approval_request, mentor) for lead in self._leads]
 
     def tell_leads_new_mentor(self, mentor: MentorView) -> Sequence[MessageRef]:
-        return [
-            self.send(lead, lambda: admin_blocks.new_mentor_notice(mentor)) for lead in self._leads
-        ]
+        return [self.send(lead, admin_blocks.new_mentor_notice, mentor) for lead in self._leads]
 
     def close_approval(
         self, message: MessageRef, mentor: MentorView, decision: Decision, by: str
@@ -160,19 +157,17 @@ class SlackNotifier:
         self._client.chat_update(channel=message.channel, ts=message.ts, **closed.as_kwargs())
 
     def tell_mentor_decision(self, mentor: MentorView, decision: Decision) -> None:
-        self.send(mentor.slack_id, lambda: admin_blocks.mentor_decision(decision.value))
+        self.send(mentor.slack_id, admin_blocks.mentor_decision, decision.value)
 
     # -- BookingNotifier -----------------------------------------------------------------
 
     def offer_slots(self, meeting: SessionView, slots: Sequence[Slot]) -> None:
-        self.send(meeting.mentee_slack_id, lambda: booking_blocks.slot_picker(meeting, slots))
+        self.send(meeting.mentee_slack_id, booking_blocks.slot_picker, meeting, slots)
 
     def no_common_slot(self, meeting: SessionView) -> None:
         for for_mentor in (False, True):
             user = meeting.mentor_slack_id if for_mentor else meeting.mentee_slack_id
-            with self.speaking_to(user):
-                message = booking_blocks.no_common_slot(meeting, for_mentor=for_mentor)
-            self.dm(user, message)
+            self.send(user, booking_blocks.no_common_slot, meeting, for_mentor=for_mentor)
 
     def slot_taken(self, meeting: SessionView) -> None:
         self.send(meeting.mentee_slack_id, booking_blocks.slot_taken)
@@ -198,17 +193,15 @@ class SlackNotifier:
 
     def remind(self, meeting: SessionView, kind: NudgeKind) -> Sequence[MessageRef]:
         if kind is NudgeKind.PRACTICE:  # the one nudge that quotes the question
-            return [
-                self.send(meeting.mentee_slack_id, lambda: feedback_blocks.practice_nudge(meeting))
-            ]
+            return [self.send(meeting.mentee_slack_id, feedback_blocks.practice_nudge, meeting)]
         for mentor_side in (False, True):
             who = meeting.mentor_slack_id if mentor_side else meeting.mentee_slack_id
-            with self.speaking_to(who):
-                if kind is NudgeKind.FOLLOW_UP:
-                    message = feedback_blocks.attendance_question(meeting, for_mentor=mentor_side)
-                else:
-                    message = booking_blocks.session_reminder(meeting, kind, for_mentor=mentor_side)
-            self.dm(who, message)
+            if kind is NudgeKind.FOLLOW_UP:
+                self.send(who, feedback_blocks.attendance_question, meeting, for_mentor=mentor_side)
+            else:
+                self.send(
+                    who, booking_blocks.session_reminder, meeting, kind, for_mentor=mentor_side
+                )
         return []
 
     def changed(
@@ -217,11 +210,14 @@ class SlackNotifier:
         for user in (meeting.mentee_slack_id, meeting.mentor_slack_id):
             if erasing and user == by:
                 continue  # they are being forgotten: nothing more is sent to them
-            with self.speaking_to(user):
-                message = booking_blocks.session_changed(
-                    meeting, by=None if erasing else by, cancelled=cancelled, for_user=user
-                )
-            self.dm(user, message)
+            self.send(
+                user,
+                booking_blocks.session_changed,
+                meeting,
+                by=None if erasing else by,
+                cancelled=cancelled,
+                for_user=user,
+            )
 
     def send_digest(self, text: str, chart: Path) -> None:
         """`text` and `chart` are already in DIGEST_LANGUAGE (the digest service builds them)."""
@@ -245,7 +241,7 @@ class SlackNotifier:
         )
 
     def nudge_booking(self, meeting: SessionView) -> None:
-        self.send(meeting.mentee_slack_id, lambda: booking_blocks.booking_nudge(meeting))
+        self.send(meeting.mentee_slack_id, booking_blocks.booking_nudge, meeting)
 
     def _dm_channel(self, user_id: str) -> str:
         with self._lock:
