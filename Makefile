@@ -10,7 +10,7 @@ TORCH  := torch==2.13.0
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run prompt demo test lint typecheck unit messages bench bench-quality bench-speed bench-slack bench-scheduler bench-load clean
+.PHONY: install run prompt demo test lint typecheck unit messages bench bench-quality bench-learning bench-speed bench-slack bench-scheduler bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,10 +49,13 @@ typecheck: install
 unit: install
 	$(BIN)/python -m pytest
 
-bench: bench-quality bench-speed bench-slack bench-scheduler
+bench: bench-quality bench-learning bench-speed bench-slack bench-scheduler
 
 bench-quality: install
 	$(BIN)/python -m bench.match_quality
+
+bench-learning: install
+	$(BIN)/python -m bench.learning
 
 bench-speed: install
 	$(BIN)/python -m bench.match_speed

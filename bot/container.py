@@ -24,15 +24,18 @@ from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.config import Settings
 from bot.digest.service import DigestService
+from bot.errors import ModelUnavailableError
 from bot.handlers import HandlerServices
 from bot.handlers.notifier import SlackNotifier
 from bot.handlers.people import SlackDirectory
 from bot.handlers.ratelimit import RateLimiter
 from bot.languages import LanguageService
-from bot.matching.embedder import Embedder, build_embedder
-from bot.matching.service import MatchingService
+from bot.logging import log_event
+from bot.matching.embedder import Embedder, Vectors, build_embedder
+from bot.matching.service import PHRASES_VERSION, MatchingService
 from bot.mentoring.insights import ProgramInsights
 from bot.mentoring.language import warm_language_identifier
+from bot.mentoring.learning import OutcomeLearning
 from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
@@ -134,6 +137,7 @@ def build_domain(
             timedelta(minutes=settings.reminder_soon_minutes),
         ),
     )
+    learning = OutcomeLearning(engine=services.engine, matching=services.matching)
     mentoring = MentoringService(
         engine=services.engine,
         matching=services.matching,
@@ -145,13 +149,16 @@ def build_domain(
         max_open_requests=settings.max_open_requests,
         program_leads=leads,
         on_accepted=booking.start,
+        on_not_my_topic=learning.declined_as_off_topic,
         on_outcome=(lambda outcome: _count_outcome(metrics, outcome)) if metrics else None,
     )
     return Domain(
         notifier=notifier,
         mentoring=mentoring,
         booking=booking,
-        feedback=FeedbackService(engine=services.engine, booking=booking),
+        feedback=FeedbackService(
+            engine=services.engine, booking=booking, on_mentee_rated=learning.session_rated
+        ),
         profiles=ProfileService(
             engine=services.engine,
             matching=services.matching,

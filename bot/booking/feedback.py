@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
@@ -12,6 +13,7 @@ from sqlmodel import Session
 
 from bot.booking.service import BookingService, BookResult
 from bot.logging import log_event
+from bot.mentoring.messaging import safely
 from bot.storage import feedback as feedback_repo
 from bot.storage import mentors as mentor_repo
 from bot.storage import requests as request_repo
@@ -56,14 +58,29 @@ class AttendanceResult(StrEnum):
 
 
 class FeedbackService:
-    def __init__(self, *, engine: Engine, booking: BookingService) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        booking: BookingService,
+        on_mentee_rated: Callable[[int, int], object] | None = None,
+    ) -> None:
         self._engine = engine
         self._booking = booking
+        # Called with (session id, rating) after the mentee rates a session (learning).
+        self._on_mentee_rated = on_mentee_rated
 
     def rate(self, session_id: int, author: str, rating: int) -> FeedbackResult:
         if not 1 <= rating <= 5:
             return FeedbackResult.INVALID
-        return self._record(session_id, author, FeedbackKind.FOLLOW_UP, rating=rating)
+        result = self._record(session_id, author, FeedbackKind.FOLLOW_UP, rating=rating)
+        if result is FeedbackResult.SAVED and self._on_mentee_rated is not None:
+            with session_scope(self._engine) as session:
+                meeting = session_repo.get_session(session, session_id)
+                by_mentee = meeting is not None and meeting.mentee_slack_id == author
+            if by_mentee:
+                safely(self._on_mentee_rated, session_id, rating)
+        return result
 
     def attendance(
         self, session_id: int, author: str, answer: str, *, now: datetime | None = None

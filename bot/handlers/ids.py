@@ -8,6 +8,7 @@ from enum import StrEnum
 class Action(StrEnum):
     ACCEPT = "offer_accept"
     DECLINE = "offer_decline"
+    NOT_MY_TOPIC = "offer_not_my_topic"
     PAUSE = "offer_pause"
     CANCEL_REQUEST = "request_cancel"
     ASK = "home_ask"

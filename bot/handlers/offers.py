@@ -23,6 +23,7 @@ from bot.mentoring.views import ClickOutcome, ClickResult
 CLOSURE = {
     ClickResult.ACCEPTED: OfferClosure.ACCEPTED,
     ClickResult.DECLINED: OfferClosure.DECLINED,
+    ClickResult.NOT_MY_TOPIC: OfferClosure.NOT_MY_TOPIC,
     ClickResult.PAUSED: OfferClosure.PAUSED,
 }
 Click = Callable[[int, str], ClickOutcome]
@@ -69,7 +70,11 @@ def register(app: App, services: HandlerServices) -> None:
     mentoring = services.mentoring
     accept = handler(lambda offer, user: mentoring.accept(offer, clicker_slack_id=user))
     decline = handler(lambda offer, user: mentoring.decline(offer, clicker_slack_id=user))
+    not_mine = handler(
+        lambda offer, user: mentoring.decline(offer, clicker_slack_id=user, not_my_topic=True)
+    )
     pause = handler(lambda offer, user: mentoring.decline(offer, clicker_slack_id=user, pause=True))
     app.action(Action.ACCEPT.value)(ack=ack_only, lazy=[accept])
     app.action(Action.DECLINE.value)(ack=ack_only, lazy=[decline])
+    app.action(Action.NOT_MY_TOPIC.value)(ack=ack_only, lazy=[not_mine])
     app.action(Action.PAUSE.value)(ack=ack_only, lazy=[pause])

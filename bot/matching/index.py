@@ -110,6 +110,18 @@ class MentorIndex:
             scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
+    def scores_of(self, mentor_ids: list[int], query: Vectors) -> list[tuple[int, float]]:
+        """(mentor id, cosine) for chosen mentors, whatever their rank (absent ones left out)."""
+        found = []
+        with self._lock:
+            for mentor_id in mentor_ids:
+                try:
+                    vector = self._index.reconstruct(int(mentor_id))
+                except RuntimeError:
+                    continue  # not in the index (inactive, erased, not embedded yet)
+                found.append((mentor_id, float(np.dot(vector, query))))
+        return found
+
     def _new_exact(self) -> Any:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
 

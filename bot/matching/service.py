@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -25,15 +26,25 @@ from sqlmodel import Session
 from bot.logging import log_event
 from bot.matching.availability import Availability, availability_of
 from bot.matching.embedder import Embedder
+from bot.matching.evidence import KEEP_PER_KIND, EvidenceStore
 from bot.matching.index import MentorIndex
 from bot.matching.phrases import PhraseStore
 from bot.matching.profile import expertise_phrases, profile_text, text_hash
-from bot.matching.ranking import Candidate, RankedMentor, Ranking, language_bonus_for, rank
+from bot.matching.ranking import (
+    Candidate,
+    Learning,
+    RankedMentor,
+    Ranking,
+    language_bonus_for,
+    learning_for,
+    rank,
+)
 from bot.mentoring.questions import clean_question
 from bot.storage import embeddings as embedding_repo
+from bot.storage import evidence as evidence_repo
 from bot.storage import mentors as mentor_repo
 from bot.storage.db import session_scope
-from bot.storage.models import MentorEmbedding, utcnow
+from bot.storage.models import EvidenceKind, MentorEmbedding, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +59,8 @@ TOPIC_MARGIN = 0.1
 # When busy mentors fill the pool it grows 4x at a time, up to this many candidates.
 MAX_POOL = 6400
 QUERY_CACHE = 64
+# Mentors found through their past sessions rather than their profile, added to the pool.
+LEARNED_POOL = 20
 # A question's vector is derived from its words: kept only as long as one request's matching
 # needs it (seconds), so no process holds it long after its author was erased.
 QUERY_CACHE_SECONDS = 120.0
@@ -94,6 +107,7 @@ class MatchingService:
         on_match: Callable[[float], None] | None = None,
         query_cache_seconds: float = QUERY_CACHE_SECONDS,
         language_bonus: float | None = None,
+        learning: Learning | None = None,
     ) -> None:
         self._engine = engine
         self._language_bonus = (
@@ -102,12 +116,18 @@ class MatchingService:
         self._embedder = embedder
         self._index = MentorIndex(embedder.dim, exact_limit=exact_limit)
         self._phrases = PhraseStore(embedder.dim)
+        self._evidence = EvidenceStore(embedder.dim)
+        self._learning = learning or learning_for(embedder.name)
         self._version = -1
         self._lock = threading.RLock()
         # Matching is CPU-bound and the process also has to acknowledge Slack within 3 s: let
         # one match run at a time so a burst queues here instead of starving the ack threads
         # of the GIL and the cores (measured: burst ack p99 1.6 s without, see README).
         self._slots = threading.BoundedSemaphore(concurrency)
+        # Questions are embedded before a slot, so those queued behind a running match are
+        # embedded together, in one model call (a burst of 50 costs a few calls, not 50).
+        # Questions waiting at the same moment share one roster-version check (each still sees
+        # every change committed before it was asked).
         self._on_match = on_match  # receives each match's duration (metrics)
         # One question is embedded up to three times (match, "does anyone know it at all?",
         # the topic for leads): a few recent query vectors, keyed by a hash, not the text.
@@ -344,10 +364,11 @@ class MatchingService:
         available_only: bool,
         prefer_language: str | None,
     ) -> Ranking:
+        now = utcnow()
         with self._lock:
             hits = self._index.search(query, pool)
-            candidates = [self._candidate(mentor_id, score, query) for mentor_id, score in hits]
-        now = utcnow()
+            hits += self._learned_candidates(query, now, {mentor_id for mentor_id, _ in hits})
+            candidates = [self._candidate(m, score, query, now) for m, score in hits]
 
         def lookup(mentor_ids: list[int]) -> dict[int, Availability]:
             with session_scope(self._engine) as session:
@@ -364,12 +385,28 @@ class MatchingService:
             exclude_mentor_ids=exclude_mentor_ids,
             prefer_language=prefer_language,
             language_bonus=self._language_bonus,
+            learning=self._learning,
         )
 
-    def _candidate(self, mentor_id: int, score: float, query: NDArray[np.float32]) -> Candidate:
+    def _learned_candidates(
+        self, query: NDArray[np.float32], now: datetime, found: set[int]
+    ) -> list[tuple[int, float]]:
+        """Mentors outside the pool whose past sessions are close to the question: what they
+        learned to help with may not be in their profile's words."""
+        near = self._evidence.mentors_near(query, now, LEARNED_POOL)
+        return self._index.scores_of([m for m in near if m not in found], query)
+
+    def _candidate(
+        self,
+        mentor_id: int,
+        score: float,
+        query: NDArray[np.float32],
+        now: datetime | None = None,
+    ) -> Candidate:
         phrases, vectors = self._phrases.get(mentor_id)
         phrase_scores = vectors.astype(np.float32) @ query
-        return Candidate(mentor_id, score, phrases, phrase_scores)
+        evidence = self._evidence.scores(mentor_id, query, now or utcnow())
+        return Candidate(mentor_id, score, phrases, phrase_scores, evidence)
 
     def _describe(self, ranked: list[RankedMentor]) -> list[MatchResult]:
         with session_scope(self._engine) as session:
@@ -465,6 +502,7 @@ class MatchingService:
             loaded = end
         self._index.rebuild(ids[:loaded], vectors[:loaded])
         self._phrases = phrases
+        self._load_evidence(None)
 
     def _apply(self, changed: set[int]) -> None:
         present: set[int] = set()
@@ -479,9 +517,34 @@ class MatchingService:
         gone = sorted(changed - present)
         for mentor_id in gone:
             self._phrases.remove(mentor_id)
+        self._load_evidence(changed)
         self._index.remove(np.array(gone, dtype=np.int64))
         if ids:
             self._index.upsert(np.array(ids, dtype=np.int64), np.vstack(vectors))
+
+    def _load_evidence(self, mentor_ids: set[int] | None) -> None:
+        """What outcomes taught about these mentors (default: everyone), from the database."""
+        wanted = None if mentor_ids is None else sorted(mentor_ids)
+        with session_scope(self._engine) as session:
+            rows = list(evidence_repo.stream(session, self.model_key, wanted))
+        if wanted is None:
+            self._evidence = EvidenceStore(self._embedder.dim)
+        self._evidence.replace(wanted or (), rows)
+
+    def learn(self, *, mentor_id: int, request_id: int, kind: EvidenceKind, question: str) -> None:
+        """Keep `question`'s vector (never its text) as evidence about `mentor_id`; every
+        process, this one included, picks it up at its next refresh."""
+        vector = self._embedder.embed_queries([clean_question(question)])[0]
+        with session_scope(self._engine) as session:
+            evidence_repo.record(
+                session,
+                mentor_id=mentor_id,
+                request_id=request_id,
+                kind=kind,
+                model=self.model_key,
+                vector=vector.astype(np.float16).tobytes(),
+                keep=KEEP_PER_KIND,
+            )
 
     def _phrase_matrix(self, raw: bytes) -> NDArray[np.float16]:
         return np.frombuffer(raw, dtype=np.float16).reshape(-1, self._embedder.dim)

@@ -46,6 +46,7 @@ class OfferView:
 class OfferClosure(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    NOT_MY_TOPIC = "not_my_topic"
     PAUSED = "paused"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"  # the mentee cancelled

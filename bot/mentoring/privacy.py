@@ -88,6 +88,7 @@ class PrivacyService:
         for session_id in session_ids:
             self._booking.drop_reminders(session_id)
         self._matching.forget_cached_queries()
+        self._matching.refresh()  # drops what was learned from or about them, here at once
         redacted, failed = redact_pending(self._engine, self._redact)
         # No Slack id in the log: the point is that nothing about them remains.
         log_event(
@@ -130,6 +131,7 @@ class PrivacyService:
         before = (now or utcnow()) - self._retention
         with session_scope(self._engine) as session:
             requests, comments = privacy_repo.purge_texts(session, before)
+        self._matching.refresh()
         log_event(logger, "texts_purged", requests=requests, comments=comments)
         return requests, comments
 

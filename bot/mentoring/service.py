@@ -93,6 +93,7 @@ class MentoringService:
         program_leads: frozenset[str] = frozenset(),
         on_accepted: Callable[[int], object] | None = None,
         on_outcome: Callable[[str], None] | None = None,
+        on_not_my_topic: Callable[[int], object] | None = None,
     ) -> None:
         self._engine = engine
         self._matching = matching
@@ -114,6 +115,8 @@ class MentoringService:
         self._on_accepted = on_accepted
         # Told "offered", "unmatched", "accepted", "declined", "paused", "expired", "cancelled".
         self._on_outcome = on_outcome or (lambda _: None)
+        # Called with the offer's id when a mentor declines it as not their topic (learning).
+        self._on_not_my_topic = on_not_my_topic
 
     # -- mentee side ---------------------------------------------------------------------
 
@@ -322,7 +325,16 @@ class MentoringService:
             safely(self._on_accepted, meeting.id)
         return ClickOutcome(ClickResult.ACCEPTED, view)
 
-    def decline(self, offer_id: int, *, clicker_slack_id: str, pause: bool = False) -> ClickOutcome:
+    def decline(
+        self,
+        offer_id: int,
+        *,
+        clicker_slack_id: str,
+        pause: bool = False,
+        not_my_topic: bool = False,
+    ) -> ClickOutcome:
+        """Decline (or pause); `not_my_topic` also teaches the matcher to ask this mentor less
+        often about questions like this one."""
         status = OfferStatus.PAUSED if pause else OfferStatus.DECLINED
         with session_scope(self._engine) as session:
             offer, view, mine = self._load_offer(session, offer_id, clicker_slack_id)
@@ -341,8 +353,13 @@ class MentoringService:
         log_event(
             logger, "offer_" + status.value, request_id=view.request.request_id, offer_id=offer_id
         )
+        if not_my_topic and self._on_not_my_topic is not None:
+            safely(self._on_not_my_topic, offer_id)
         self.find_mentor(view.request.request_id)
-        return ClickOutcome(ClickResult.PAUSED if pause else ClickResult.DECLINED, view)
+        if pause:
+            return ClickOutcome(ClickResult.PAUSED, view)
+        declined = ClickResult.NOT_MY_TOPIC if not_my_topic else ClickResult.DECLINED
+        return ClickOutcome(declined, view)
 
     def expire(self, offer_id: int) -> bool:
         """Called by the offer timer: expire the offer if still unanswered, ask the next one."""

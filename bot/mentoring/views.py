@@ -18,6 +18,7 @@ from bot.storage.models import Mentor, MentorApproval, MentoringRequest, Offer
 class ClickResult(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    NOT_MY_TOPIC = "not_my_topic"  # declined, and the matcher learns from it
     PAUSED = "paused"
     CLOSED = "closed"  # expired, withdrawn, taken, or answered already
     NOT_YOURS = "not_yours"  # someone else clicked the mentor's buttons

@@ -152,6 +152,30 @@ class MentorEmbedding(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class EvidenceKind(StrEnum):
+    HELPED = "helped"  # the mentor accepted and the mentee rated the session 4 or 5
+    NOT_MY_TOPIC = "not_my_topic"  # the mentor declined the offer as not their topic
+
+
+class MatchEvidence(SQLModel, table=True):
+    """What one request's outcome taught the matcher about one mentor: the question's *vector*
+    (never its text), for the model that made it. Bounded per mentor, decays with age, erased
+    with either person and by RETENTION_DAYS (see bot/matching/evidence.py)."""
+
+    __tablename__ = "match_evidence"
+    __table_args__ = (
+        sa.UniqueConstraint("request_id", "mentor_id", name="uq_evidence_request_mentor"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
+    request_id: int = Field(foreign_key="mentoring_request.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    model: str = Field(max_length=300)
+    vector: bytes = Field(sa_type=sa.LargeBinary)  # float16[dim]
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 class RosterState(SQLModel, table=True):
     """A single row whose `version` increases with every roster change.
 

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.storage import evidence as evidence_repo
 from bot.storage.db import bulk_update
 from bot.storage.mentors import get_by_slack_id, record_changes
 from bot.storage.messages import mark_for_redaction
@@ -58,6 +59,10 @@ def personal_data(session: Session, slack_id: str) -> dict[str, Any]:
         "offers_received": _offers_to(session, mentor.id) if mentor and mentor.id else [],
         "sessions": _sessions_of(session, slack_id, mentor.id if mentor else None),
         "feedback_given": [_feedback(f) for f in _feedback_by(session, slack_id)],
+        # Vectors only (no text): how many outcomes of theirs the matcher is learning from.
+        "matching_evidence": evidence_repo.count_for(
+            session, mentee_slack_id=slack_id, mentor_id=mentor.id if mentor else None
+        ),
     }
 
 
@@ -175,6 +180,9 @@ def erase_person(session: Session, slack_id: str) -> ErasedCounts:
     through the person's requests, so before those are anonymised)."""
     mark_for_redaction(session, slack_id, ANONYMOUS)
     erase_settings(session, slack_id)
+    # Before the requests are anonymised: they are how the person's questions' vectors are
+    # found (what was learned about them as a mentor goes with their profile, below).
+    evidence_repo.erase_for(session, mentee_slack_id=slack_id, mentor_id=None)
     requests = bulk_update(
         session,
         sa.update(MentoringRequest)
@@ -212,6 +220,7 @@ def erase_mentor_profile(session: Session, slack_id: str) -> bool:
     if mentor is None or mentor.id is None:
         return False
     session.execute(sa.delete(MentorEmbedding).where(col(MentorEmbedding.mentor_id) == mentor.id))
+    evidence_repo.erase_for(session, mentee_slack_id=None, mentor_id=mentor.id)
     bulk_update(
         session, sa.update(Offer).where(col(Offer.mentor_id) == mentor.id).values(reasons=[])
     )
@@ -229,10 +238,12 @@ def erase_mentor_profile(session: Session, slack_id: str) -> bool:
 
 
 def purge_texts(session: Session, before: datetime) -> tuple[int, int]:
-    """Drop question/context texts and feedback comments written before `before`.
+    """Drop question/context texts, feedback comments and the matcher's question vectors
+    written before `before`.
 
     Returns (requests purged, comments purged); rows and their statuses stay.
     """
+    evidence_repo.purge_before(session, before)
     requests = bulk_update(
         session,
         sa.update(MentoringRequest)

@@ -110,6 +110,7 @@ def answer_buttons(offer_id: int, *, with_pause: bool) -> list[ButtonElement]:
             text=_("Accept"), action_id=Action.ACCEPT.value, value=value, style="primary"
         ),
         ButtonElement(text=_("Decline"), action_id=Action.DECLINE.value, value=value),
+        ButtonElement(text=_("Not my topic"), action_id=Action.NOT_MY_TOPIC.value, value=value),
     ]
     if with_pause:
         buttons.append(
@@ -123,6 +124,10 @@ def answer_buttons(offer_id: int, *, with_pause: bool) -> list[ButtonElement]:
 CLOSED_TEXT = {
     OfferClosure.ACCEPTED: N_("✅ You accepted this request. I've introduced you to each other."),
     OfferClosure.DECLINED: N_("You declined this request. Thanks for answering quickly!"),
+    OfferClosure.NOT_MY_TOPIC: N_(
+        "You declined this request as not your topic. Thanks: I'll send you fewer questions "
+        "like this one."
+    ),
     OfferClosure.PAUSED: N_("You're paused for a week: no new requests until then. See you soon!"),
     OfferClosure.EXPIRED: N_("This request expired before you could answer; it went elsewhere."),
     OfferClosure.WITHDRAWN: N_("The mentee cancelled this request. Nothing more to do."),
