@@ -29,6 +29,7 @@ OPTIONAL_COLUMNS = (
     "available_from",
     "available_until",
     "questions",  # "questions I can help with", separated by " | " (or line breaks in the cell)
+    "meeting_place",  # a personal https video link, a room, or "Slack huddle"
 )
 # CSV column → profile field, where the names differ.
 FIELD_OF_COLUMN = {"capacity": "weekly_capacity", "questions": "help_questions"}

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
+from bot.booking.place import meeting_place
 from bot.booking.ports import SessionView
 from bot.i18n import _
 
@@ -41,5 +42,10 @@ def session_invite(meeting: SessionView, *, now: datetime) -> bytes:
             request=meeting.request_id,
         ),
     )
+    place = meeting_place(meeting.meeting_place)
+    if place is not None:
+        event.add("location", _("Slack huddle") if place.huddle else place.text)
+        if place.link:
+            event.add("url", place.link)
     calendar.add_component(event)
     return bytes(calendar.to_ical())

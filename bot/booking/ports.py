@@ -37,6 +37,8 @@ class SessionView:
     # Each person's IANA time zone: a message to them shows times in it.
     mentee_timezone: str = "UTC"
     mentor_timezone: str = "UTC"
+    # Where the mentor meets, as written in their profile (see bot/booking/place.py).
+    meeting_place: str | None = None
 
     def timezone_of(self, slack_id: str) -> str:
         return self.mentor_timezone if slack_id == self.mentor_slack_id else self.mentee_timezone

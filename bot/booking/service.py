@@ -347,6 +347,7 @@ class BookingService:
             meeting.status,
             str(_zone(request.mentee_timezone)),
             str(_zone(mentor.timezone)),
+            mentor.meeting_place,
         )
         return _Loaded(
             meeting,

@@ -133,5 +133,7 @@ def register(app: App, services: HandlerServices) -> None:
     app.view(Callback.PROPOSE_TIME.value)(ack=check_proposal, lazy=[book_proposal])
     app.action(Action.RESCHEDULE.value)(ack=ack_only, lazy=[change(cancel=False)])
     app.action(Action.CANCEL_SESSION.value)(ack=ack_only, lazy=[change(cancel=True)])
+    # Slack still sends the click of a link button; acknowledging it is all there is to do.
+    app.action(Action.JOIN_SESSION.value)(ack_only)
     app.action(Action.BOOK_SLOT.value)(ack=ack_only, lazy=[book])
     app.action(Action.NO_SLOT_FITS.value)(ack=ack_only, lazy=[none_fits])

@@ -18,6 +18,7 @@ class Action(StrEnum):
     PROPOSE_TIME = "session_propose_time"
     RESCHEDULE = "session_reschedule"
     CANCEL_SESSION = "session_cancel"
+    JOIN_SESSION = "session_join"  # a link button: Slack opens the URL, the bot only acks
     RATE = "feedback_rate"
     MEET_AGAIN = "feedback_meet_again"
     ADD_COMMENT = "feedback_add_comment"
@@ -49,6 +50,7 @@ class Field(StrEnum):
     SKILLS = "skills"
     HELP_QUESTIONS = "help_questions"
     LANGUAGES = "languages"
+    MEETING_PLACE = "meeting_place"
     CAPACITY = "capacity"
     TIMEZONE = "timezone"
     PAUSED_UNTIL = "paused_until"

@@ -25,6 +25,7 @@ FIELD_OF = {
     "skills": Field.SKILLS,
     "help_questions": Field.HELP_QUESTIONS,
     "languages": Field.LANGUAGES,
+    "meeting_place": Field.MEETING_PLACE,
     "weekly_capacity": Field.CAPACITY,
     "timezone": Field.TIMEZONE,
     "paused_until": Field.PAUSED_UNTIL,
@@ -69,6 +70,7 @@ def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile | di
                 "skills": values.get(Field.SKILLS.value) or "",
                 "help_questions": values.get(Field.HELP_QUESTIONS.value) or "",
                 "languages": values.get(Field.LANGUAGES.value) or "",
+                "meeting_place": values.get(Field.MEETING_PLACE.value) or None,
                 "weekly_capacity": values.get(Field.CAPACITY.value) or 0,
                 "timezone": values.get(Field.TIMEZONE.value) or "UTC",
                 "paused_until": paused_until,
@@ -86,6 +88,9 @@ def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile | di
 FIELD_PROBLEMS = {
     Field.EXPERTISE: N_("Please describe what you can help with (at most 2,000 characters)."),
     Field.CAPACITY: N_("Give a whole number of sessions per week, from 0 to 40."),
+    Field.MEETING_PLACE: N_(
+        'A call link must be one https:// address; or write a room, or "Slack huddle".'
+    ),
     Field.TIMEZONE: N_("Unknown time zone: use a name like Europe/Warsaw or Asia/Jakarta."),
     Field.AVAILABLE_FROM: N_("Pick a time like 09:30."),
     Field.AVAILABLE_UNTIL: N_("Pick a time like 17:30, later than the start."),

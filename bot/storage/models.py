@@ -93,6 +93,9 @@ class MessageKind(StrEnum):
     APPROVAL = "approval"  # to each program lead: a new mentor's expertise
 
 
+MAX_MEETING_PLACE_CHARS = 300
+
+
 class MentorBase(SQLModel):
     """A mentor profile's fields, shared by the table, the form model and the view below."""
 
@@ -114,6 +117,9 @@ class MentorBase(SQLModel):
     available_until: str | None = Field(default=None, max_length=5)
     paused_until: datetime | None = None
     active: bool = True
+    # Where sessions happen: a personal video link, a room, or "Slack huddle" (see
+    # bot/booking/place.py); None: agreed in the introduction DM.
+    meeting_place: str | None = Field(default=None, max_length=MAX_MEETING_PLACE_CHARS)
 
 
 class Mentor(MentorBase, table=True):
@@ -439,6 +445,19 @@ class MentorProfile(MentorBase):
         if isinstance(value, list):
             items = (clean_text(str(item)).strip() for item in value)
             return [item[:MAX_HELP_QUESTION_CHARS] for item in items if item][:MAX_HELP_QUESTIONS]
+        return value
+
+    @field_validator("meeting_place", mode="before")
+    @classmethod
+    def _place(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = clean_text(value).strip()
+        if not value:
+            return None
+        looks_like_link = "://" in value or value.lower().startswith("www.")
+        if looks_like_link and not re.fullmatch(r"https://[^\s<>|]+", value):
+            raise ValueError("a meeting link must be one https:// address")
         return value
 
     @field_validator("languages")

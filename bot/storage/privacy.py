@@ -76,6 +76,7 @@ def _profile(mentor: Mentor) -> dict[str, Any]:
         "timezone": mentor.timezone,
         "languages": mentor.languages,
         "weekly_capacity": mentor.weekly_capacity,
+        "meeting_place": mentor.meeting_place,
         "available_from": mentor.available_from,
         "available_until": mentor.available_until,
         "paused_until": _iso(mentor.paused_until),
@@ -228,7 +229,7 @@ def erase_mentor_profile(session: Session, slack_id: str) -> bool:
     mentor.slack_id = f"{ANONYMOUS}-{mentor.id}"
     mentor.name = mentor.title = mentor.expertise = ""
     mentor.skills, mentor.languages, mentor.help_questions = [], [], []
-    mentor.available_from = mentor.available_until = None
+    mentor.available_from = mentor.available_until = mentor.meeting_place = None
     mentor.active = False
     mentor.updated_at = utcnow()
     session.add(mentor)

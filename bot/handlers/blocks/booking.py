@@ -17,11 +17,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.booking.place import meeting_place
 from bot.booking.ports import NudgeKind, SessionView
 from bot.booking.slots import Slot
 from bot.handlers.blocks.common import (
     Message,
     confirmed_button,
+    escape,
     id_value,
     local_time,
     mention,
@@ -158,6 +160,9 @@ def session_booked(meeting: SessionView, *, for_mentor: bool) -> Message:
         minutes=meeting.duration_minutes,
         other=mention(other),
     )
+    where = place_line(meeting)
+    if where:
+        text += "\n" + where
     sid = id_value(meeting.session_id)
     buttons = ActionsBlock(
         elements=[
@@ -228,7 +233,29 @@ def session_reminder(meeting: SessionView, kind: NudgeKind, *, for_mentor: bool)
         text = _(
             "Your mentoring session with {other} starts soon, at {when}.", other=other, when=when
         )
-    return Message(text, [section(text)])
+    blocks: list[Block] = [section(text)]
+    where = place_line(meeting)
+    if where:
+        blocks.append(section(where))
+    place = meeting_place(meeting.meeting_place)
+    if kind is NudgeKind.REMINDER_SOON and place is not None and place.link:
+        join = ButtonElement(
+            text=_("Join"), action_id=Action.JOIN_SESSION.value, url=place.link, style="primary"
+        )
+        blocks.append(ActionsBlock(elements=[join]))
+    return Message(text, blocks)
+
+
+def place_line(meeting: SessionView) -> str:
+    """Where the session happens, for both people ("" when the mentor set no place)."""
+    place = meeting_place(meeting.meeting_place)
+    if place is None:
+        return ""
+    if place.huddle:
+        return _("📍 Where: a Slack huddle — start one from your DM with each other.")
+    if place.link:
+        return _("📍 Where: <{link}|join the call>", link=place.link)
+    return _("📍 Where: {place}", place=escape(place.text))
 
 
 def no_slot_fits_to_mentor(meeting: SessionView) -> Message:

@@ -22,6 +22,7 @@ from bot.storage.models import (
     MAX_EXPERTISE_CHARS,
     MAX_HELP_QUESTION_CHARS,
     MAX_HELP_QUESTIONS,
+    MAX_MEETING_PLACE_CHARS,
     MentorView,
 )
 
@@ -32,6 +33,7 @@ class ProfileDefaults:
     skills: str = ""
     help_questions: str = ""  # one per line
     languages: str = ""
+    meeting_place: str = ""
     capacity: int = 2
     timezone: str = "UTC"
     paused_until: str | None = None  # YYYY-MM-DD
@@ -50,6 +52,7 @@ class ProfileDefaults:
             skills=", ".join(mentor.skills),
             help_questions="\n".join(mentor.help_questions),
             languages=", ".join(mentor.languages),
+            meeting_place=mentor.meeting_place or "",
             capacity=mentor.weekly_capacity,
             timezone=mentor.timezone or timezone,
             paused_until=mentor.paused_until.date().isoformat() if mentor.paused_until else None,
@@ -117,6 +120,20 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
                     action_id=Field.LANGUAGES.value,
                     initial_value=defaults.languages or None,
                     placeholder="en, fr",
+                ),
+            ),
+            InputBlock(
+                block_id=Field.MEETING_PLACE.value,
+                label=_("Where you meet"),
+                hint=_(
+                    'Your video call link (https://…), a room, or "Slack huddle". It goes in the'
+                    " booking message and the calendar invite."
+                ),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=Field.MEETING_PLACE.value,
+                    max_length=MAX_MEETING_PLACE_CHARS,
+                    initial_value=defaults.meeting_place or None,
                 ),
             ),
             InputBlock(
