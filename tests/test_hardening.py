@@ -528,7 +528,15 @@ def test_open_requests_are_capped_and_questions_rate_limited(
     refused = slack_api.wait_text("response_url", "already have 3 open requests")
     assert "/mentor cancel" in refused.params["text"]
     assert len(requests_in(engine)) == 3  # nothing stored, no mentor asked
-    assert sum(len(slack_api.messages_to(f"U0SRE000{n}")) for n in range(1, 4)) == 3
+
+    def offers_sent() -> int:
+        return sum(len(slack_api.messages_to(f"U0SRE000{n}")) for n in range(1, 4))
+
+    # A request is "offered" just before its DM goes out: wait for the three, then check that
+    # the refused fourth added none.
+    slack_api.wait_for(lambda: offers_sent() >= 3)
+    bot.wait_idle()
+    assert offers_sent() == 3
 
     first = requests_in(engine)[0].id
     bot.click(Action.CANCEL_REQUEST, str(first), MENTEE)
