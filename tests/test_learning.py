@@ -55,6 +55,20 @@ def ask(engine: Engine, question: str, mentee: str = "U0MENTEE1") -> int:
         return request.id
 
 
+def meeting_of(engine: Engine, request_id: int, mentor_id: int) -> int:
+    """A session of the request with the mentor (the mentee asked, the mentor accepted)."""
+    with session_scope(engine) as session:
+        meeting = session_repo.create_session(
+            session,
+            request_id=request_id,
+            mentor_id=mentor_id,
+            mentee_slack_id="U0MENTEE1",
+            minutes=60,
+        )
+        assert meeting.id is not None
+        return meeting.id
+
+
 def first(matching: MatchingService, question: str) -> str:
     return matching.match(question, top_k=3)[0].slack_id
 
@@ -167,16 +181,7 @@ def test_rating_teaches_and_a_lower_rating_takes_it_back(
     matching.start()
     learning = OutcomeLearning(engine=engine, matching=matching)
     request_id = ask(engine, KAFKA_QUESTION)
-    with session_scope(engine) as session:
-        meeting = session_repo.create_session(
-            session,
-            request_id=request_id,
-            mentor_id=ids["U0PLATFM"],
-            mentee_slack_id="U0MENTEE1",
-            minutes=60,
-        )
-        session_id = meeting.id
-    assert session_id is not None
+    session_id = meeting_of(engine, request_id, ids["U0PLATFM"])
     learning.session_rated(session_id, 3)
     assert evidence_rows(engine) == []
     learning.session_rated(session_id, 5)
@@ -249,16 +254,7 @@ def test_nothing_is_learned_from_an_erased_or_purged_question(
             keep=KEEP_PER_KIND,
         )
     assert stored is False
-    with session_scope(engine) as session:
-        meeting = session_repo.create_session(
-            session,
-            request_id=request_id,
-            mentor_id=ids["U0STREAM"],
-            mentee_slack_id="U0MENTEE1",
-            minutes=60,
-        )
-        session_id = meeting.id
-    assert session_id is not None
+    session_id = meeting_of(engine, request_id, ids["U0STREAM"])
     OutcomeLearning(engine=engine, matching=matching).session_rated(session_id, 5)
     assert evidence_rows(engine) == []
 
