@@ -34,12 +34,16 @@ T = TypeVar("T")
 class LazyWork(ThreadPoolExecutor):
     """The executor of lazy listeners, counting the work queued or running: the backlog behind
     the acks (a /metrics gauge), and what tests wait for before asserting that nothing more
-    happened."""
+    happened.
 
-    def __init__(self) -> None:
+    `opened`: work waits for it before it runs (the bot acknowledges Slack while its model and
+    index are still loading; what was asked meanwhile is handled once they are)."""
+
+    def __init__(self, opened: threading.Event | None = None) -> None:
         super().__init__(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-lazy")
         self._pending = 0
         self._changed = threading.Condition()
+        self._opened = opened
 
     @property
     def pending(self) -> int:
@@ -54,6 +58,8 @@ class LazyWork(ThreadPoolExecutor):
 
         def run() -> T:
             try:
+                if self._opened is not None:
+                    self._opened.wait()
                 return fn(*args, **kwargs)
             finally:
                 with self._changed:

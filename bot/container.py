@@ -5,7 +5,11 @@ import time."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -46,13 +50,32 @@ from bot.scheduling import (
     build_scheduler,
     start_scheduler,
 )
-from bot.storage.db import make_engine, session_scope
+from bot.storage.db import make_engine, session_scope, table_of
 from bot.storage.mentors import roster_version
-from bot.storage.models import utcnow
+from bot.storage.models import MentorEmbedding, utcnow
 
 logger = logging.getLogger(__name__)
 # Load balancers probe every few seconds, from several places: one answer serves them all.
 READINESS_SECONDS = 1.0
+WarmUpFailed = Callable[[BaseException], None]
+# Set by the HTTP server around build_runtime (see warming_up_in_background).
+_BACKGROUND_WARM_UP: ContextVar[WarmUpFailed | None] = ContextVar(
+    "background_warm_up", default=None
+)
+
+
+@contextmanager
+def warming_up_in_background(on_failure: WarmUpFailed) -> Iterator[None]:
+    """Within it, build_runtime returns before the model and index are loaded and loads them
+    in a thread: the server acknowledges Slack at once, and the work behind the acks (matching,
+    the scheduler's jobs) starts when they are loaded, so nothing asked meanwhile is lost.
+    `on_failure` is told if the loading fails (the HTTP server then exits, as it would have
+    at start)."""
+    token = _BACKGROUND_WARM_UP.set(on_failure)
+    try:
+        yield
+    finally:
+        _BACKGROUND_WARM_UP.reset(token)
 
 
 @dataclass
@@ -69,6 +92,111 @@ def build_engine(settings: Settings) -> Engine:
     return make_engine(settings.database_url)
 
 
+class DeferredEmbedder:
+    """The embedding model, loaded later by `load()` (the bot's warm-up thread), so the bot can
+    answer Slack while torch and the model load.
+
+    Its name and vector size are known before the model is (the size from the vectors stored
+    for it), which is all the index needs to be built around. Embedding waits for `load()`; a
+    model that failed to load fails every call with the reason, never hangs one.
+
+    Loading the model in one thread while the index loads in another was measured and
+    rejected: both are GIL-bound (imports; SQLite rows), so on 2 cores at 100k mentors the
+    overlap took as long as one after the other or longer (a GIL convoy: the SQLite thread
+    gives the GIL up for every row), and it slowed the acks served meanwhile."""
+
+    def __init__(self, name: str, dim: int, build: Callable[[], Embedder]) -> None:
+        self._name = name
+        self._dim = dim
+        self._build = build
+        self._model: Embedder | None = None
+        self._error: BaseException | None = None
+        self._loading = threading.Lock()
+        self._loaded = threading.Event()
+
+    def load(self) -> Embedder:
+        """Load the model now (once; later calls return it, or raise why it failed)."""
+        with self._loading:
+            if not self._loaded.is_set():
+                started = time.perf_counter()
+                try:
+                    model = self._build()
+                    if (model.name, model.dim) != (self._name, self._dim):
+                        raise ModelUnavailableError(
+                            f"Model {model.name!r} makes {model.dim}-d vectors, but the vectors"
+                            f" stored for {self._name!r} are {self._dim}-d."
+                        )
+                    self._model = model
+                    log_event(
+                        logger,
+                        "model_loaded",
+                        model=self._name,
+                        seconds=round(time.perf_counter() - started, 3),
+                    )
+                except BaseException as exc:  # noqa: BLE001  (raised to every caller, below)
+                    self._error = exc
+                finally:
+                    self._loaded.set()
+        return self.wait()
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded.is_set()
+
+    def wait(self) -> Embedder:
+        """The loaded model, once `load()` has run (raises ModelUnavailableError if it failed)."""
+        self._loaded.wait()
+        if self._model is None:
+            if isinstance(self._error, ModelUnavailableError):
+                raise ModelUnavailableError(str(self._error)) from self._error
+            raise ModelUnavailableError(
+                f"Cannot load embedding model {self._name!r}: {self._error!r}"
+            ) from self._error
+        return self._model
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        return self.wait().embed(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self.wait().embed_queries(texts)
+
+
+def stored_dim(engine: Engine, model_key: str) -> int | None:
+    """The size of the vectors stored for `model_key`; None when there are none (or the
+    database cannot say: then the model is simply loaded first)."""
+    table = table_of(MentorEmbedding)
+    try:
+        with engine.connect() as connection:
+            dim = connection.execute(
+                sa.select(table.c.dim).where(table.c.model == model_key).limit(1)
+            ).scalar()
+    except sa.exc.SQLAlchemyError:
+        return None
+    return int(dim) if dim else None
+
+
+def load_embedder(
+    settings: Settings, engine: Engine, threads: int | None = None, *, defer: bool = False
+) -> Embedder:
+    """The configured model, loaded now; with `defer`, a DeferredEmbedder when vectors of it
+    are stored (else its size is only known from the model itself: loaded now all the same)."""
+
+    def build() -> Embedder:
+        return build_embedder(settings.embedding_model, threads=threads)
+
+    # MatchingService.model_key of this model (embedders are named after EMBEDDING_MODEL).
+    dim = stored_dim(engine, f"{settings.embedding_model}|{PHRASES_VERSION}") if defer else None
+    return DeferredEmbedder(settings.embedding_model, dim, build) if dim else build()
+
+
 def build_services(
     settings: Settings,
     *,
@@ -76,10 +204,12 @@ def build_services(
     embedder: Embedder | None = None,
     embedding_threads: int | None = None,
     metrics: Metrics | None = None,
+    defer_model: bool = False,
 ) -> Services:
+    """`defer_model`: the model may be loaded later, by DeferredEmbedder.load()."""
     engine = engine or build_engine(settings)
-    embedder = embedder or build_embedder(
-        settings.embedding_model, threads=settings.embedding_threads or embedding_threads
+    embedder = embedder or load_embedder(
+        settings, engine, threads=settings.embedding_threads or embedding_threads, defer=defer_model
     )
     matching = MatchingService(
         engine=engine,
@@ -200,6 +330,9 @@ class BotRuntime:
     app: App
     metrics: Metrics
     lazy_work: LazyWork
+    # Set once the model and index are loaded and the scheduler runs (see build_runtime).
+    warmed: threading.Event = field(default_factory=threading.Event)
+    warm_up_error: BaseException | None = None
     closed: bool = field(default=False)
     _readiness: tuple[float, dict[str, Any]] | None = field(default=None, repr=False)
 
@@ -211,8 +344,10 @@ class BotRuntime:
         if cached is not None and time.monotonic() - cached[0] < READINESS_SECONDS:
             return cached[1]
         matching = self.services.matching
+        warmed = self.warmed.is_set() and self.warm_up_error is None
         report: dict[str, Any] = {
-            "model": matching.ready,
+            "model": matching.ready and warmed,
+            "warming_up": not self.warmed.is_set(),
             "mentors_indexed": len(matching.index),
             "scheduler": self.scheduler.running,
         }
@@ -227,6 +362,42 @@ class BotRuntime:
         report["ok"] = bool(report["database"] and report["model"])
         self._readiness = (time.monotonic(), report)
         return report
+
+    def warm_up(self, settings: Settings, on_failure: WarmUpFailed | None = None) -> None:
+        """Load the model (if deferred) and the index, then start the scheduler and let the
+        work queued behind the acks run. A failure is raised, or, with `on_failure`, logged and
+        handed to it before the queued work is let through."""
+        try:
+            started = time.perf_counter()
+            matching = self.services.matching
+            if isinstance(matching.embedder, DeferredEmbedder):
+                matching.embedder.load()
+            matching.start()
+            if not self.closed:
+                start_scheduler(
+                    self.scheduler,
+                    run_jobs=settings.run_scheduler,
+                    digest=(settings.digest_day, settings.digest_time, settings.digest_timezone),
+                )
+            logger.info(
+                "bot_ready",
+                extra={
+                    "mentors": len(matching.index),
+                    "seconds": round(time.perf_counter() - started, 3),
+                },
+            )
+        except BaseException as exc:
+            self.warm_up_error = exc
+            if on_failure is None:
+                raise
+            if self.closed:  # stopped while warming up: the failure is the shutdown's
+                logger.info("warm_up_stopped")
+                return
+            logger.exception("warm_up_failed")
+            on_failure(exc)
+        finally:
+            self._readiness = None
+            self.warmed.set()  # queued work runs (and fails clearly if the warm-up did)
 
     def close(self) -> None:
         if self.closed:
@@ -245,15 +416,23 @@ def build_runtime(
     embedder: Embedder | None = None,
     client: WebClient | None = None,
 ) -> BotRuntime:
-    """Build and start the bot: model and index are loaded before it can accept traffic."""
-    # One torch thread: the bot embeds one short question at a time and needs the other core
-    # for acknowledging Slack (burst bench: DM p99 1.3 s vs 1.65 s with two threads).
+    """Build and start the bot. By default the model and index are loaded before this returns;
+    within `warming_up_in_background()` they load in a thread while the bot already takes
+    requests."""
+    # One torch thread: the bot embeds short questions and needs the other core for
+    # acknowledging Slack (burst bench: DM p99 1.3 s vs 1.65 s with two threads).
     metrics = Metrics()
+    on_failure = _BACKGROUND_WARM_UP.get()
     services = build_services(
-        settings, engine=engine, embedder=embedder, embedding_threads=1, metrics=metrics
+        settings,
+        engine=engine,
+        embedder=embedder,
+        embedding_threads=1,
+        metrics=metrics,
+        defer_model=on_failure is not None,
     )
-    services.matching.start()
-    # The language identifier takes ~0.6 s to load: at start, not in the first question's ack.
+    # ~0.6 s to load: at start, not in the first question's ack (acks can come in while the
+    # model and index are still loading).
     warm_language_identifier()
     client = client or build_slack_client(settings, metrics)
     scheduler = build_scheduler(services.engine)
@@ -272,7 +451,8 @@ def build_runtime(
         languages=domain.languages,
         directory=domain.directory,
     )
-    lazy_work = LazyWork()
+    warmed = threading.Event()
+    lazy_work = LazyWork(opened=warmed)  # the work behind the acks waits for the warm-up
     metrics.lazy_backlog.set_function(lambda: lazy_work.pending)
     app = create_app(settings, handler_services, client, lazy_work)
     jobs.install(domain.mentoring, domain.booking, domain.digest, domain.privacy)
@@ -280,15 +460,25 @@ def build_runtime(
         lambda event: metrics.scheduler_lag.observe(_lag(event)),
         EVENT_JOB_EXECUTED | EVENT_JOB_ERROR,
     )
-    start_scheduler(
+    runtime = BotRuntime(
+        services,
+        client,
         scheduler,
-        run_jobs=settings.run_scheduler,
-        digest=(settings.digest_day, settings.digest_time, settings.digest_timezone),
+        domain.mentoring,
+        handler_services,
+        app,
+        metrics,
+        lazy_work,
+        warmed,
     )
-    logger.info("bot_ready", extra={"mentors": len(services.matching.index)})
-    return BotRuntime(
-        services, client, scheduler, domain.mentoring, handler_services, app, metrics, lazy_work
-    )
+    if on_failure is None:
+        runtime.warm_up(settings)
+        return runtime
+
+    threading.Thread(
+        target=runtime.warm_up, args=(settings, on_failure), name="warm-up", daemon=True
+    ).start()
+    return runtime
 
 
 @dataclass

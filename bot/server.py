@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -11,10 +12,12 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
-from bot.container import BotRuntime
+from bot.container import BotRuntime, warming_up_in_background
 from bot.web import WsgiApp, create_wsgi_app
 
 logger = logging.getLogger(__name__)
+# gunicorn's arbiter stops the server when a worker exits with this code ("failed to boot").
+WORKER_BOOT_ERROR = 3
 
 
 def http_app(runtime: BotRuntime, settings: Settings) -> WsgiApp:
@@ -55,7 +58,10 @@ def serve_http(build_runtime: Callable[[], BotRuntime], settings: Settings, port
     holder: list[BotRuntime] = []
 
     def build() -> WsgiApp:
-        runtime = build_runtime()
+        # Slack is answered from the first second: the model and index load in a thread and
+        # questions asked meanwhile are matched once they are (GET /readyz: 503 until then).
+        with warming_up_in_background(_failed_to_boot):
+            runtime = build_runtime()
         holder.append(runtime)
         return http_app(runtime, settings)
 
@@ -81,6 +87,14 @@ def serve_http(build_runtime: Callable[[], BotRuntime], settings: Settings, port
             "worker_exit": worker_exit,
         },
     ).run()
+
+
+def _failed_to_boot(error: BaseException) -> None:
+    """The model or index could not be loaded: stop, as a failure inside build() would have
+    (the error is already logged); a supervisor restarts the bot."""
+    logger.critical("worker_failed_to_boot", extra={"error": type(error).__name__})
+    logging.shutdown()
+    os._exit(WORKER_BOOT_ERROR)
 
 
 def serve_socket_mode(runtime: BotRuntime, settings: Settings) -> None:

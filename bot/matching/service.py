@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from bot.logging import log_event
 from bot.matching.availability import Availability, availability_of
+from bot.matching.batching import BATCH_WAIT_SECONDS, QueryBatcher, SharedRun
 from bot.matching.embedder import Embedder
 from bot.matching.evidence import KEEP_PER_KIND, EvidenceStore
 from bot.matching.index import MentorIndex
@@ -108,6 +109,7 @@ class MatchingService:
         query_cache_seconds: float = QUERY_CACHE_SECONDS,
         language_bonus: float | None = None,
         learning: Learning | None = None,
+        batch_wait: float = BATCH_WAIT_SECONDS,
     ) -> None:
         self._engine = engine
         self._language_bonus = (
@@ -124,10 +126,12 @@ class MatchingService:
         # one match run at a time so a burst queues here instead of starving the ack threads
         # of the GIL and the cores (measured: burst ack p99 1.6 s without, see README).
         self._slots = threading.BoundedSemaphore(concurrency)
-        # Questions are embedded before a slot, so those queued behind a running match are
-        # embedded together, in one model call (a burst of 50 costs a few calls, not 50).
-        # Questions waiting at the same moment share one roster-version check (each still sees
-        # every change committed before it was asked).
+        # Questions are embedded before taking a slot, so those waiting at the same moment
+        # (queued behind a running embedding) are embedded together, in one model call.
+        self._batcher = QueryBatcher(embedder.embed_queries, max_wait=batch_wait)
+        # Questions arriving while a roster-version check runs share the next one (each still
+        # sees every change committed before it was asked).
+        self._refreshes = SharedRun(self.refresh)
         self._on_match = on_match  # receives each match's duration (metrics)
         # One question is embedded up to three times (match, "does anyone know it at all?",
         # the topic for leads): a few recent query vectors, keyed by a hash, not the text.
@@ -222,10 +226,16 @@ class MatchingService:
         """
         cleaned = clean_question(question)
         preferred = prefer_language if prefer_language != "en" else None
+        started = time.perf_counter()
+        # Before taking a slot: the questions waiting for one are embedded together, in one
+        # model call, and share one roster check; only ranking runs one match at a time.
+        query = self._query_vector(cleaned)
+        self._refreshes()
+        prepared = time.perf_counter() - started
         with self._slots:
             started = time.perf_counter()
             results = self._match(
-                cleaned,
+                query,
                 mentee_slack_id,
                 top_k,
                 exclude_mentor_ids,
@@ -233,13 +243,13 @@ class MatchingService:
                 available_only,
                 preferred,
             )
-        if self._on_match is not None:
-            self._on_match(time.perf_counter() - started)
+        if self._on_match is not None:  # the work, not the wait for a slot
+            self._on_match(prepared + time.perf_counter() - started)
         return results
 
     def _match(
         self,
-        cleaned: str,
+        query: NDArray[np.float32],
         mentee_slack_id: str | None,
         top_k: int,
         exclude_mentor_ids: frozenset[int],
@@ -247,8 +257,6 @@ class MatchingService:
         available_only: bool,
         prefer_language: str | None,
     ) -> list[MatchResult]:
-        self.refresh()
-        query = self._query_vector(cleaned)
         excluded = frozenset({mentee_slack_id}) if mentee_slack_id else frozenset()
         pool = max(CANDIDATE_POOL, top_k * 8 + len(exclude_mentor_ids))
         while True:
@@ -344,7 +352,8 @@ class MatchingService:
             if cached is not None and now - cached[0] <= self._query_seconds:
                 self._queries.move_to_end(key)
                 return cached[1]
-        vector: NDArray[np.float32] = self._embedder.embed_queries([cleaned])[0]
+        # Embedded together with any other question waiting at this moment (one model call).
+        vector = self._batcher.embed(cleaned)
         with self._queries_lock:
             self._queries[key] = (now, vector)
             self._queries.move_to_end(key)
