@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -28,14 +28,13 @@ from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.config import Settings
 from bot.digest.service import DigestService
-from bot.errors import ModelUnavailableError
 from bot.handlers import HandlerServices
 from bot.handlers.notifier import SlackNotifier
 from bot.handlers.people import SlackDirectory
 from bot.handlers.ratelimit import RateLimiter
 from bot.languages import LanguageService
-from bot.logging import log_event
-from bot.matching.embedder import Embedder, Vectors, build_embedder
+from bot.matching.deferred import DeferredEmbedder
+from bot.matching.embedder import Embedder, build_embedder
 from bot.matching.service import PHRASES_VERSION, MatchingService
 from bot.mentoring.insights import ProgramInsights
 from bot.mentoring.language import warm_language_identifier
@@ -50,9 +49,10 @@ from bot.scheduling import (
     build_scheduler,
     start_scheduler,
 )
-from bot.storage.db import make_engine, session_scope, table_of
+from bot.storage import embeddings as embedding_repo
+from bot.storage.db import make_engine, session_scope
 from bot.storage.mentors import roster_version
-from bot.storage.models import MentorEmbedding, utcnow
+from bot.storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 # Load balancers probe every few seconds, from several places: one answer serves them all.
@@ -92,95 +92,14 @@ def build_engine(settings: Settings) -> Engine:
     return make_engine(settings.database_url)
 
 
-class DeferredEmbedder:
-    """The embedding model, loaded later by `load()` (the bot's warm-up thread), so the bot can
-    answer Slack while torch and the model load.
-
-    Its name and vector size are known before the model is (the size from the vectors stored
-    for it), which is all the index needs to be built around. Embedding waits for `load()`; a
-    model that failed to load fails every call with the reason, never hangs one.
-
-    Loading the model in one thread while the index loads in another was measured and
-    rejected: both are GIL-bound (imports; SQLite rows), so on 2 cores at 100k mentors the
-    overlap took as long as one after the other or longer (a GIL convoy: the SQLite thread
-    gives the GIL up for every row), and it slowed the acks served meanwhile."""
-
-    def __init__(self, name: str, dim: int, build: Callable[[], Embedder]) -> None:
-        self._name = name
-        self._dim = dim
-        self._build = build
-        self._model: Embedder | None = None
-        self._error: BaseException | None = None
-        self._loading = threading.Lock()
-        self._loaded = threading.Event()
-
-    def load(self) -> Embedder:
-        """Load the model now (once; later calls return it, or raise why it failed)."""
-        with self._loading:
-            if not self._loaded.is_set():
-                started = time.perf_counter()
-                try:
-                    model = self._build()
-                    if (model.name, model.dim) != (self._name, self._dim):
-                        raise ModelUnavailableError(
-                            f"Model {model.name!r} makes {model.dim}-d vectors, but the vectors"
-                            f" stored for {self._name!r} are {self._dim}-d."
-                        )
-                    self._model = model
-                    log_event(
-                        logger,
-                        "model_loaded",
-                        model=self._name,
-                        seconds=round(time.perf_counter() - started, 3),
-                    )
-                except BaseException as exc:  # noqa: BLE001  (raised to every caller, below)
-                    self._error = exc
-                finally:
-                    self._loaded.set()
-        return self.wait()
-
-    @property
-    def loaded(self) -> bool:
-        return self._loaded.is_set()
-
-    def wait(self) -> Embedder:
-        """The loaded model, once `load()` has run (raises ModelUnavailableError if it failed)."""
-        self._loaded.wait()
-        if self._model is None:
-            if isinstance(self._error, ModelUnavailableError):
-                raise ModelUnavailableError(str(self._error)) from self._error
-            raise ModelUnavailableError(
-                f"Cannot load embedding model {self._name!r}: {self._error!r}"
-            ) from self._error
-        return self._model
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dim(self) -> int:
-        return self._dim
-
-    def embed(self, texts: Sequence[str]) -> Vectors:
-        return self.wait().embed(texts)
-
-    def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        return self.wait().embed_queries(texts)
-
-
-def stored_dim(engine: Engine, model_key: str) -> int | None:
+def _stored_dim(engine: Engine, model_key: str) -> int | None:
     """The size of the vectors stored for `model_key`; None when there are none (or the
     database cannot say: then the model is simply loaded first)."""
-    table = table_of(MentorEmbedding)
     try:
-        with engine.connect() as connection:
-            dim = connection.execute(
-                sa.select(table.c.dim).where(table.c.model == model_key).limit(1)
-            ).scalar()
+        with session_scope(engine) as session:
+            return embedding_repo.stored_dim(session, model_key)
     except sa.exc.SQLAlchemyError:
         return None
-    return int(dim) if dim else None
 
 
 def load_embedder(
@@ -193,7 +112,7 @@ def load_embedder(
         return build_embedder(settings.embedding_model, threads=threads)
 
     # MatchingService.model_key of this model (embedders are named after EMBEDDING_MODEL).
-    dim = stored_dim(engine, f"{settings.embedding_model}|{PHRASES_VERSION}") if defer else None
+    dim = _stored_dim(engine, f"{settings.embedding_model}|{PHRASES_VERSION}") if defer else None
     return DeferredEmbedder(settings.embedding_model, dim, build) if dim else build()
 
 

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.container import DeferredEmbedder, build_services, warming_up_in_background
+from bot.container import build_services, warming_up_in_background
 from bot.errors import ModelUnavailableError
+from bot.matching.deferred import DeferredEmbedder
 from bot.matching.embedder import Embedder, Vectors
 from bot.matching.service import MatchingService
 from tests.conftest import bot_settings

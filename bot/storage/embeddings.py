@@ -118,3 +118,11 @@ def stream_vectors(
         query = query.where(col(MentorEmbedding.mentor_id).in_(sorted(mentor_ids)))
     result = session.execute(query.execution_options(yield_per=STREAM_CHUNK))
     yield from result.partitions()
+
+
+def stored_dim(session: Session, model: str) -> int | None:
+    """The size of the vectors stored for `model` (None: none are)."""
+    dim = session.execute(
+        sa.select(col(MentorEmbedding.dim)).where(col(MentorEmbedding.model) == model).limit(1)
+    ).scalar()
+    return int(dim) if dim else None
