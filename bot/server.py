@@ -58,8 +58,8 @@ def serve_http(build_runtime: Callable[[], BotRuntime], settings: Settings, port
     holder: list[BotRuntime] = []
 
     def build() -> WsgiApp:
-        # Slack is answered from the first second: the model and index load in a thread and
-        # questions asked meanwhile are matched once they are (GET /readyz: 503 until then).
+        # Slack is answered while the model and index load (in a thread); questions asked
+        # meanwhile are matched once they are loaded (GET /readyz: 503 until then).
         with warming_up_in_background(_failed_to_boot):
             runtime = build_runtime()
         holder.append(runtime)
@@ -80,7 +80,8 @@ def serve_http(build_runtime: Callable[[], BotRuntime], settings: Settings, port
             "workers": 1,
             "worker_class": "gthread",
             "threads": 16,
-            # Loading the model and index happens in the worker before it serves; allow for it.
+            # The worker serves while it loads the model and index; should it ever build them
+            # before serving (a model of unknown size), allow for that.
             "timeout": 120,
             "graceful_timeout": 20,
             "accesslog": None,
