@@ -206,7 +206,7 @@ def build_domain(
         mentoring=mentoring,
         booking=booking,
         feedback=FeedbackService(
-            engine=services.engine, booking=booking, on_mentee_rated=learning.session_rated
+            engine=services.engine, booking=booking, on_rated=learning.session_rated
         ),
         profiles=ProfileService(
             engine=services.engine,

@@ -182,11 +182,11 @@ def test_rating_teaches_and_a_lower_rating_takes_it_back(
     learning = OutcomeLearning(engine=engine, matching=matching)
     request_id = ask(engine, KAFKA_QUESTION)
     session_id = meeting_of(engine, request_id, ids["U0PLATFM"])
-    learning.session_rated(session_id, 3)
+    learning.session_rated(session_id, "U0MENTEE1", 3)
     assert evidence_rows(engine) == []
-    learning.session_rated(session_id, 5)
+    learning.session_rated(session_id, "U0MENTEE1", 5)
     assert [r.kind for r in evidence_rows(engine)] == [EvidenceKind.HELPED.value]
-    learning.session_rated(session_id, 2)  # the mentee changed their mind
+    learning.session_rated(session_id, "U0MENTEE1", 2)  # the mentee changed their mind
     assert evidence_rows(engine) == []
 
 
@@ -255,7 +255,7 @@ def test_nothing_is_learned_from_an_erased_or_purged_question(
         )
     assert stored is False
     session_id = meeting_of(engine, request_id, ids["U0STREAM"])
-    OutcomeLearning(engine=engine, matching=matching).session_rated(session_id, 5)
+    OutcomeLearning(engine=engine, matching=matching).session_rated(session_id, "U0MENTEE1", 5)
     assert evidence_rows(engine) == []
 
 

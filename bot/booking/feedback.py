@@ -63,23 +63,19 @@ class FeedbackService:
         *,
         engine: Engine,
         booking: BookingService,
-        on_mentee_rated: Callable[[int, int], object] | None = None,
+        on_rated: Callable[[int, str, int], object] | None = None,
     ) -> None:
         self._engine = engine
         self._booking = booking
-        # Called with (session id, rating) after the mentee rates a session (learning).
-        self._on_mentee_rated = on_mentee_rated
+        # Called with (session id, author, rating) after a rating is saved (learning).
+        self._on_rated = on_rated
 
     def rate(self, session_id: int, author: str, rating: int) -> FeedbackResult:
         if not 1 <= rating <= 5:
             return FeedbackResult.INVALID
         result = self._record(session_id, author, FeedbackKind.FOLLOW_UP, rating=rating)
-        if result is FeedbackResult.SAVED and self._on_mentee_rated is not None:
-            with session_scope(self._engine) as session:
-                meeting = session_repo.get_session(session, session_id)
-                by_mentee = meeting is not None and meeting.mentee_slack_id == author
-            if by_mentee:
-                safely(self._on_mentee_rated, session_id, rating)
+        if result is FeedbackResult.SAVED and self._on_rated is not None:
+            safely(self._on_rated, session_id, author, rating)
         return result
 
     def attendance(

@@ -38,13 +38,15 @@ class OutcomeLearning:
         self._engine = engine
         self._matching = matching
 
-    def session_rated(self, session_id: int, rating: int) -> None:
-        """The mentee rated a session: 4-5 is evidence for its mentor, a lower (changed)
-        rating withdraws what an earlier one taught."""
+    def session_rated(self, session_id: int, author: str, rating: int) -> None:
+        """Someone rated a session. The mentee's 4-5 is evidence for its mentor, their lower
+        (changed) rating withdraws what an earlier one taught; the mentor's counts for nothing."""
         with session_scope(self._engine) as session:
             meeting = session_repo.get_session(session, session_id)
-            request = request_repo.get_request(session, meeting.request_id) if meeting else None
-            if meeting is None or request is None or request.id is None:
+            if meeting is None or meeting.mentee_slack_id != author:
+                return
+            request = request_repo.get_request(session, meeting.request_id)
+            if request is None or request.id is None:
                 return
             if rating < HELPED_RATING:
                 if evidence_repo.forget(
