@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.booking.place import meeting_place
+from bot.booking.place import MeetingPlace, meeting_place
 from bot.booking.ports import NudgeKind, SessionView
 from bot.booking.slots import Slot
 from bot.handlers.blocks.common import (
@@ -160,7 +160,7 @@ def session_booked(meeting: SessionView, *, for_mentor: bool) -> Message:
         minutes=meeting.duration_minutes,
         other=mention(other),
     )
-    where = place_line(meeting)
+    where = place_line(meeting_place(meeting.meeting_place))
     if where:
         text += "\n" + where
     sid = id_value(meeting.session_id)
@@ -234,10 +234,10 @@ def session_reminder(meeting: SessionView, kind: NudgeKind, *, for_mentor: bool)
             "Your mentoring session with {other} starts soon, at {when}.", other=other, when=when
         )
     blocks: list[Block] = [section(text)]
-    where = place_line(meeting)
+    place = meeting_place(meeting.meeting_place)
+    where = place_line(place)
     if where:
         blocks.append(section(where))
-    place = meeting_place(meeting.meeting_place)
     if kind is NudgeKind.REMINDER_SOON and place is not None and place.link:
         join = ButtonElement(
             text=_("Join"), action_id=Action.JOIN_SESSION.value, url=place.link, style="primary"
@@ -246,9 +246,8 @@ def session_reminder(meeting: SessionView, kind: NudgeKind, *, for_mentor: bool)
     return Message(text, blocks)
 
 
-def place_line(meeting: SessionView) -> str:
+def place_line(place: MeetingPlace | None) -> str:
     """Where the session happens, for both people ("" when the mentor set no place)."""
-    place = meeting_place(meeting.meeting_place)
     if place is None:
         return ""
     if place.huddle:
