@@ -55,6 +55,20 @@ def ask(engine: Engine, question: str, mentee: str = "U0MENTEE1") -> int:
         return request.id
 
 
+def lived(
+    matching: MatchingService,
+    engine: Engine,
+    mentor_id: int,
+    kind: EvidenceKind,
+    question: str = KAFKA_QUESTION,
+    mentee: str = "U0MENTEE1",
+) -> None:
+    """`mentee` asked `question` and the outcome with the mentor taught `kind`."""
+    matching.learn(
+        mentor_id=mentor_id, request_id=ask(engine, question, mentee), kind=kind, question=question
+    )
+
+
 def meeting_of(engine: Engine, request_id: int, mentor_id: int) -> int:
     """A session of the request with the mentor (the mentee asked, the mentor accepted)."""
     with session_scope(engine) as session:
@@ -85,12 +99,7 @@ def test_a_helped_question_brings_its_mentor_first_for_similar_ones(
     matching.start()
     before = first(matching, SIMILAR)
     other = next(s for s in ("U0STREAM", "U0PLATFM") if s != before)
-    matching.learn(
-        mentor_id=ids[other],
-        request_id=ask(engine, KAFKA_QUESTION),
-        kind=EvidenceKind.HELPED,
-        question=KAFKA_QUESTION,
-    )
+    lived(matching, engine, ids[other], EvidenceKind.HELPED)
     assert first(matching, SIMILAR) == other
     assert first(matching, UNRELATED) == "U0SPEAK"
     (row,) = evidence_rows(engine)
@@ -105,12 +114,7 @@ def test_not_my_topic_lowers_the_mentor_for_similar_questions_only(
     matching.start()
     before = first(matching, SIMILAR)
     unrelated = [(r.slack_id, r.score) for r in matching.match(UNRELATED, top_k=1)]
-    matching.learn(
-        mentor_id=ids[before],
-        request_id=ask(engine, KAFKA_QUESTION),
-        kind=EvidenceKind.NOT_MY_TOPIC,
-        question=KAFKA_QUESTION,
-    )
+    lived(matching, engine, ids[before], EvidenceKind.NOT_MY_TOPIC)
     assert first(matching, SIMILAR) != before
     # Other topics: unchanged.
     assert [(r.slack_id, r.score) for r in matching.match(UNRELATED, top_k=1)] == unrelated
@@ -128,13 +132,7 @@ def test_evidence_is_bounded_rebuilt_on_start_and_seen_by_other_processes(
     before = first(other, SIMILAR)
     helper = next(s for s in ("U0STREAM", "U0PLATFM") if s != before)
     for n in range(KEEP_PER_KIND + 5):
-        question = f"{KAFKA_QUESTION} ({n})"
-        one.learn(
-            mentor_id=ids[helper],
-            request_id=ask(engine, question),
-            kind=EvidenceKind.HELPED,
-            question=question,
-        )
+        lived(one, engine, ids[helper], EvidenceKind.HELPED, f"{KAFKA_QUESTION} ({n})")
     assert len(evidence_rows(engine)) == KEEP_PER_KIND  # the newest ones
     assert first(other, SIMILAR) == helper  # the other process refreshed from the database
     restarted = MatchingService(engine=engine, embedder=fake_embedder)
@@ -197,17 +195,8 @@ def test_erasing_either_person_or_retention_removes_the_evidence(
     matching.start()
     baseline = first(matching, SIMILAR)
     helper = next(s for s in ("U0STREAM", "U0PLATFM") if s != baseline)
-
-    def learn(mentee: str) -> None:
-        matching.learn(
-            mentor_id=ids[helper],
-            request_id=ask(engine, KAFKA_QUESTION, mentee),
-            kind=EvidenceKind.HELPED,
-            question=KAFKA_QUESTION,
-        )
-
-    learn("U0MENTEE1")
-    learn("U0MENTEE2")
+    lived(matching, engine, ids[helper], EvidenceKind.HELPED, mentee="U0MENTEE1")
+    lived(matching, engine, ids[helper], EvidenceKind.HELPED, mentee="U0MENTEE2")
     with session_scope(engine) as session:
         assert personal_data(session, "U0MENTEE1")["matching_evidence"] == {
             "from_my_questions": 1,
@@ -224,12 +213,7 @@ def test_erasing_either_person_or_retention_removes_the_evidence(
 
     # Retention: whatever is older than RETENTION_DAYS goes, with the question texts.
     other = next(s for s in ("U0STREAM", "U0PLATFM") if s != helper)
-    matching.learn(
-        mentor_id=ids[other],
-        request_id=ask(engine, KAFKA_QUESTION, "U0MENTEE3"),
-        kind=EvidenceKind.HELPED,
-        question=KAFKA_QUESTION,
-    )
+    lived(matching, engine, ids[other], EvidenceKind.HELPED, mentee="U0MENTEE3")
     assert len(evidence_rows(engine)) == 1
     with time_machine.travel(utcnow() + timedelta(days=400)), session_scope(engine) as session:
         purge_texts(session, utcnow() - timedelta(days=365))

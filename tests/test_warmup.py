@@ -107,11 +107,8 @@ def test_a_failed_warm_up_is_reported_and_leaves_nothing_waiting(
         bot.close()
 
 
-def test_the_bot_builds_around_a_model_it_loads_later_when_vectors_are_stored(
-    engine: Engine, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seed(engine)
-    MatchingService(engine=engine, embedder=FakeEmbedder()).start()  # vectors stored, as usual
+def models_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the models the composition root builds from now on (fakes)."""
     built: list[str] = []
 
     def model(name: str, *, threads: int | None = None) -> Embedder:
@@ -119,6 +116,15 @@ def test_the_bot_builds_around_a_model_it_loads_later_when_vectors_are_stored(
         return FakeEmbedder(name=name)
 
     monkeypatch.setattr("bot.container.build_embedder", model)
+    return built
+
+
+def test_the_bot_builds_around_a_model_it_loads_later_when_vectors_are_stored(
+    engine: Engine, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(engine)
+    MatchingService(engine=engine, embedder=FakeEmbedder()).start()  # vectors stored, as usual
+    built = models_built(monkeypatch)
     settings = Settings(_env_file=None, database_url=sqlite_url, embedding_model="fake-bow")
     services = build_services(settings, engine=engine, defer_model=True)
     try:
@@ -145,13 +151,7 @@ def test_without_stored_vectors_the_model_is_loaded_at_once(
     engine: Engine, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Nothing stored for this model yet: its vector size is only known from the model itself.
-    built: list[str] = []
-
-    def model(name: str, *, threads: int | None = None) -> Embedder:
-        built.append(name)
-        return FakeEmbedder(name=name)
-
-    monkeypatch.setattr("bot.container.build_embedder", model)
+    built = models_built(monkeypatch)
     settings = Settings(_env_file=None, database_url=sqlite_url, embedding_model="fake-bow")
     services = build_services(settings, engine=engine, defer_model=True)
     try:
