@@ -303,11 +303,10 @@ class MatchingService:
     def _closest_phrases(self, query: NDArray[np.float32], size: int) -> list[tuple[float, str]]:
         best: dict[str, tuple[float, str]] = {}
         with self._lock:
-            candidates = [self._candidate(m, s, query) for m, s in self._index.search(query, 20)]
-        for candidate in candidates:
-            for phrase, score in zip(
-                candidate.phrases, candidate.phrase_scores.tolist(), strict=True
-            ):
+            # Only the roster's words count here, not what outcomes taught about anyone.
+            scored = [self._phrase_scores(m, query) for m, _ in self._index.search(query, 20)]
+        for phrases, scores in scored:
+            for phrase, score in zip(phrases, scores.tolist(), strict=True):
                 key = phrase.casefold()
                 if key not in best or score > best[key][0]:
                     best[key] = (score, phrase)
@@ -406,16 +405,17 @@ class MatchingService:
         return self._index.scores_of([m for m in near if m not in found], query)
 
     def _candidate(
-        self,
-        mentor_id: int,
-        score: float,
-        query: NDArray[np.float32],
-        now: datetime | None = None,
+        self, mentor_id: int, score: float, query: NDArray[np.float32], now: datetime
     ) -> Candidate:
-        phrases, vectors = self._phrases.get(mentor_id)
-        phrase_scores = vectors.astype(np.float32) @ query
-        evidence = self._evidence.scores(mentor_id, query, now or utcnow())
+        phrases, phrase_scores = self._phrase_scores(mentor_id, query)
+        evidence = self._evidence.scores(mentor_id, query, now)
         return Candidate(mentor_id, score, phrases, phrase_scores, evidence)
+
+    def _phrase_scores(
+        self, mentor_id: int, query: NDArray[np.float32]
+    ) -> tuple[list[str], NDArray[np.float32]]:
+        phrases, vectors = self._phrases.get(mentor_id)
+        return phrases, vectors.astype(np.float32) @ query
 
     def _describe(self, ranked: list[RankedMentor]) -> list[MatchResult]:
         with session_scope(self._engine) as session:
