@@ -282,3 +282,22 @@ def test_a_session_rated_well_through_slack_teaches_the_matcher(
     bot.click("feedback_rate_5", f"{meeting.id}:5", "U0SRE0001")  # the mentor's rating: no say
     bot.wait_idle()
     assert len(evidence_rows(engine)) == 1
+
+
+def test_repeated_and_forged_not_my_topic_clicks_teach_once_and_never_fail(
+    engine: Engine, start_bot: StartBot, slack_api: SlackStandIn
+) -> None:
+    bot = start_bot()
+    flow.seed(engine)
+    flow.ask(bot)
+    offer = flow.offer_to(slack_api, "U0SRE0001")
+    bot.click(Action.NOT_MY_TOPIC, offer, "U0SRE0001")
+    slack_api.wait_text("response_url", "as not your topic")
+    again = bot.click(Action.NOT_MY_TOPIC, offer, "U0SRE0001")  # a double click, a retry
+    stranger = bot.click(Action.NOT_MY_TOPIC, offer, "U0STRANGER")
+    forged = bot.click(Action.NOT_MY_TOPIC, "'; drop table offer; --", "U0SRE0001")
+    assert {again.status, stranger.status, forged.status} == {200}
+    slack_api.wait_for(lambda: len(slack_api.of("response_url")) == 4)
+    bot.wait_idle()
+    assert [r.kind for r in evidence_rows(engine)] == [EvidenceKind.NOT_MY_TOPIC.value]
+    assert len(flow.offers_in(engine)) == 2  # the request moved on once
