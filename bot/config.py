@@ -85,6 +85,32 @@ class Settings(BaseSettings):
         default_factory=list, description="Slack user ids of program leads, comma-separated"
     )
     mentor_response_hours: float = Field(default=8, gt=0, le=24 * 14)
+    urgent_response_minutes: int = Field(
+        default=60,
+        ge=5,
+        le=24 * 60,
+        description="Minutes the mentors of an urgent ('today') request have to answer",
+    )
+    urgent_fanout: int = Field(
+        default=3, ge=1, le=3, description="Mentors an urgent request goes to at once"
+    )
+    waitlist_days: int = Field(
+        default=14,
+        ge=0,
+        le=90,
+        description="Days a request whose experts are all busy waits for one of them (0: never)",
+    )
+    busy_feed_timeout_seconds: float = Field(
+        default=3, gt=0, le=30, description="How long reading a mentor's calendar feed may take"
+    )
+    busy_feed_cache_minutes: int = Field(
+        default=15, ge=0, le=24 * 60, description="How long a calendar feed's busy times are kept"
+    )
+    busy_feed_private_hosts: bool = Field(
+        default=False,
+        description="Allow calendar feeds on private or loopback addresses (tests only: a feed "
+        "URL is typed by a mentor, and must not make the bot read internal services)",
+    )
     reminder_early_hours: float = Field(
         default=24, gt=0, le=24 * 7, description="First session reminder, hours before"
     )

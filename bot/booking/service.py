@@ -130,7 +130,7 @@ class BookingService:
             clash = any(
                 start < b_end and b_start < end
                 for who in (view.mentor_slack_id, view.mentee_slack_id)
-                for b_start, b_end in session_repo.busy_of(session, who, now)
+                for b_start, b_end in session_repo.busy_of(session, who, now, excluding=session_id)
             )
             if clash:
                 taken = True

@@ -40,6 +40,9 @@ class RequestStatus(StrEnum):
     OFFERED = "offered"  # waiting for a mentor's answer
     MATCHED = "matched"  # a mentor accepted
     UNMATCHED = "unmatched"  # nobody available or every candidate said no
+    # The fitting mentors exist but have no room (capacity, pause): offered as soon as one has,
+    # in request order, until `waiting_until`.
+    WAITING = "waiting"
     CANCELLED = "cancelled"
     COMPLETED = "completed"
 
@@ -135,6 +138,15 @@ class Mentor(MentorBase, table=True):
         sa_column_kwargs={"server_default": MentorApproval.APPROVED.value},
     )
     revision: int = Field(default=0, description="Roster version of the last change to this row")
+    # Offers left to expire since the mentor last answered one: two in a row pause them
+    # (`auto_paused_at`, counted in the digest, never ranked).
+    missed_offers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    auto_paused_at: datetime | None = None
+    # The secret iCal address of the mentor's calendar (busy times); set only by the mentor in
+    # their form, never shown to anyone else, never logged. `busy_feed_failed_at`: when the
+    # mentor was told their feed could not be read (once, until it works again).
+    busy_feed_url: str | None = Field(default=None, sa_type=sa.Text)
+    busy_feed_failed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -227,6 +239,11 @@ class MentoringRequest(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
     matched_at: datetime | None = None
+    # A waiting request is offered until then, else it ends as unmatched.
+    waiting_until: datetime | None = None
+    # `/mentor again @ana`: the only mentor this request is offered to (no matching). No foreign
+    # key: an erased mentor leaves an id nobody has, and the request ends politely.
+    preferred_mentor_id: int | None = None
 
 
 class Offer(SQLModel, table=True):
@@ -235,8 +252,9 @@ class Offer(SQLModel, table=True):
     __tablename__ = "offer"
     __table_args__ = (
         sa.UniqueConstraint("request_id", "mentor_id", name="uq_offer_request_mentor"),
-        # Exactly one mentor ends up with a request, and a request waits on one mentor at a
-        # time: both enforced by the database, whatever double clicks and retries do.
+        # Exactly one mentor ends up with a request, and a request waits on at most one mentor
+        # per slot (one slot in the cascade, two or three for an urgent fan-out): both enforced
+        # by the database, whatever double clicks, retries and concurrent cascades do.
         sa.Index(
             "uq_offer_one_accepted",
             "request_id",
@@ -245,8 +263,9 @@ class Offer(SQLModel, table=True):
             postgresql_where=sa.text("status = 'accepted'"),
         ),
         sa.Index(
-            "uq_offer_one_pending",
+            "uq_offer_one_pending_per_slot",
             "request_id",
+            "slot",
             unique=True,
             sqlite_where=sa.text("status = 'pending'"),
             postgresql_where=sa.text("status = 'pending'"),
@@ -257,6 +276,8 @@ class Offer(SQLModel, table=True):
     request_id: int = Field(foreign_key="mentoring_request.id", index=True, ondelete="CASCADE")
     mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
     rank: int
+    # 0 in the one-at-a-time cascade; 0, 1, 2 for the mentors of an urgent fan-out.
+    slot: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     score: float
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=OfferStatus.PENDING.value, max_length=16, index=True)

@@ -33,8 +33,14 @@ def _intervals(rows: list[MentoringSession]) -> list[tuple[datetime, datetime]]:
     ]
 
 
-def busy_of(session: Session, slack_id: str, since: datetime) -> list[tuple[datetime, datetime]]:
-    """Booked sessions of a person, as mentee and (if they mentor too) as mentor."""
+def busy_of(
+    session: Session, slack_id: str, since: datetime, *, excluding: int | None = None
+) -> list[tuple[datetime, datetime]]:
+    """Booked sessions of a person, as mentee and (if they mentor too) as mentor.
+
+    `excluding` leaves out the session being booked: a second click on the same slot must read
+    as "already booked", not as a clash with itself.
+    """
     mentor_id = session.exec(select(Mentor.id).where(Mentor.slack_id == slack_id)).first()
     who = col(MentoringSession.mentee_slack_id) == slack_id
     if mentor_id is not None:
@@ -44,6 +50,7 @@ def busy_of(session: Session, slack_id: str, since: datetime) -> list[tuple[date
             who,
             col(MentoringSession.status).in_(BOOKED),
             col(MentoringSession.starts_at) >= since - timedelta(days=1),
+            col(MentoringSession.id) != (excluding if excluding is not None else -1),
         )
     ).all()
     return _intervals(list(rows))
