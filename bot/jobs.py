@@ -79,5 +79,10 @@ def sweep_expired_offers() -> None:
         logger.warning("offers_expired_by_sweep", extra={"count": expired})
 
 
+def offer_waiting() -> None:
+    """Offer waiting requests to mentors who have room again (and end those waited too long)."""
+    _service().offer_waiting()
+
+
 def wakeup() -> None:
     """Does nothing: running it makes the scheduler re-read jobs stored by other processes."""

@@ -21,6 +21,9 @@ from bot.booking.ports import NudgeKind
 
 JOB_TABLE = "apscheduler_jobs"
 SWEEP_MINUTES = 10
+# How soon a waiting request reaches a mentor who has room again (capacity reset, pause over, a
+# session cancelled): each run costs one match per waiting request.
+WAITLIST_MINUTES = 2
 # How often a running scheduler re-reads the job store: jobs added by another process (an HTTP
 # instance that only stores jobs) are seen within this many seconds.
 WAKEUP_SECONDS = 15
@@ -73,6 +76,14 @@ def start_scheduler(
             "interval",
             minutes=SWEEP_MINUTES,
             id="offer-expiry-sweep",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        scheduler.add_job(
+            "bot.jobs:offer_waiting",
+            "interval",
+            minutes=WAITLIST_MINUTES,
+            id="waiting-list",
             replace_existing=True,
             misfire_grace_time=None,
         )

@@ -34,8 +34,15 @@ class RecordingNotifier:
     def tell_mentee_received(self, request: Any) -> None:
         self.events.append(("received", request.request_id))
 
-    def tell_mentee_asked(self, offer: Any) -> None:
-        self.events.append(("asked", offer.mentor_slack_id))
+    def tell_mentee_asked(self, offers: Any) -> None:
+        for offer in offers:
+            self.events.append(("asked", offer.mentor_slack_id))
+
+    def tell_mentee_waiting(self, request: Any, place: int, until: datetime) -> None:
+        self.events.append(("waiting", place))
+
+    def tell_mentor_auto_paused(self, mentor_slack_id: str, until: datetime) -> None:
+        self.events.append(("auto_paused", mentor_slack_id))
 
     def close_offer(self, offer: Any, closure: OfferClosure) -> None:
         self.events.append(("closed", closure))

@@ -104,6 +104,13 @@ def digest_text(digest: Digest) -> str:
             active=digest.active_mentors,
             full=digest.mentors_at_capacity,
         ),
+        "• "
+        + _(
+            "On the waiting list now: *{waiting}* · mentors paused for unanswered requests this"
+            " week: *{paused}*",
+            waiting=digest.waiting_now,
+            paused=digest.auto_pauses,
+        ),
         "",
         _("*Top requested topics*"),
         *_topic_lines(digest.topics, _no_topics(digest, _("not enough requests to name topics"))),

@@ -13,6 +13,8 @@ from sqlmodel import Session
 from bot.digest.topics import MIN_PEOPLE, Asked, Topic, cluster_topics
 from bot.matching.availability import availability_of
 from bot.matching.embedder import Embedder
+from bot.storage import mentors as mentor_repo
+from bot.storage import requests as request_repo
 from bot.storage import stats
 from bot.storage.db import session_scope
 from bot.storage.models import RequestStatus, SessionStatus
@@ -47,6 +49,10 @@ class Digest:
     previous: Figures
     active_mentors: int
     mentors_at_capacity: int
+    # Requests on the waiting list when the digest was built (their experts were all busy), and
+    # mentors paused this week for leaving two offers unanswered: counts, never names.
+    waiting_now: int = 0
+    auto_pauses: int = 0
     topics: list[Topic] = field(default_factory=list)
     unmet: list[Topic] = field(default_factory=list)
     # The week is still running: labels are named only once it is over (see build_digest).
@@ -116,6 +122,8 @@ def build_digest(
             for i in reversed(range(HISTORY_WEEKS))
         ]
         weekly = stats.weekly_counts(session, windows)
+        waiting_now = request_repo.waiting_count(session)
+        auto_pauses = mentor_repo.auto_pauses_between(session, start, end)
     active = [
         a for a in load.values() if a.listed and not (a.paused_until and a.paused_until > now)
     ]
@@ -131,6 +139,8 @@ def build_digest(
         previous=previous,
         active_mentors=len(active),
         mentors_at_capacity=at_capacity,
+        waiting_now=waiting_now,
+        auto_pauses=auto_pauses,
         topics=_topics(embedder, asked),
         unmet=_topics(embedder, unmet_asked),
         history=[(week_label(s), r, h) for (s, _), (r, h) in zip(windows, weekly, strict=True)],

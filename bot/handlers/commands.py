@@ -21,6 +21,7 @@ from bot.handlers.middleware import LANGUAGE_KNOWN
 from bot.handlers.payload import who
 from bot.handlers.profile import profile_modal_for
 from bot.i18n import _, active_language, language_named, use_language
+from bot.mentoring import again
 from bot.mentoring.language import question_language
 from bot.mentoring.questions import clean_question
 from bot.mentoring.views import CancelResult
@@ -70,6 +71,8 @@ def parse_command(text: str | None) -> ParsedCommand:
         return ParsedCommand(subcommand, stripped, rest)
     if subcommand is Subcommand.LANGUAGE and names_a_language(rest):
         return ParsedCommand(subcommand, "", rest)
+    if subcommand is Subcommand.AGAIN and again.names_someone(rest):
+        return ParsedCommand(subcommand, "", rest)
     return ParsedCommand(None, stripped)
 
 
@@ -109,6 +112,8 @@ def register(app: App, services: HandlerServices) -> None:
             open_modal(client, command, parsed, user)
         elif parsed.subcommand is None and parsed.question:
             ack_question(ack, parsed.question, user, context)
+        elif parsed.subcommand is Subcommand.AGAIN:
+            ack_again(ack, parsed.args, user, context)
         else:
             ack()
 
@@ -127,6 +132,15 @@ def register(app: App, services: HandlerServices) -> None:
         asked_in = None if context.get(LANGUAGE_KNOWN) else question_language(cleaned)
         with use_language(asked_in or active_language()):
             ack(text=blocks.request_received(cleaned))
+
+    def ack_again(ack: Ack, args: str, user: str, context: BoltContext) -> None:
+        if not args:
+            ack(text=blocks.again_usage())
+        elif not services.question_limit.allow(user):
+            ack(text=blocks.too_many_questions(services.question_limit.limit))
+        else:
+            context[ACCEPTED] = True
+            ack()
 
     @safe
     def run_command(
@@ -150,6 +164,8 @@ def register(app: App, services: HandlerServices) -> None:
             _language(user, parsed.args, respond)
         elif parsed.subcommand is None and parsed.question and context.get(ACCEPTED):
             _ask(user, parsed.question, services.directory.timezone(user))
+        elif parsed.subcommand is Subcommand.AGAIN and context.get(ACCEPTED):
+            _again(user, parsed.args, respond)
 
     def open_modal(
         client: WebClient, command: dict[str, Any], parsed: ParsedCommand, user: str
@@ -171,6 +187,16 @@ def register(app: App, services: HandlerServices) -> None:
         except InvalidQuestionError:
             return  # the ack already told the user why
         services.mentoring.find_mentor(request.request_id)
+
+    def _again(user: str, args: str, respond: Respond) -> None:
+        try:
+            outcome = services.mentoring.ask_again(
+                mentee_slack_id=user, text=args, mentee_timezone=services.directory.timezone(user)
+            )
+        except InvalidQuestionError as error:
+            respond(response_type="ephemeral", text=str(error))
+            return
+        respond(response_type="ephemeral", **blocks.again_reply(outcome).as_kwargs())
 
     def _language(user: str, args: str, respond: Respond) -> None:
         languages = services.languages

@@ -10,6 +10,7 @@ class Action(StrEnum):
     DECLINE = "offer_decline"
     NOT_MY_TOPIC = "offer_not_my_topic"
     PAUSE = "offer_pause"
+    RESUME_OFFERS = "mentor_resume_offers"
     CANCEL_REQUEST = "request_cancel"
     ASK = "home_ask"
     EDIT_PROFILE = "home_edit_profile"
@@ -72,6 +73,7 @@ class Subcommand(StrEnum):
     MY_DATA = "my-data"
     FORGET_ME = "forget-me"
     LANGUAGE = "language"
+    AGAIN = "again"  # followed by "@name <question>"
     # Program leads only:
     DIGEST = "digest"
     DEMAND = "demand"
@@ -93,6 +95,7 @@ LOCAL_SUBCOMMANDS: dict[str, Subcommand] = {
     "zapomnij-mnie": Subcommand.FORGET_ME,
     "język": Subcommand.LANGUAGE,
     "jezyk": Subcommand.LANGUAGE,
+    "ponownie": Subcommand.AGAIN,
     # Italian
     "aiuto": Subcommand.HELP,
     "stato": Subcommand.STATUS,
@@ -102,6 +105,7 @@ LOCAL_SUBCOMMANDS: dict[str, Subcommand] = {
     "miei-dati": Subcommand.MY_DATA,
     "dimenticami": Subcommand.FORGET_ME,
     "lingua": Subcommand.LANGUAGE,
+    "ancora": Subcommand.AGAIN,
     # Indonesian
     "bantuan": Subcommand.HELP,
     "batal": Subcommand.CANCEL,
@@ -110,6 +114,7 @@ LOCAL_SUBCOMMANDS: dict[str, Subcommand] = {
     "data-saya": Subcommand.MY_DATA,
     "lupakan-saya": Subcommand.FORGET_ME,
     "bahasa": Subcommand.LANGUAGE,
+    "lagi": Subcommand.AGAIN,
     # Spanish
     "ayuda": Subcommand.HELP,
     "estado": Subcommand.STATUS,
@@ -120,6 +125,7 @@ LOCAL_SUBCOMMANDS: dict[str, Subcommand] = {
     "olvídame": Subcommand.FORGET_ME,
     "olvidame": Subcommand.FORGET_ME,
     "idioma": Subcommand.LANGUAGE,
+    "otra-vez": Subcommand.AGAIN,
     # German
     "hilfe": Subcommand.HELP,
     "stornieren": Subcommand.CANCEL,
@@ -128,6 +134,7 @@ LOCAL_SUBCOMMANDS: dict[str, Subcommand] = {
     "meine-daten": Subcommand.MY_DATA,
     "vergiss-mich": Subcommand.FORGET_ME,
     "sprache": Subcommand.LANGUAGE,
+    "nochmal": Subcommand.AGAIN,
     # French
     "aide": Subcommand.HELP,
     "statut": Subcommand.STATUS,
@@ -136,6 +143,7 @@ LOCAL_SUBCOMMANDS: dict[str, Subcommand] = {
     "mes-donnees": Subcommand.MY_DATA,
     "oublie-moi": Subcommand.FORGET_ME,
     "langue": Subcommand.LANGUAGE,
+    "encore": Subcommand.AGAIN,
 }
 
 

@@ -95,7 +95,9 @@ def _digest_preview(args: str, services: HandlerServices) -> Message:
 def _demand(services: HandlerServices) -> Message:
     since = utcnow() - timedelta(weeks=DEMAND_WEEKS)
     topics = services.digest.unmet_topics(since)
-    return blocks.demand_message(topics, services.insights.unmet_requests(since))
+    return blocks.demand_message(
+        topics, services.insights.unmet_requests(since), waiting=services.insights.waiting_list()
+    )
 
 
 def _reassign(args: str, services: HandlerServices) -> Message:

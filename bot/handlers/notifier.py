@@ -96,8 +96,18 @@ class SlackNotifier:
             lambda: common.plain(request_blocks.request_received(request.question)),
         )
 
-    def tell_mentee_asked(self, offer: OfferView) -> MessageRef | None:
-        return self.send(offer.request.mentee_slack_id, request_blocks.mentee_asked, offer)
+    def tell_mentee_asked(self, offers: Sequence[OfferView]) -> MessageRef | None:
+        return self.send(offers[0].request.mentee_slack_id, request_blocks.mentee_asked, offers)
+
+    def tell_mentee_waiting(
+        self, request: RequestView, place: int, until: datetime
+    ) -> MessageRef | None:
+        return self.send(
+            request.mentee_slack_id, request_blocks.mentee_waiting, request, place, until
+        )
+
+    def tell_mentor_auto_paused(self, mentor_slack_id: str, until: datetime) -> None:
+        self.send(mentor_slack_id, offer_blocks.mentor_auto_paused, until)
 
     def close_offer(self, offer: OfferView, closure: OfferClosure) -> None:
         if offer.message is None:

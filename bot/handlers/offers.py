@@ -78,3 +78,10 @@ def register(app: App, services: HandlerServices) -> None:
     app.action(Action.DECLINE.value)(ack=ack_only, lazy=[decline])
     app.action(Action.NOT_MY_TOPIC.value)(ack=ack_only, lazy=[not_mine])
     app.action(Action.PAUSE.value)(ack=ack_only, lazy=[pause])
+
+    @safe
+    def resume(context: BoltContext, respond: Respond) -> None:
+        resumed = mentoring.resume(who(context))
+        respond(replace_original=True, text=blocks.resumed(was_paused=resumed))
+
+    app.action(Action.RESUME_OFFERS.value)(ack=ack_only, lazy=[resume])

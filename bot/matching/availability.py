@@ -37,6 +37,12 @@ class Availability:
         return self.listed and not paused and self.load_this_week < self.weekly_capacity
 
     @property
+    def may_have_room(self) -> bool:
+        """Whether waiting for this mentor makes sense: listed and mentoring at all (a weekly
+        capacity of 0 never frees a place; a pause and a full week end)."""
+        return self.listed and self.weekly_capacity > 0
+
+    @property
     def load_ratio(self) -> float:
         return self.load_this_week / self.weekly_capacity if self.weekly_capacity else 1.0
 

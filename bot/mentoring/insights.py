@@ -34,6 +34,11 @@ class ProgramInsights:
             rows = request_repo.unmatched_since(session, since)
             return [UnmetRequest(r.id, r.format, r.created_at, r.best_score) for r in rows if r.id]
 
+    def waiting_list(self) -> int:
+        """Requests waiting now for a busy expert to have room (a count: leads see demand)."""
+        with session_scope(self._engine) as session:
+            return request_repo.waiting_count(session)
+
     def week_numbers(self) -> dict[str, int]:
         """This week's figures for program leads (Monday 00:00 UTC onwards)."""
         with session_scope(self._engine) as session:
@@ -45,6 +50,7 @@ class ProgramInsights:
             + counts.get(RequestStatus.COMPLETED.value, 0),
             "unmatched": counts.get(RequestStatus.UNMATCHED.value, 0),
             "waiting": counts.get(RequestStatus.OFFERED.value, 0)
-            + counts.get(RequestStatus.OPEN.value, 0),
+            + counts.get(RequestStatus.OPEN.value, 0)
+            + counts.get(RequestStatus.WAITING.value, 0),
             "active_mentors": mentors,
         }

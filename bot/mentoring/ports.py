@@ -41,6 +41,8 @@ class OfferView:
     reasons: tuple[str, ...]
     expires_at: datetime
     message: MessageRef | None = None
+    slot: int = 0  # > 0: one of an urgent request's mentors asked at once
+    others_asked: int = 0  # how many other mentors were asked at the same time (when sent)
 
 
 class OfferClosure(StrEnum):
@@ -53,12 +55,15 @@ class OfferClosure(StrEnum):
     REASSIGNED = "reassigned"  # a program lead gave it to another mentor
     ERASED = "erased"  # the mentee asked for their data to be deleted: never quote it again
     RELEASED = "released"  # the mentor left the roster: the request went to someone else
+    TAKEN = "taken"  # an urgent request asked several mentors at once; another one accepted
 
 
 class Unmatched(StrEnum):
     NO_EXPERT = "no_expert"  # nobody on the roster knows the topic well enough
     NOBODY_AVAILABLE = "nobody_available"  # the experts are paused or fully booked
     ALL_DECLINED = "all_declined"  # the fitting mentors said no or did not answer
+    WAITED_TOO_LONG = "waited_too_long"  # on the waiting list for WAITLIST_DAYS, nobody had room
+    MENTOR_DECLINED = "mentor_declined"  # `/mentor again`: that mentor could not take it
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,17 @@ class Notifier(Protocol):
     def tell_mentee_received(self, request: RequestView) -> MessageRef | None:
         """Confirm a request sent with the form (a slash command is confirmed in its ack)."""
 
-    def tell_mentee_asked(self, offer: OfferView) -> MessageRef | None:
-        """Tell the mentee who was asked and why, with a Cancel button."""
+    def tell_mentee_asked(self, offers: Sequence[OfferView]) -> MessageRef | None:
+        """Tell the mentee who was asked (several mentors at once for an urgent request), why
+        and until when, with a Cancel button."""
+
+    def tell_mentee_waiting(
+        self, request: RequestView, place: int, until: datetime
+    ) -> MessageRef | None:
+        """Every fitting mentor is busy: the request waits (its place in line, until when)."""
+
+    def tell_mentor_auto_paused(self, mentor_slack_id: str, until: datetime) -> None:
+        """Two offers in a row went unanswered: no more until `until` or a click on Resume."""
 
     def close_offer(self, offer: OfferView, closure: OfferClosure) -> None:
         """Replace the mentor's offer message: its buttons no longer apply."""

@@ -1,7 +1,9 @@
-"""MentoringService: one request at a time to one mentor at a time, until someone accepts.
+"""MentoringService: each request to the best available mentor until someone accepts — one
+at a time, or to the top two or three at once when it is urgent; when every fitting mentor is
+busy, the request waits in line for one of them.
 
 Longer than the house's ~400 lines on purpose: it is the offer state machine (submit, offer,
-accept / decline / pause / expire, cancel, reassign, release), and every transition is a
+accept / decline / pause / expire, wait, cancel, reassign, release), and every transition is a
 claim on the same two tables. Reading them side by side is how one checks that exactly one
 mentor ends up with a request; outcomes and views live in `views.py`, demand reporting in
 `demand.py`, program-wide figures in `insights.py`."""
@@ -9,8 +11,9 @@ mentor ends up with a request; outcomes and views live in `views.py`, demand rep
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -20,8 +23,10 @@ from sqlmodel import Session
 from bot.errors import TooManyOpenRequestsError
 from bot.i18n import N_, ngettext, supported
 from bot.logging import log_event
-from bot.matching.service import MatchingService
-from bot.mentoring import demand
+from bot.matching.availability import availability_of
+from bot.matching.service import MatchingService, MatchResult
+from bot.mentoring import again, demand
+from bot.mentoring.again import AgainOutcome, AgainResult, PastMentor
 from bot.mentoring.language import question_language
 from bot.mentoring.messaging import log_posted, safely
 from bot.mentoring.ports import (
@@ -53,6 +58,7 @@ from bot.storage import sessions as session_repo
 from bot.storage.db import session_scope
 from bot.storage.models import (
     MentoringFormat,
+    MentoringRequest,
     MessageKind,
     Offer,
     OfferStatus,
@@ -70,12 +76,29 @@ PAUSE_DAYS = 7
 MAX_CONTEXT_CHARS = 3000
 SESSION_MINUTES = {MentoringFormat.FLASH: 60, MentoringFormat.MICRO: 60, MentoringFormat.SPEED: 15}
 SEARCHING = (RequestStatus.OPEN, RequestStatus.OFFERED)
-# A lead may hand these to a mentor of their choice.
-REASSIGNABLE = (*SEARCHING, RequestStatus.UNMATCHED)
+# A lead may hand these to a mentor of their choice; a mentee may cancel them.
+REASSIGNABLE = (*SEARCHING, RequestStatus.WAITING, RequestStatus.UNMATCHED)
+CANCELLABLE = (*SEARCHING, RequestStatus.WAITING, RequestStatus.MATCHED)
 # Stored with the offer as its "reason", and translated where it is shown (reasons_line).
 LEAD_REASON = N_("Chosen for this request by a program lead")
-# A follow-on candidate must score at least this share of the first candidate's score.
+AGAIN_REASON = N_("Asked for you by name: you helped them before")
+# A follow-on candidate (and every mentor of an urgent fan-out) must score at least this share
+# of the first candidate's score.
 FOLLOW_ON_RATIO = 0.6
+# Offers left to expire in a row before a mentor is paused, and for how long (a click on
+# "Resume" ends it sooner): nobody should wait on an answer that is not coming.
+MISSED_OFFERS_BEFORE_PAUSE = 2
+AUTO_PAUSE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Search:
+    """Where a request's search stands: who was asked, and how well the next one must fit."""
+
+    view: RequestView
+    asked: frozenset[int]
+    floor: float
+    preferred_mentor_id: int | None
 
 
 class MentoringService:
@@ -87,6 +110,9 @@ class MentoringService:
         notifier: Notifier,
         timer: OfferTimer,
         response_time: timedelta,
+        urgent_response_time: timedelta = timedelta(hours=1),
+        urgent_fanout: int = 3,
+        waitlist_time: timedelta = timedelta(0),
         max_candidates: int = 3,
         min_score: float = 0.3,
         max_open_requests: int = 3,
@@ -100,6 +126,9 @@ class MentoringService:
         self._notifier = notifier
         self._timer = timer
         self._response_time = response_time
+        self._urgent_response_time = urgent_response_time
+        self._urgent_fanout = urgent_fanout
+        self._waitlist_time = waitlist_time
         self._max_candidates = max_candidates
         self._min_score = min_score
         self._max_open = max_open_requests
@@ -113,7 +142,8 @@ class MentoringService:
         )
         # Called with the new session's id after an accept (booking proposes times).
         self._on_accepted = on_accepted
-        # Told "offered", "unmatched", "accepted", "declined", "paused", "expired", "cancelled".
+        # Told "offered", "unmatched", "accepted", "declined", "paused", "expired", "cancelled",
+        # "waiting", "auto_paused".
         self._on_outcome = on_outcome or (lambda _: None)
         # Called with the offer's id when a mentor declines it as not their topic (learning).
         self._on_not_my_topic = on_not_my_topic
@@ -130,6 +160,7 @@ class MentoringService:
         urgency: str | None = None,
         mentee_timezone: str | None = None,
         language: str | None = None,
+        preferred_mentor_id: int | None = None,
     ) -> RequestView:
         """Store a request. Raises InvalidQuestionError for unusable questions, and
         TooManyOpenRequestsError while MAX_OPEN_REQUESTS of this mentee's wait for a mentor:
@@ -158,10 +189,38 @@ class MentoringService:
                 urgency=urgency if urgency in set(Urgency) else None,
                 mentee_timezone=mentee_timezone,
                 language=supported(language) or question_language(cleaned),
+                preferred_mentor_id=preferred_mentor_id,
             )
             view = request_view(request)
         log_event(logger, "request_created", request_id=view.request_id, format=format.value)
         return view
+
+    def ask_again(
+        self, *, mentee_slack_id: str, text: str, mentee_timezone: str | None = None
+    ) -> AgainOutcome:
+        """`/mentor again @ana <question>`: a request for a mentor met before, offered to
+        them alone (no matching) — or waiting while they are paused or fully booked. Raises
+        what `submit` raises for the question."""
+        with session_scope(self._engine) as session:
+            past = tuple(
+                PastMentor(m.id, m.slack_id, m.name)
+                for m in request_repo.past_mentors_of(session, mentee_slack_id)
+                if m.id is not None
+            )
+        found = again.resolve(text, past)
+        if found is None:
+            return AgainOutcome(AgainResult.UNKNOWN_MENTOR, past)
+        mentor, question = found
+        if not question:
+            return AgainOutcome(AgainResult.NO_QUESTION, past, mentor=mentor)
+        request = self.submit(
+            mentee_slack_id=mentee_slack_id,
+            question=question,
+            mentee_timezone=mentee_timezone,
+            preferred_mentor_id=mentor.mentor_id,
+        )
+        self.find_mentor(request.request_id)
+        return AgainOutcome(AgainResult.ASKED, past, request, mentor)
 
     def confirm_received(self, request: RequestView) -> None:
         """Tell the mentee their form arrived (a slash command's ack already says so)."""
@@ -169,74 +228,56 @@ class MentoringService:
         log_posted(self._engine, MessageKind.RECEIVED, [posted], request_id=request.request_id)
 
     def find_mentor(self, request_id: int) -> FindResult:
-        """Offer the request to the best available mentor not asked yet (the slow step)."""
+        """Offer the request to the best available mentor not asked yet (the slow step); an
+        urgent request's first offer goes to the top few at once."""
         with session_scope(self._engine) as session:
-            request = request_repo.get_request(session, request_id)
-            if request is None or request.status not in SEARCHING or not request.question:
-                return FindResult.NOT_SEARCHING
-            prior = request_repo.offers_for(session, request_id)
-            if any(o.status == OfferStatus.PENDING.value for o in prior):
-                return FindResult.NOT_SEARCHING
-            view = request_view(request)
-            asked = frozenset(o.mentor_id for o in prior)
-            best_score = request.best_score
-        if len(asked) >= self._max_candidates:
-            return self._unmatched(view, Unmatched.ALL_DECLINED)
-        # After a "no", the next mentor must still fit nearly as well: asking a poor fit wastes
-        # a colleague's time and gives the mentee a bad session.
-        floor = self._min_score
-        if asked and best_score is not None:
-            floor = max(floor, FOLLOW_ON_RATIO * best_score)
+            search = self._search_of(session, request_id)
+        if search is None:
+            return FindResult.NOT_SEARCHING
+        if search.preferred_mentor_id is not None:
+            return self._offer_preferred(search, search.preferred_mentor_id)
+        if len(search.asked) >= self._max_candidates:
+            return self._unmatched(search.view, Unmatched.ALL_DECLINED)
+        urgent = search.view.urgency == Urgency.TODAY.value
+        wave = self._urgent_fanout if urgent and not search.asked else 1
         matches = self._matching.match(
-            view.question,
-            mentee_slack_id=view.mentee_slack_id,
-            top_k=1,
-            exclude_mentor_ids=asked,
-            min_score=floor,
-            prefer_language=view.language,
+            search.view.question,
+            mentee_slack_id=search.view.mentee_slack_id,
+            top_k=min(wave, self._max_candidates - len(search.asked)),
+            exclude_mentor_ids=search.asked,
+            min_score=search.floor,
+            prefer_language=search.view.language,
         )
         if not matches:
-            return self._unmatched(view, self._why_unmatched(view, asked, floor))
-        best = matches[0]
-        due = utcnow() + self._response_time
-        try:
-            with session_scope(self._engine) as session:
-                if not request_repo.move_request(
-                    session, request_id, to=RequestStatus.OFFERED, allowed_from=SEARCHING
-                ):
-                    return FindResult.NOT_SEARCHING
-                offer = request_repo.create_offer(
-                    session,
-                    request_id=request_id,
-                    mentor_id=best.mentor_id,
-                    rank=len(asked) + 1,
-                    score=best.score,
-                    reasons=list(best.reasons),
-                    expires_at=due,
-                )
-                if not asked:
-                    request = request_repo.get_request(session, request_id)
-                    assert request is not None
-                    request.best_score = best.score
-                assert offer.id is not None
-                made = OfferView(
-                    offer.id, view, best.slack_id, best.name, offer.rank, best.reasons, due
-                )
-        except IntegrityError:
-            # A concurrent find_mentor for the same request won the one-pending-offer index.
-            return FindResult.NOT_SEARCHING
-        self._timer.start(made.offer_id, due)
-        self._on_outcome("offered")
-        log_event(
-            logger,
-            "offer_made",
-            request_id=request_id,
-            offer_id=made.offer_id,
-            rank=made.rank,
-            score=round(best.score, 3),
-        )
-        self._send_offer(made)
-        return FindResult.OFFERED
+            return self._nobody_available(search)
+        # Asking a clearly weaker fit at the same time wastes a colleague's time.
+        matches = [m for m in matches if m.score >= FOLLOW_ON_RATIO * matches[0].score]
+        return self._offer(search, matches)
+
+    def offer_waiting(self, now: datetime | None = None) -> int:
+        """Offer waiting requests, first come first served, to mentors who have room again
+        (capacity resets weekly, a pause ends, a session is cancelled); end those that waited
+        WAITLIST_DAYS. Returns how many were offered. Requests are taken one at a time, so an
+        earlier one takes a freed place before a later one sees it."""
+        now = now or utcnow()
+        with session_scope(self._engine) as session:
+            waiting = [(r.id, r.waiting_until) for r in request_repo.waiting_requests(session)]
+        offered = 0
+        for request_id, until in waiting:
+            assert request_id is not None
+            if until is not None and until <= now:
+                self._end_wait(request_id)
+            elif self._has_room(request_id):
+                with session_scope(self._engine) as session:
+                    reopened = request_repo.move_request(
+                        session,
+                        request_id,
+                        to=RequestStatus.OPEN,
+                        allowed_from=(RequestStatus.WAITING,),
+                    )
+                if reopened and self.find_mentor(request_id) is FindResult.OFFERED:
+                    offered += 1
+        return offered
 
     def cancel(
         self, request_id: int, *, mentee_slack_id: str, erasing: bool = False
@@ -253,7 +294,7 @@ class MentoringService:
                 session,
                 request_id,
                 to=RequestStatus.CANCELLED,
-                allowed_from=(*SEARCHING, RequestStatus.MATCHED),
+                allowed_from=CANCELLABLE,
             ):
                 return CancelResult.ALREADY_CLOSED
             withdrawn = [
@@ -309,9 +350,18 @@ class MentoringService:
                     mentee_slack_id=view.request.mentee_slack_id,
                     minutes=SESSION_MINUTES[MentoringFormat(view.request.format)],
                 )
+                mentor_repo.offer_answered(session, offer.mentor_id)
+                # An urgent request's other mentors: their offers close as "already taken".
+                taken = [
+                    offer_view(session, o, view.request)
+                    for o in request_repo.withdraw_pending_offers(session, offer.request_id)
+                ]
         except IntegrityError:
             return ClickOutcome(ClickResult.CLOSED)  # another accept for this request won
         self._timer.stop(offer_id)
+        for other in taken:
+            self._timer.stop(other.offer_id)
+            safely(self._notifier.close_offer, other, OfferClosure.TAKEN)
         log_event(logger, "offer_accepted", request_id=view.request.request_id, offer_id=offer_id)
         self._on_outcome("accepted")
         introductions = safely(self._notifier.introduce, view) or ()
@@ -344,6 +394,7 @@ class MentoringService:
                 return ClickOutcome(ClickResult.NOT_YOURS, view)
             if not request_repo.claim_offer(session, offer_id, to=status):
                 return ClickOutcome(ClickResult.CLOSED, view)
+            mentor_repo.offer_answered(session, offer.mentor_id)
             if pause:
                 mentor_repo.pause_mentor(
                     session, offer.mentor_id, utcnow() + timedelta(days=PAUSE_DAYS)
@@ -372,11 +423,35 @@ class MentoringService:
             request = request_repo.get_request(session, offer.request_id)
             assert request is not None
             view = offer_view(session, offer, request_view(request))
+            pause_until = utcnow() + timedelta(days=AUTO_PAUSE_DAYS)
+            auto_paused = mentor_repo.offer_missed(
+                session,
+                offer.mentor_id,
+                limit=MISSED_OFFERS_BEFORE_PAUSE,
+                pause_until=pause_until,
+            )
         log_event(logger, "offer_expired", request_id=view.request.request_id, offer_id=offer_id)
         self._on_outcome("expired")
         safely(self._notifier.close_offer, view, OfferClosure.EXPIRED)
+        if auto_paused:
+            log_event(logger, "mentor_auto_paused", mentor_id=offer.mentor_id)
+            self._on_outcome("auto_paused")
+            safely(self._notifier.tell_mentor_auto_paused, view.mentor_slack_id, pause_until)
         self.find_mentor(view.request.request_id)
         return True
+
+    def resume(self, mentor_slack_id: str) -> bool:
+        """The mentor is back ("Resume requests"): offers may reach them again, starting with
+        requests waiting for someone like them. False when they were not paused."""
+        with session_scope(self._engine) as session:
+            mentor = mentor_repo.get_by_slack_id(session, mentor_slack_id)
+            if mentor is None or mentor.id is None:
+                return False
+            resumed = mentor_repo.resume_mentor(session, mentor.id, utcnow())
+        if resumed:
+            log_event(logger, "mentor_resumed", mentor_id=mentor.id)
+            self.offer_waiting()
+        return resumed
 
     def expire_overdue(self) -> int:
         """Expire every pending offer past due (the sweep behind the per-offer timers)."""
@@ -453,7 +528,7 @@ class MentoringService:
             safely(self._notifier.close_offer, old, OfferClosure.REASSIGNED)
         self._timer.start(made.offer_id, due)
         log_event(logger, "request_reassigned", request_id=request_id, offer_id=made.offer_id)
-        self._send_offer(made)
+        self._send_offers([made])
         return ReassignResult.OFFERED
 
     def pending_offers(self, mentor_slack_id: str) -> list[OfferView]:
@@ -470,37 +545,214 @@ class MentoringService:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _send_offer(self, offer: OfferView) -> None:
-        request_id = offer.request.request_id
-        message = safely(self._notifier.ask_mentor, offer)
-        if isinstance(message, MessageRef):
-            with session_scope(self._engine) as session:
-                request_repo.set_offer_message(session, offer.offer_id, message.channel, message.ts)
-                message_repo.record(
-                    session,
-                    MessageKind.OFFER,
-                    [(message.recipient, message.channel, message.ts)],
-                    request_id=request_id,
-                )
-        asked = safely(self._notifier.tell_mentee_asked, offer)
-        log_posted(self._engine, MessageKind.ASKED, [asked], request_id=request_id)
+    def _search_of(self, session: Session, request_id: int) -> Search | None:
+        """None unless the request is looking for a mentor and nobody is being asked."""
+        request = request_repo.get_request(session, request_id)
+        if request is None or request.status not in SEARCHING or not request.question:
+            return None
+        prior = request_repo.offers_for(session, request_id)
+        if any(o.status == OfferStatus.PENDING.value for o in prior):
+            return None
+        return self._search_state(request, prior)
 
-    def _why_unmatched(self, view: RequestView, asked: frozenset[int], floor: float) -> Unmatched:
-        if asked:
-            return Unmatched.ALL_DECLINED
-        anyone = self._matching.match(
-            view.question,
-            mentee_slack_id=view.mentee_slack_id,
-            top_k=1,
-            min_score=floor,
+    def _search_state(self, request: MentoringRequest, prior: Sequence[Offer]) -> Search:
+        asked = frozenset(o.mentor_id for o in prior)
+        # After a "no", the next mentor must still fit nearly as well: asking a poor fit wastes
+        # a colleague's time and gives the mentee a bad session.
+        floor = self._min_score
+        if asked and request.best_score is not None:
+            floor = max(floor, FOLLOW_ON_RATIO * request.best_score)
+        return Search(request_view(request), asked, floor, request.preferred_mentor_id)
+
+    def _response_due(self, view: RequestView) -> datetime:
+        urgent = view.urgency == Urgency.TODAY.value
+        return utcnow() + (self._urgent_response_time if urgent else self._response_time)
+
+    def _offer(self, search: Search, matches: Sequence[MatchResult]) -> FindResult:
+        """Offer the request to these mentors at once (one each in its own slot)."""
+        view, due = search.view, self._response_due(search.view)
+        try:
+            with session_scope(self._engine) as session:
+                if not request_repo.move_request(
+                    session, view.request_id, to=RequestStatus.OFFERED, allowed_from=SEARCHING
+                ):
+                    return FindResult.NOT_SEARCHING
+                made = []
+                for slot, match in enumerate(matches):
+                    row = request_repo.create_offer(
+                        session,
+                        request_id=view.request_id,
+                        mentor_id=match.mentor_id,
+                        rank=len(search.asked) + slot + 1,
+                        slot=slot,
+                        score=match.score,
+                        reasons=list(match.reasons),
+                        expires_at=due,
+                    )
+                    assert row.id is not None
+                    made.append(
+                        OfferView(
+                            row.id,
+                            view,
+                            match.slack_id,
+                            match.name,
+                            row.rank,
+                            match.reasons,
+                            due,
+                            slot=slot,
+                            others_asked=len(matches) - 1,
+                        )
+                    )
+                if not search.asked:
+                    request_repo.set_best_score(session, view.request_id, matches[0].score)
+        except IntegrityError:
+            # A concurrent find_mentor for the same request won the one-pending-offer index.
+            return FindResult.NOT_SEARCHING
+        for offer, match in zip(made, matches, strict=True):
+            self._timer.start(offer.offer_id, due)
+            self._on_outcome("offered")
+            log_event(
+                logger,
+                "offer_made",
+                request_id=view.request_id,
+                offer_id=offer.offer_id,
+                rank=offer.rank,
+                score=round(match.score, 3),
+            )
+        self._send_offers(made)
+        return FindResult.OFFERED
+
+    def _offer_preferred(self, search: Search, mentor_id: int) -> FindResult:
+        """`/mentor again`: only this mentor is asked, if they have room; once they said no
+        (or let it expire) the mentee is told, and may ask as usual."""
+        if mentor_id in search.asked:
+            return self._unmatched(search.view, Unmatched.MENTOR_DECLINED)
+        with session_scope(self._engine) as session:
+            mentor = mentor_repo.get_many(session, [mentor_id]).get(mentor_id)
+            standing = availability_of(session, [mentor_id], utcnow()).get(mentor_id)
+        if mentor is None or standing is None or not standing.listed:
+            return self._unmatched(search.view, Unmatched.MENTOR_DECLINED)
+        if not standing.is_available(utcnow()):
+            return self._wait_or_end(search.view, Unmatched.NOBODY_AVAILABLE)
+        chosen = MatchResult(
+            mentor_id=mentor_id,
+            slack_id=mentor.slack_id,
+            name=mentor.name,
+            title=mentor.title,
+            score=0.0,
+            reasons=(AGAIN_REASON,),
+        )
+        return self._offer(search, [chosen])
+
+    def _nobody_available(self, search: Search) -> FindResult:
+        """No available mentor fits: wait when a fitting one is only busy, else end."""
+        busy_experts = self._matching.match(
+            search.view.question,
+            mentee_slack_id=search.view.mentee_slack_id,
+            top_k=self._max_candidates,
+            exclude_mentor_ids=search.asked,
+            min_score=search.floor,
             available_only=False,
         )
-        return Unmatched.NOBODY_AVAILABLE if anyone else Unmatched.NO_EXPERT
+        if busy_experts:
+            with session_scope(self._engine) as session:
+                ids = [m.mentor_id for m in busy_experts]
+                standing = availability_of(session, ids, utcnow()).values()
+            if any(a.may_have_room for a in standing):
+                return self._wait_or_end(search.view, Unmatched.NOBODY_AVAILABLE)
+        if search.asked:
+            return self._unmatched(search.view, Unmatched.ALL_DECLINED)
+        if busy_experts:
+            return self._unmatched(search.view, Unmatched.NOBODY_AVAILABLE)
+        return self._unmatched(search.view, Unmatched.NO_EXPERT)
 
-    def _unmatched(self, view: RequestView, reason: Unmatched) -> FindResult:
+    def _wait_or_end(self, view: RequestView, reason: Unmatched) -> FindResult:
+        if not self._waitlist_time:
+            return self._unmatched(view, reason)
+        with session_scope(self._engine) as session:
+            request = request_repo.get_request(session, view.request_id)
+            if request is None:
+                return FindResult.NOT_SEARCHING
+            # Back in line after a freed place went to someone else: same place, same deadline.
+            first_time = request.waiting_until is None
+            until = request.waiting_until or utcnow() + self._waitlist_time
+            if not request_repo.move_request(
+                session,
+                view.request_id,
+                to=RequestStatus.WAITING,
+                allowed_from=SEARCHING,
+                waiting_until=until,
+            ):
+                return FindResult.NOT_SEARCHING
+            place = request_repo.waiting_place(session, request)
+        log_event(logger, "request_waiting", request_id=view.request_id, place=place)
+        self._on_outcome("waiting")
+        if first_time:
+            told = safely(self._notifier.tell_mentee_waiting, view, place, until)
+            log_posted(self._engine, MessageKind.UNMATCHED, [told], request_id=view.request_id)
+        return FindResult.WAITING
+
+    def _has_room(self, request_id: int) -> bool:
+        """Whether a mentor who fits this waiting request could take it now."""
+        with session_scope(self._engine) as session:
+            request = request_repo.get_request(session, request_id)
+            if request is None or request.status != RequestStatus.WAITING.value:
+                return False
+            assert request.id is not None
+            search = self._search_state(request, request_repo.offers_for(session, request.id))
+        if search.preferred_mentor_id is not None:
+            with session_scope(self._engine) as session:
+                wanted = search.preferred_mentor_id
+                standing = availability_of(session, [wanted], utcnow()).get(wanted)
+            return standing is None or standing.is_available(utcnow())  # gone: end it politely
+        return bool(
+            self._matching.match(
+                search.view.question,
+                mentee_slack_id=search.view.mentee_slack_id,
+                top_k=1,
+                exclude_mentor_ids=search.asked,
+                min_score=search.floor,
+                prefer_language=search.view.language,
+            )
+        )
+
+    def _end_wait(self, request_id: int) -> None:
+        with session_scope(self._engine) as session:
+            request = request_repo.get_request(session, request_id)
+            if request is None:
+                return
+            view = request_view(request)
+        self._unmatched(view, Unmatched.WAITED_TOO_LONG, allowed_from=(RequestStatus.WAITING,))
+
+    def _send_offers(self, offers: Sequence[OfferView]) -> None:
+        if not offers:
+            return
+        request_id = offers[0].request.request_id
+        for offer in offers:
+            message = safely(self._notifier.ask_mentor, offer)
+            if isinstance(message, MessageRef):
+                with session_scope(self._engine) as session:
+                    request_repo.set_offer_message(
+                        session, offer.offer_id, message.channel, message.ts
+                    )
+                    message_repo.record(
+                        session,
+                        MessageKind.OFFER,
+                        [(message.recipient, message.channel, message.ts)],
+                        request_id=request_id,
+                    )
+        asked = safely(self._notifier.tell_mentee_asked, offers)
+        log_posted(self._engine, MessageKind.ASKED, [asked], request_id=request_id)
+
+    def _unmatched(
+        self,
+        view: RequestView,
+        reason: Unmatched,
+        allowed_from: Sequence[RequestStatus] = SEARCHING,
+    ) -> FindResult:
         with session_scope(self._engine) as session:
             if not request_repo.move_request(
-                session, view.request_id, to=RequestStatus.UNMATCHED, allowed_from=SEARCHING
+                session, view.request_id, to=RequestStatus.UNMATCHED, allowed_from=allowed_from
             ):
                 return FindResult.NOT_SEARCHING
             request_repo.set_unmet_reason(session, view.request_id, reason.value)
@@ -508,7 +760,8 @@ class MentoringService:
         self._on_outcome("unmatched")
         told = safely(self._notifier.tell_mentee_unmatched, view, reason)
         log_posted(self._engine, MessageKind.UNMATCHED, [told], request_id=view.request_id)
-        safely(self._demand.report, view)
+        if reason is not Unmatched.MENTOR_DECLINED:  # one person's choice, not unmet demand
+            safely(self._demand.report, view)
         return FindResult.UNMATCHED
 
     def _load_offer(

@@ -12,7 +12,14 @@ from sqlmodel import Session
 from bot.mentoring.ports import MessageRef, OfferView, RequestView
 from bot.storage import mentors as mentor_repo
 from bot.storage import requests as request_repo
-from bot.storage.models import Mentor, MentorApproval, MentoringRequest, Offer
+from bot.storage.models import (
+    Mentor,
+    MentorApproval,
+    MentoringRequest,
+    Offer,
+    OfferStatus,
+    RequestStatus,
+)
 
 
 class ClickResult(StrEnum):
@@ -27,6 +34,7 @@ class ClickResult(StrEnum):
 class FindResult(StrEnum):
     OFFERED = "offered"
     UNMATCHED = "unmatched"
+    WAITING = "waiting"  # the fitting mentors are all busy: on the waiting list
     NOT_SEARCHING = "not_searching"  # cancelled, matched, or someone else is already asking
 
 
@@ -60,6 +68,10 @@ class RequestSummary:
     status: str
     created_at: datetime
     asked_mentors: tuple[str, ...] = field(default_factory=tuple)
+    # Offers still waiting for an answer: who, and until when (an urgent request has several).
+    pending: tuple[tuple[str, datetime], ...] = field(default_factory=tuple)
+    waiting_place: int | None = None  # on the waiting list: 1 is next
+    waiting_until: datetime | None = None
 
 
 def offer_view(session: Session, offer: Offer, request: RequestView) -> OfferView:
@@ -80,6 +92,7 @@ def offer_view(session: Session, offer: Offer, request: RequestView) -> OfferVie
         tuple(offer.reasons),
         offer.expires_at,
         message,
+        offer.slot,
     )
 
 
@@ -89,6 +102,12 @@ def summary(session: Session, request: MentoringRequest) -> RequestSummary:
     offers = request_repo.offers_for(session, request.id)
     mentors = mentor_repo.get_many(session, [o.mentor_id for o in offers])
     asked = tuple(mentors[o.mentor_id].slack_id for o in offers if o.mentor_id in mentors)
+    pending = tuple(
+        (mentors[o.mentor_id].slack_id, o.expires_at)
+        for o in offers
+        if o.status == OfferStatus.PENDING.value and o.mentor_id in mentors
+    )
+    waiting = request.status == RequestStatus.WAITING.value
     return RequestSummary(
         request.id,
         request.question or "",
@@ -96,6 +115,9 @@ def summary(session: Session, request: MentoringRequest) -> RequestSummary:
         request.status,
         request.created_at,
         asked,
+        pending,
+        request_repo.waiting_place(session, request) if waiting else None,
+        request.waiting_until if waiting else None,
     )
 
 

@@ -115,6 +115,62 @@ def pause_mentor(session: Session, mentor_id: int, until: datetime) -> None:
     record_changes(session, [mentor_id])
 
 
+def offer_answered(session: Session, mentor_id: int) -> None:
+    """The mentor answered an offer: their run of unanswered offers starts again from zero."""
+    bulk_update(
+        session,
+        sa.update(Mentor)
+        .where(col(Mentor.id) == mentor_id, col(Mentor.missed_offers) > 0)
+        .values(missed_offers=0),
+    )
+
+
+def offer_missed(session: Session, mentor_id: int, *, limit: int, pause_until: datetime) -> bool:
+    """Count an offer left to expire; the `limit`-th in a row pauses the mentor. True only for
+    the call that paused them (a claim: two expiries at once pause once)."""
+    bulk_update(
+        session,
+        sa.update(Mentor)
+        .where(col(Mentor.id) == mentor_id)
+        .values(missed_offers=col(Mentor.missed_offers) + 1),
+    )
+    paused = bulk_update(
+        session,
+        sa.update(Mentor)
+        .where(col(Mentor.id) == mentor_id, col(Mentor.missed_offers) >= limit)
+        .values(
+            missed_offers=0, paused_until=pause_until, auto_paused_at=utcnow(), updated_at=utcnow()
+        ),
+    )
+    if paused:
+        record_changes(session, [mentor_id])
+    return paused == 1
+
+
+def resume_mentor(session: Session, mentor_id: int, now: datetime) -> bool:
+    """End a pause now; False when the mentor was not paused."""
+    changed = bulk_update(
+        session,
+        sa.update(Mentor)
+        .where(col(Mentor.id) == mentor_id, col(Mentor.paused_until) > now)
+        .values(paused_until=None, missed_offers=0, updated_at=utcnow()),
+    )
+    if changed:
+        record_changes(session, [mentor_id])
+    return changed == 1
+
+
+def auto_pauses_between(session: Session, start: datetime, end: datetime) -> int:
+    """How many mentors were paused for unanswered offers in [start, end) (a count for leads,
+    never who)."""
+    query = (
+        select(sa.func.count())
+        .select_from(Mentor)
+        .where(col(Mentor.auto_paused_at) >= start, col(Mentor.auto_paused_at) < end)
+    )
+    return int(session.exec(query).one())
+
+
 def set_approval(
     session: Session, mentor_id: int, *, to: MentorApproval, allowed_from: Sequence[MentorApproval]
 ) -> bool:

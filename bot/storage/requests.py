@@ -20,7 +20,14 @@ from bot.storage.models import (
     utcnow,
 )
 
-ACTIVE_REQUEST_STATUSES = (RequestStatus.OPEN, RequestStatus.OFFERED, RequestStatus.MATCHED)
+ACTIVE_REQUEST_STATUSES = (
+    RequestStatus.OPEN,
+    RequestStatus.OFFERED,
+    RequestStatus.WAITING,
+    RequestStatus.MATCHED,
+)
+# Waiting for a mentor: counted against MAX_OPEN_REQUESTS.
+UNANSWERED = (RequestStatus.OPEN.value, RequestStatus.OFFERED.value, RequestStatus.WAITING.value)
 
 
 def create_request(
@@ -33,6 +40,7 @@ def create_request(
     urgency: str | None = None,
     mentee_timezone: str | None = None,
     language: str | None = None,
+    preferred_mentor_id: int | None = None,
 ) -> MentoringRequest:
     request = MentoringRequest(
         mentee_slack_id=mentee_slack_id,
@@ -42,6 +50,7 @@ def create_request(
         urgency=urgency,
         mentee_timezone=mentee_timezone,
         language=language,
+        preferred_mentor_id=preferred_mentor_id,
     )
     session.add(request)
     session.flush()
@@ -70,11 +79,13 @@ def create_offer(
     score: float,
     reasons: list[str],
     expires_at: datetime,
+    slot: int = 0,
 ) -> Offer:
     offer = Offer(
         request_id=request_id,
         mentor_id=mentor_id,
         rank=rank,
+        slot=slot,
         score=score,
         reasons=reasons,
         expires_at=expires_at,
@@ -157,18 +168,85 @@ def lock_mentee(session: Session, mentee_slack_id: str) -> None:
 
 
 def searching_count(session: Session, mentee_slack_id: str) -> int:
-    """This mentee's requests still waiting for a mentor (open, or offered to someone)."""
+    """This mentee's requests still waiting for a mentor (open, offered, or on the waiting
+    list)."""
     query = (
         select(func.count())
         .select_from(MentoringRequest)
         .where(
             MentoringRequest.mentee_slack_id == mentee_slack_id,
-            col(MentoringRequest.status).in_(
-                [RequestStatus.OPEN.value, RequestStatus.OFFERED.value]
-            ),
+            col(MentoringRequest.status).in_(UNANSWERED),
         )
     )
     return int(session.exec(query).one())
+
+
+def waiting_requests(session: Session) -> Sequence[MentoringRequest]:
+    """The waiting list, first come first served."""
+    return session.exec(
+        select(MentoringRequest)
+        .where(MentoringRequest.status == RequestStatus.WAITING.value)
+        .order_by(col(MentoringRequest.created_at), col(MentoringRequest.id))
+    ).all()
+
+
+def waiting_place(session: Session, request: MentoringRequest) -> int:
+    """1 for the oldest waiting request: how many wait before this one, plus one."""
+    ahead = sa.or_(
+        col(MentoringRequest.created_at) < request.created_at,
+        sa.and_(
+            col(MentoringRequest.created_at) == request.created_at,
+            col(MentoringRequest.id) < request.id,
+        ),
+    )
+    query = (
+        select(func.count())
+        .select_from(MentoringRequest)
+        .where(MentoringRequest.status == RequestStatus.WAITING.value, ahead)
+    )
+    return int(session.exec(query).one()) + 1
+
+
+def waiting_count(session: Session) -> int:
+    query = (
+        select(func.count())
+        .select_from(MentoringRequest)
+        .where(MentoringRequest.status == RequestStatus.WAITING.value)
+    )
+    return int(session.exec(query).one())
+
+
+def past_mentors_of(session: Session, mentee_slack_id: str) -> Sequence[Mentor]:
+    """Listed mentors who accepted one of this person's requests, most recent first."""
+    accepted = (
+        select(Offer.mentor_id, func.max(Offer.responded_at).label("last"))
+        .join(MentoringRequest, col(MentoringRequest.id) == col(Offer.request_id))
+        .where(
+            MentoringRequest.mentee_slack_id == mentee_slack_id,
+            Offer.status == OfferStatus.ACCEPTED.value,
+        )
+        .group_by(col(Offer.mentor_id))
+        .subquery()
+    )
+    return session.exec(
+        select(Mentor)
+        .join(accepted, col(Mentor.id) == accepted.c.mentor_id)
+        .where(
+            Mentor.active == True,  # noqa: E712  (SQL expression)
+            Mentor.approval == MentorApproval.APPROVED.value,
+        )
+        .order_by(accepted.c.last.desc())
+    ).all()
+
+
+def set_best_score(session: Session, request_id: int, score: float) -> None:
+    """The first candidate's score: later candidates must fit nearly as well."""
+    bulk_update(
+        session,
+        sa.update(MentoringRequest)
+        .where(col(MentoringRequest.id) == request_id)
+        .values(best_score=score),
+    )
 
 
 def set_unmet_reason(session: Session, request_id: int, reason: str) -> None:

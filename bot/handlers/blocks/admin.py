@@ -260,9 +260,22 @@ def digest_preview(text: str) -> Message:
     return plain(note + text)
 
 
-def demand_message(topics: Sequence[Topic], requests: Sequence[UnmetRequest]) -> Message:
+def demand_message(
+    topics: Sequence[Topic], requests: Sequence[UnmetRequest], *, waiting: int = 0
+) -> Message:
+    queue = (
+        ngettext(
+            "{count} request is on the waiting list now: the mentors who know its topic are"
+            " all busy.",
+            "{count} requests are on the waiting list now: the mentors who know their topics"
+            " are all busy.",
+            waiting,
+        )
+        if waiting
+        else ""
+    )
     if not requests:
-        return plain(_("No unmet requests in the last 4 weeks."))
+        return plain("\n".join(filter(None, [_("No unmet requests in the last 4 weeks."), queue])))
     lines = [
         ngettext(
             "*Unmet demand, last 4 weeks:* {count} request found no mentor.",
@@ -279,6 +292,8 @@ def demand_message(topics: Sequence[Topic], requests: Sequence[UnmetRequest]) ->
         )
     lines += [f"• #{r.request_id} · {r.format} · {r.created_at:%Y-%m-%d}" for r in requests[:20]]
     lines.append(_("Hand one to a mentor with `/mentor reassign <request id> @mentor`."))
+    if queue:
+        lines.append(queue)
     return plain("\n".join(lines))
 
 

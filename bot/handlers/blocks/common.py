@@ -47,6 +47,7 @@ FORMAT_NAMES = {
 STATUS_LABELS = {
     "open": N_("looking for a mentor"),
     "offered": N_("waiting for a mentor's answer"),
+    "waiting": N_("on the waiting list"),
     "matched": N_("matched"),
     "unmatched": N_("no mentor found"),
     "cancelled": N_("cancelled"),

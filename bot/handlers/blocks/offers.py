@@ -3,6 +3,8 @@ closed, the introduction after an accept, a cancelled accepted request."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -26,7 +28,7 @@ from bot.handlers.blocks.common import (
     section,
 )
 from bot.handlers.ids import Action
-from bot.i18n import N_, NATIVE_NAMES, _, active_language
+from bot.i18n import N_, NATIVE_NAMES, _, active_language, ngettext
 from bot.mentoring.ports import OfferClosure, OfferView
 from bot.storage.models import (
     MessageKind,
@@ -93,6 +95,16 @@ def offer_message(offer: OfferView) -> Message:
         )
     if request.urgency:
         details.insert(0, _("Urgency: {urgency}.", urgency=label(URGENCY_LABELS, request.urgency)))
+    if offer.others_asked:
+        details.append(
+            ngettext(
+                "It's urgent, so {count} other mentor was asked at the same time: the first to"
+                " accept takes it.",
+                "It's urgent, so {count} other mentors were asked at the same time: the first to"
+                " accept takes it.",
+                offer.others_asked,
+            )
+        )
     blocks.append(context(" ".join(details)))
     blocks.append(
         ActionsBlock(
@@ -101,6 +113,29 @@ def offer_message(offer: OfferView) -> Message:
         )
     )
     return Message(_("Someone would like your help with a question"), blocks)
+
+
+def mentor_auto_paused(until: datetime) -> Message:
+    """Two offers in a row went unanswered: paused, with a one-click way back."""
+    text = _(
+        "The last two requests I sent you expired without an answer, so I've paused new"
+        " requests to you until {when}: mentees get an answer faster from someone who is"
+        " around. Back already? One click and you'll get requests again.",
+        when=local_time(until),
+    )
+    button = ButtonElement(
+        text=_("Resume requests"), action_id=Action.RESUME_OFFERS.value, style="primary"
+    )
+    return Message(
+        _("I've paused requests to you for now"),
+        [section(text), ActionsBlock(elements=[button])],
+    )
+
+
+def resumed(*, was_paused: bool) -> str:
+    if was_paused:
+        return _("Welcome back! You'll get mentoring requests again.")
+    return _("You're not paused: mentoring requests already reach you.")
 
 
 def answer_buttons(offer_id: int, *, with_pause: bool) -> list[ButtonElement]:
@@ -135,6 +170,9 @@ CLOSED_TEXT = {
         "A program lead passed this request to another mentor. Nothing more to do."
     ),
     OfferClosure.ERASED: REDACTED[MessageKind.OFFER.value],
+    OfferClosure.TAKEN: N_(
+        "Another mentor accepted this urgent request first. Thank you for looking at it!"
+    ),
     OfferClosure.RELEASED: N_(
         "You're no longer on the mentor roster, so this request went to another mentor."
         " Nothing more to do."

@@ -4,6 +4,7 @@ cancelling, and "nobody found"."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -37,6 +38,7 @@ from bot.handlers.blocks.common import (
 )
 from bot.handlers.ids import Action, Callback, Field
 from bot.i18n import N_, NATIVE_NAMES, _, ngettext
+from bot.mentoring.again import AgainOutcome, AgainResult
 from bot.mentoring.ports import OfferView, RequestView, Unmatched
 from bot.mentoring.views import RequestSummary
 
@@ -60,6 +62,43 @@ def too_many_questions(limit: int) -> str:
     )
 
 
+def again_usage() -> str:
+    return _(
+        "Ask a mentor you've met before: `/mentor again @name <your question>`, e.g."
+        " `/mentor again @Ana how do I present the roadmap to the board?`"
+    )
+
+
+def again_reply(outcome: AgainOutcome) -> Message:
+    """The answer to `/mentor again`: asked (the DMs follow), or why not, with who can be named."""
+    if outcome.result is AgainResult.ASKED and outcome.mentor is not None:
+        return plain(
+            _(
+                "Got it: I'm asking {mentor} directly, no matching. Details follow in a DM.",
+                mentor=mention(outcome.mentor.slack_id),
+            )
+        )
+    if not outcome.past_mentors:
+        return plain(
+            _(
+                "`/mentor again` is for mentors you've met before, and you haven't had a"
+                " session yet. Ask with `/mentor <your question>` and I'll find the best fit."
+            )
+        )
+    names = ", ".join(
+        f"*{escape(m.name)}*" if m.name else mention(m.slack_id) for m in outcome.past_mentors[:10]
+    )
+    if outcome.result is AgainResult.NO_QUESTION:
+        return plain(_("Add your question after the name.") + "\n" + again_usage())
+    return plain(
+        _(
+            "I couldn't find that name among the mentors you've met: {names}. Try `/mentor"
+            " again @name <your question>`.",
+            names=names,
+        )
+    )
+
+
 def help_message(*, for_lead: bool = False) -> Message:
     text = _(
         "*mentor-bot* finds a colleague who knows, for a quick focused conversation.\n"
@@ -74,6 +113,9 @@ def help_message(*, for_lead: bool = False) -> Message:
         "• `/mentor forget-me` — delete everything stored about you\n"
         "• `/mentor help` — this message"
     )
+    text += "\n" + _(
+        "• `/mentor again @name <your question>` — ask a mentor you've met before, directly"
+    )
     if for_lead:
         text += "\n" + _(
             "*For program leads*\n"
@@ -85,28 +127,57 @@ def help_message(*, for_lead: bool = False) -> Message:
     return Message(_("How to use mentor-bot"), [section(text)])
 
 
-def mentee_asked(offer: OfferView) -> Message:
-    who = mention(offer.mentor_slack_id)
-    lines = [
-        _("I asked {mentor} to help with your question", mentor=who),
-        f"_{reasons_line(offer.reasons)}_" if offer.reasons else "",
-        _(
-            "They have until {when} to answer; if they can't, I'll ask the next best mentor.",
-            when=local_time(offer.expires_at),
-        ),
-    ]
+def mentee_asked(offers: Sequence[OfferView]) -> Message:
+    """Who was asked: one mentor, or (an urgent request) several at once, and until when."""
+    first = offers[0]
+    if len(offers) == 1:
+        lines = [
+            _("I asked {mentor} to help with your question", mentor=mention(first.mentor_slack_id)),
+            f"_{reasons_line(first.reasons)}_" if first.reasons else "",
+            _(
+                "They have until {when} to answer; if they can't, I'll ask the next best mentor.",
+                when=local_time(first.expires_at),
+            ),
+        ]
+    else:
+        lines = [
+            _(
+                "It's urgent, so I asked {mentors} at the same time: the first to accept will"
+                " help you.",
+                mentors=", ".join(mention(o.mentor_slack_id) for o in offers),
+            ),
+            _("They have until {when} to answer.", when=local_time(first.expires_at)),
+        ]
     blocks: list[Block] = [
         section("\n".join(line for line in lines if line)),
-        section(quote(offer.request.question)),
-        ActionsBlock(elements=[cancel_button(offer.request.request_id)]),
+        section(quote(first.request.question)),
+        ActionsBlock(elements=[cancel_button(first.request.request_id)]),
     ]
     return Message(
         _(
             "I asked a mentor to help with your question (request #{request})",
-            request=offer.request.request_id,
+            request=first.request.request_id,
         ),
         blocks,
     )
+
+
+def mentee_waiting(request: RequestView, place: int, until: datetime) -> Message:
+    """Every mentor who knows the topic is busy: the request waits in line."""
+    text = _(
+        "Everyone who knows this topic is busy right now (fully booked this week, or paused),"
+        " so your request is on the waiting list: number {place} in line. I'll offer it as soon"
+        " as one of them has room, until {when}.",
+        place=place,
+        when=local_time(until),
+    )
+    blocks: list[Block] = [
+        section(text),
+        section(quote(request.question)),
+        ActionsBlock(elements=[cancel_button(request.request_id)]),
+        context(_("`/mentor status` shows your place in line.")),
+    ]
+    return Message(_("Your request is on the waiting list"), blocks)
 
 
 # Leads hear of unmet demand per topic, never per person: say so rather than "I told them".
@@ -126,6 +197,17 @@ def mentee_unmatched(request: RequestView, reason: Unmatched) -> Message:
             "Sorry, no mentor is available for your question right now (everyone who knows the"
             " topic is paused or fully booked this week)."
         )
+    elif reason is Unmatched.WAITED_TOO_LONG:
+        text = _(
+            "Sorry, no mentor who knows this topic had room while your request was on the"
+            " waiting list, so I've closed it. You're welcome to ask again."
+        )
+    elif reason is Unmatched.MENTOR_DECLINED:
+        text = _(
+            "Sorry, the mentor you asked for couldn't take your question this time. Ask with"
+            " `/mentor <your question>` and I'll find the best available mentor."
+        )
+        return Message(text, [section(text), section(quote(request.question))])
     else:
         text = _("Sorry, the mentors I asked couldn't take your question this time.")
     return Message(
@@ -141,25 +223,41 @@ def status_message(requests: Sequence[RequestSummary]) -> Message:
     blocks: list[Block] = [section(_("*Your open requests*"))]
     for r in requests[:10]:
         asked = ", ".join(mention(m) for m in r.asked_mentors) or _("nobody yet")
-        blocks.append(
-            section(
-                _(
-                    "#{request} · {status} · asked: {asked}",
-                    request=r.request_id,
-                    status=label(STATUS_LABELS, r.status),
-                    asked=asked,
-                )
-                + "\n"
-                + quote(r.question, 300)
-            )
+        head = _(
+            "#{request} · {status} · asked: {asked}",
+            request=r.request_id,
+            status=label(STATUS_LABELS, r.status),
+            asked=asked,
         )
-        if r.status in ("open", "offered", "matched"):
+        blocks.append(section("\n".join([head, *progress_lines(r), quote(r.question, 300)])))
+        if r.status in ("open", "offered", "waiting", "matched"):
             blocks.append(ActionsBlock(elements=[cancel_button(r.request_id)]))
     blocks.append(context(_("Booked sessions: `/mentor sessions`.")))
     return Message(
         ngettext("You have {count} open request", "You have {count} open requests", len(requests)),
         blocks,
     )
+
+
+def progress_lines(request: RequestSummary) -> list[str]:
+    """Who is being asked right now and until when, or the place on the waiting list."""
+    if request.waiting_place is not None and request.waiting_until is not None:
+        return [
+            _(
+                "Waiting list: number {place} in line, until {when}.",
+                place=request.waiting_place,
+                when=local_time(request.waiting_until),
+            )
+        ]
+    if request.pending:
+        return [
+            _(
+                "Waiting for an answer from {mentors} until {when}.",
+                mentors=", ".join(mention(m) for m, _due in request.pending),
+                when=local_time(min(due for _m, due in request.pending)),
+            )
+        ]
+    return []
 
 
 def cancel_choice(requests: Sequence[RequestSummary]) -> Message:
