@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.digest.render import digest_text
+from bot.digest.report import week_label
+from bot.digest.service import DigestService
+from bot.handlers.blocks.admin import demand_message
 from bot.handlers.commands import ParsedCommand, parse_command
 from bot.handlers.ids import Subcommand
 from bot.matching.service import MatchingService
 from bot.mentoring.again import AgainResult, PastMentor, resolve
 from bot.mentoring.ports import OfferClosure, Unmatched
 from bot.mentoring.service import AGAIN_REASON, MentoringService
-from bot.mentoring.views import ClickResult, FindResult
+from bot.mentoring.views import ClickResult
 from bot.storage.db import session_scope
 from bot.storage.models import Mentor, MentoringRequest, Offer, Urgency, utcnow
 from tests.conftest import add_mentor
 from tests.test_mentoring import ManualTimer, RecordingNotifier
+from tests.utils.fake_embedder import FakeEmbedder
 
 QUESTION = "incident postmortems"
 Flow = tuple[MentoringService, RecordingNotifier, ManualTimer]
@@ -97,7 +104,7 @@ def test_an_urgent_request_goes_to_three_mentors_at_once_and_the_first_accept_wi
 def test_simultaneous_accepts_of_an_urgent_request_make_one_match(
     engine: Engine, flow: Flow
 ) -> None:
-    service, notifier, timer = flow
+    service, notifier, _timer = flow
     three_experts(engine)
     ask(service, urgency=Urgency.TODAY.value)
     offers = [
@@ -146,7 +153,7 @@ def test_the_status_shows_who_was_asked_and_until_when(engine: Engine, flow: Flo
 
 
 def test_when_every_urgent_mentor_says_no_the_mentee_is_told(engine: Engine, flow: Flow) -> None:
-    service, notifier, timer = flow
+    service, notifier, _timer = flow
     three_experts(engine)
     ask(service, urgency=Urgency.TODAY.value)
     for mentor in ("U0SRE0001", "U0SRE0002", "U0SRE0003"):
@@ -288,7 +295,7 @@ def test_again_offers_to_the_named_mentor_only(engine: Engine, flow: Flow) -> No
 
 
 def test_again_names_only_mentors_met_before(engine: Engine, flow: Flow) -> None:
-    service, notifier, timer = flow
+    service, _notifier, timer = flow
     met_before(engine, service, timer)
     outcome = service.ask_again(mentee_slack_id="U0ME", text="@Bo help me with postmortems")
     assert outcome.result is AgainResult.UNKNOWN_MENTOR
@@ -338,3 +345,30 @@ def test_names_resolve_longest_first_and_from_escaped_mentions() -> None:
 )
 def test_again_never_steals_a_question(text: str, parsed: ParsedCommand) -> None:
     assert parse_command(text) == parsed
+
+
+# -- what leads see ------------------------------------------------------------------------------
+
+
+def test_leads_see_waiting_demand_and_auto_pauses_as_counts(engine: Engine, flow: Flow) -> None:
+    service, _notifier, timer = flow
+    add_mentor(engine, "U0SRE0001", QUESTION, name="Ana")
+    ask(service, "U0FIRST1")
+    ask(service, "U0SECOND")  # both offered (capacity 2)
+    expire_all(engine, service, timer)  # two misses in a row: paused
+    ask(service, "U0THIRD1")
+    ask(service, "U0FOURTH")  # in line behind her pause
+    digest = DigestService(
+        engine=engine, embedder=FakeEmbedder(), notifier=NoDigest(), timezone=ZoneInfo("UTC")
+    ).build(week=week_label(utcnow()), now=utcnow())
+    assert (digest.waiting_now, digest.auto_pauses) == (2, 1)
+    text = digest_text(digest)
+    assert "On the waiting list now: *2*" in text and "unanswered requests this week: *1*" in text
+    assert "Ana" not in text and "U0SRE0001" not in text  # a count, never who
+    demand = demand_message([], [], waiting=2).text
+    assert "2 requests are on the waiting list now" in demand
+
+
+class NoDigest:
+    def send_digest(self, text: str, chart: Path) -> None:
+        raise AssertionError("not sent in this test")
