@@ -387,6 +387,90 @@ class Feedback(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class EventStatus(StrEnum):
+    OPEN = "open"  # sign-up open
+    PLANNED = "planned"  # sign-up closed, the plan waits for the lead's review
+    POSTED = "posted"  # everyone has their schedule; round timers run
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class EventRole(StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+
+
+class SpeedEvent(SQLModel, table=True):
+    """A speed-mentoring event: rounds of short 1:1 turns, planned from what mentees ask."""
+
+    __tablename__ = "speed_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=150)
+    theme: str | None = Field(default=None, max_length=300)
+    lead_slack_id: str = Field(max_length=32)
+    starts_at: datetime
+    rounds: int = Field(ge=1, le=6)
+    round_minutes: int = Field(ge=5, le=15)
+    break_minutes: int = Field(ge=0, le=30)
+    place: str | None = Field(default=None, max_length=MAX_MEETING_PLACE_CHARS)
+    channel: str = Field(max_length=32)
+    signup_closes_at: datetime
+    status: str = Field(default=EventStatus.OPEN.value, max_length=16, index=True)
+    announcement_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EventParticipant(SQLModel, table=True):
+    """Who joined an event, once each, as mentee (with their question) or mentor."""
+
+    __tablename__ = "event_participant"
+    __table_args__ = (sa.UniqueConstraint("event_id", "slack_id", name="uq_event_participant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="speed_event.id", index=True, ondelete="CASCADE")
+    slack_id: str = Field(max_length=32, index=True)
+    role: str = Field(max_length=8)
+    question: str | None = Field(default=None, sa_type=sa.Text)  # mentees; None once purged
+    timezone: str = Field(default="UTC", max_length=64)
+    joined_at: datetime = Field(default_factory=utcnow)
+
+
+class EventPairing(SQLModel, table=True):
+    """One conversation of the plan: a mentee and a mentor in one round, and what came of it."""
+
+    __tablename__ = "event_pairing"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "round", "mentee_slack_id", name="uq_pairing_mentee"),
+        sa.UniqueConstraint("event_id", "round", "mentor_slack_id", name="uq_pairing_mentor"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="speed_event.id", index=True, ondelete="CASCADE")
+    round: int
+    mentee_slack_id: str = Field(max_length=32, index=True)
+    mentor_slack_id: str = Field(max_length=32, index=True)
+    score: float
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    rating: int | None = Field(default=None, ge=1, le=5)  # the mentee's, after the event
+    follow_up_request_id: int | None = None  # "Ask @X for a flash session"
+    mentor_continues: bool = False  # the mentor's "happy to continue"
+
+
+class EventNotice(SQLModel, table=True):
+    """One row per event message sent to everyone (reminder, round start, one minute left,
+    the end): inserting it is the claim that sends it once, whatever restarts and instances do."""
+
+    __tablename__ = "event_notice"
+    __table_args__ = (sa.UniqueConstraint("event_id", "kind", "round", name="uq_event_notice"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="speed_event.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    round: int = 0
+    sent_at: datetime = Field(default_factory=utcnow)
+
+
 SLACK_USER_ID = r"^[UW][A-Z0-9]{2,31}$"
 MAX_EXPERTISE_CHARS = 3000
 # Example questions a mentor can help with: a few, short (each is embedded like a phrase).
