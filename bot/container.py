@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from bot import jobs
 from bot.app import LazyWork, build_slack_client, create_app
+from bot.booking.busy_feed import BusyFeeds
 from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.config import Settings
@@ -185,6 +186,12 @@ def build_domain(
             timedelta(hours=settings.reminder_early_hours),
             timedelta(minutes=settings.reminder_soon_minutes),
         ),
+        feeds=BusyFeeds(
+            timeout_seconds=settings.busy_feed_timeout_seconds,
+            cache_minutes=settings.busy_feed_cache_minutes,
+            private_hosts=settings.busy_feed_private_hosts,
+        ),
+        feed_notifier=notifier,
     )
     learning = OutcomeLearning(engine=services.engine, matching=services.matching)
     mentoring = MentoringService(

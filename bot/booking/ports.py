@@ -71,6 +71,15 @@ class BookingNotifier(Protocol):
         """Nobody booked a time a day after the accept."""
 
 
+class BusyFeedNotifier(Protocol):
+    """Telling a mentor about their calendar feed. A protocol of its own, next to
+    BookingNotifier, so notifiers written before calendar feeds still type-check."""
+
+    def busy_feed_failed(self, mentor_slack_id: str) -> None:
+        """Their feed could not be read, so times came from their working hours (told once,
+        until it works again)."""
+
+
 class ReminderTimer(Protocol):
     def schedule(
         self, session_id: int, kind: NudgeKind, at: datetime, grace_seconds: int

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.booking.busy_feed import BusyFeeds, Interval, address_problem
 from bot.booking.nudges import (
     AFTER_BOOKING,
     DEFAULT_REMINDERS,
@@ -21,11 +22,18 @@ from bot.booking.nudges import (
     due_at,
     due_key,
 )
-from bot.booking.ports import BookingNotifier, NudgeKind, ReminderTimer, SessionView
-from bot.booking.slots import CORE_HOURS, Person, Slot, propose_slots
+from bot.booking.ports import (
+    BookingNotifier,
+    BusyFeedNotifier,
+    NudgeKind,
+    ReminderTimer,
+    SessionView,
+)
+from bot.booking.slots import CORE_HOURS, HORIZON, Person, Slot, propose_slots
 from bot.logging import log_event
 from bot.mentoring.messaging import log_posted
 from bot.mentoring.ports import MessageRef
+from bot.storage import busy_feeds as busy_feed_repo
 from bot.storage import mentors as mentor_repo
 from bot.storage import requests as request_repo
 from bot.storage import sessions as session_repo
@@ -52,6 +60,18 @@ class _Loaded:
     mentee_zone: ZoneInfo
     mentor_capacity: int
     mentor_hours: tuple[time, time]
+    busy_feed_url: str | None = None  # a secret: never logged, never in a message
+    busy_feed_failing: bool = False  # the mentor was told it failed, and it has not worked since
+
+
+@dataclass(frozen=True)
+class _FeedRead:
+    """How reading a mentor's calendar feed went, settled once the caller's transaction ends."""
+
+    mentor_id: int
+    mentor_slack_id: str
+    ok: bool
+    was_failing: bool
 
 
 class BookResult(StrEnum):
@@ -71,43 +91,88 @@ class BookingService:
         notifier: BookingNotifier,
         timer: ReminderTimer,
         reminders: tuple[timedelta, timedelta] = DEFAULT_REMINDERS,
+        feeds: BusyFeeds | None = None,
+        feed_notifier: BusyFeedNotifier | None = None,
     ) -> None:
         self._engine = engine
         self._notifier = notifier
         self._timer = timer
         self._nudges = build_nudges(*reminders)
+        self._feeds = feeds
+        self._feed_notifier = feed_notifier
+
+    def feed_address_problem(self, text: str) -> str | None:
+        """What is wrong with a calendar feed address typed in the profile form, in the
+        reader's language (None: it may be saved)."""
+        tests_only = self._feeds is not None and self._feeds.private_hosts
+        return address_problem(text, allow_http=tests_only)
 
     def propose(self, session_id: int, *, now: datetime | None = None) -> list[Slot]:
         """Send the mentee 3-5 slots that fit both; tell them when none does."""
         now = now or utcnow()
+        slots, feed = self._offer_slots(session_id, now)
+        if feed is not None:
+            self._settle_feed(feed, now)
+        return slots
+
+    def _offer_slots(self, session_id: int, now: datetime) -> tuple[list[Slot], _FeedRead | None]:
         with session_scope(self._engine) as session:
             loaded = self._load(session, session_id)
             if loaded is None or loaded.meeting.status != SessionStatus.PROPOSED.value:
-                return []
-            meeting, view = loaded.meeting, loaded.view
-            slots = propose_slots(
-                now=now,
-                mentor=Person(
-                    loaded.mentor_zone,
-                    session_repo.busy_of(session, view.mentor_slack_id, now),
-                    loaded.mentor_hours,
-                ),
-                mentee=Person(
-                    loaded.mentee_zone, session_repo.busy_of(session, view.mentee_slack_id, now)
-                ),
-                duration=timedelta(minutes=meeting.duration_minutes),
-                mentor_week_load=Counter(
-                    week_of(start)
-                    for start in session_repo.mentor_session_starts(session, meeting.mentor_id, now)
-                ),
-                mentor_capacity=loaded.mentor_capacity,
-            )
+                return [], None
+            view = loaded.view
+            mentor_busy = session_repo.busy_of(session, view.mentor_slack_id, now)
+            mentee_busy = session_repo.busy_of(session, view.mentee_slack_id, now)
+            starts = session_repo.mentor_session_starts(session, loaded.meeting.mentor_id, now)
+        # Read after the transaction: a slow feed must not keep a database connection busy.
+        calendar, feed = self._calendar_busy(loaded, now, now + HORIZON)
+        slots = propose_slots(
+            now=now,
+            mentor=Person(loaded.mentor_zone, [*mentor_busy, *calendar], loaded.mentor_hours),
+            mentee=Person(loaded.mentee_zone, mentee_busy),
+            duration=timedelta(minutes=view.duration_minutes),
+            mentor_week_load=Counter(week_of(start) for start in starts),
+            mentor_capacity=loaded.mentor_capacity,
+        )
         if slots:
             self._notifier.offer_slots(view, slots)
         else:
             self._notifier.no_common_slot(view)
         log_event(logger, "slots_proposed", session_id=session_id, count=len(slots))
-        return slots
+        return slots, feed
+
+    def _calendar_busy(
+        self, loaded: _Loaded, start: datetime, end: datetime
+    ) -> tuple[list[Interval], _FeedRead | None]:
+        """The mentor's busy times from their calendar feed in [start, end): none when they
+        set no feed, or when it cannot be read (slots then come from working hours alone)."""
+        url = loaded.busy_feed_url
+        if url is None or self._feeds is None:
+            return [], None
+        mentor_id = loaded.meeting.mentor_id
+        found = self._feeds.busy(url, zone=loaded.mentor_zone, start=start, end=end)
+        if not found.ok:  # the class name only: the address and the feed's texts stay out
+            log_event(logger, "busy_feed_failed", mentor_id=mentor_id, reason=found.failure)
+        read = _FeedRead(mentor_id, loaded.view.mentor_slack_id, found.ok, loaded.busy_feed_failing)
+        return list(found.busy), read
+
+    def _settle_feed(self, read: _FeedRead, now: datetime) -> None:
+        """After a feed was read: a working feed clears its failure; a failing one is told to
+        its mentor once, until it works again. Never in the way of the booking itself."""
+        if read.ok:
+            if read.was_failing:
+                with session_scope(self._engine) as session:
+                    busy_feed_repo.feed_works(session, read.mentor_id)
+            return
+        try:
+            with session_scope(self._engine) as session:
+                if not busy_feed_repo.claim_failure_notice(session, read.mentor_id, now):
+                    return
+                # Sent before the claim commits: a DM that fails is tried at the next proposal.
+                if self._feed_notifier is not None:
+                    self._feed_notifier.busy_feed_failed(read.mentor_slack_id)
+        except Exception:
+            logger.exception("busy_feed_notice_failed", extra={"mentor_id": read.mentor_id})
 
     def book(
         self,
@@ -121,23 +186,27 @@ class BookingService:
         now = now or utcnow()
         with session_scope(self._engine) as session:
             found = self._as_participant(session, session_id, clicker_slack_id)
-            if isinstance(found, BookResult):
-                return found
-            meeting, view = found
-            if start <= now or start > now + timedelta(days=60):
-                return BookResult.INVALID
-            end = start + timedelta(minutes=meeting.duration_minutes)
-            clash = any(
-                start < b_end and b_start < end
+        if isinstance(found, BookResult):
+            return found
+        view = found.view
+        if start <= now or start > now + timedelta(days=60):
+            return BookResult.INVALID
+        end = start + timedelta(minutes=view.duration_minutes)
+        # A mentee's click is checked against the mentor's calendar too (a meeting may have
+        # been added since the slots went out). A time the mentor proposes is theirs to
+        # choose: they see their own calendar, and may mean to move the other meeting.
+        calendar: list[Interval] = []
+        if clicker_slack_id != view.mentor_slack_id:
+            calendar, feed = self._calendar_busy(found, start, end)
+            if feed is not None and feed.ok:  # a failure is told with the next proposal
+                self._settle_feed(feed, now)
+        with session_scope(self._engine) as session:
+            taken = _overlaps(start, end, calendar) or any(
+                _overlaps(start, end, session_repo.busy_of(session, who, now, excluding=session_id))
                 for who in (view.mentor_slack_id, view.mentee_slack_id)
-                for b_start, b_end in session_repo.busy_of(session, who, now, excluding=session_id)
             )
-            if clash:
-                taken = True
-            else:
-                taken = False
-                if not session_repo.claim_booking(session, session_id, start):
-                    return BookResult.CLOSED
+            if not taken and not session_repo.claim_booking(session, session_id, start):
+                return BookResult.CLOSED
         if taken:
             if fresh_slots_if_taken:  # a mentee's stale button; a mentor's own pick is re-asked
                 self._notifier.slot_taken(view)
@@ -252,7 +321,7 @@ class BookingService:
             found = self._as_participant(session, session_id, by)
             if isinstance(found, BookResult):
                 return found
-            _, view = found
+            view = found.view
             # A no-show can be rescheduled ("they didn't come, let's find another time").
             allowed = (
                 (SessionStatus.SCHEDULED, SessionStatus.NO_SHOW)
@@ -280,7 +349,11 @@ class BookingService:
         with session_scope(self._engine) as session:
             if not session_repo.log_once(session, SLOTS_OFFERED, session_id):
                 return False
-            self.propose(session_id, now=now)
+            _slots, feed = self._offer_slots(session_id, now)
+        # After the claim commits: on SQLite, writing the mentor's row from a second
+        # connection while the claim's transaction is open would wait for it.
+        if feed is not None:
+            self._settle_feed(feed, now)
         meeting = self.view(session_id)
         if meeting is not None:
             self._schedule(meeting, NudgeKind.BOOKING_NUDGE, now)
@@ -310,17 +383,14 @@ class BookingService:
             views = [loaded.view for r in rows if r.id and (loaded := self._load(session, r.id))]
         return sorted(views, key=lambda v: (v.starts_at is None, v.starts_at or now))
 
-    def _as_participant(
-        self, session: Session, session_id: int, who: str
-    ) -> tuple[MentoringSession, SessionView] | BookResult:
+    def _as_participant(self, session: Session, session_id: int, who: str) -> _Loaded | BookResult:
         """The session when `who` is its mentee or mentor; CLOSED or NOT_YOURS otherwise."""
         loaded = self._load(session, session_id)
         if loaded is None:
             return BookResult.CLOSED
-        meeting, view = loaded.meeting, loaded.view
-        if who not in (view.mentee_slack_id, view.mentor_slack_id):
+        if who not in (loaded.view.mentee_slack_id, loaded.view.mentor_slack_id):
             return BookResult.NOT_YOURS
-        return meeting, view
+        return loaded
 
     def view(self, session_id: int) -> SessionView | None:
         with session_scope(self._engine) as session:
@@ -356,7 +426,13 @@ class BookingService:
             _zone(request.mentee_timezone),
             mentor.weekly_capacity,
             _hours(mentor.available_from, mentor.available_until),
+            mentor.busy_feed_url,
+            mentor.busy_feed_failed_at is not None,
         )
+
+
+def _overlaps(start: datetime, end: datetime, busy: Sequence[Interval]) -> bool:
+    return any(start < b_end and b_start < end for b_start, b_end in busy)
 
 
 def _hours(start: str | None, end: str | None) -> tuple[time, time]:

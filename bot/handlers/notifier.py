@@ -253,6 +253,11 @@ class SlackNotifier:
     def nudge_booking(self, meeting: SessionView) -> None:
         self.send(meeting.mentee_slack_id, booking_blocks.booking_nudge, meeting)
 
+    # -- BusyFeedNotifier ----------------------------------------------------------------
+
+    def busy_feed_failed(self, mentor_slack_id: str) -> None:
+        self.send(mentor_slack_id, booking_blocks.busy_feed_failed)
+
     def _dm_channel(self, user_id: str) -> str:
         with self._lock:
             if user_id in self._dm_channels:

@@ -18,6 +18,7 @@ from bot.handlers.ids import Action, Callback, Field
 from bot.handlers.middleware import acting_user
 from bot.handlers.payload import modal_values, who
 from bot.i18n import N_, _, supported, use_language
+from bot.mentoring.profiles import KEEP, Unchanged
 from bot.storage.models import MentorProfile
 
 FIELD_OF = {
@@ -39,7 +40,11 @@ def profile_modal_for(client: WebClient, services: HandlerServices, user_id: str
     mentor = services.profiles.get(user_id)
     timezone = mentor.timezone if mentor else services.directory.timezone(user_id)
     defaults = blocks.ProfileDefaults.of(
-        mentor, timezone, message_language=services.languages.chosen(user_id)
+        mentor,
+        timezone,
+        message_language=services.languages.chosen(user_id),
+        # The form is only ever opened for the person themselves (never for a lead).
+        busy_feed=services.profiles.busy_feed_of(user_id) if mentor else None,
     )
     return blocks.profile_modal(defaults, is_mentor=mentor is not None)
 
@@ -83,6 +88,21 @@ def profile_from_modal(user_id: str, view: dict[str, Any]) -> MentorProfile | di
         return modal_errors(error)
 
 
+def busy_feed_from_modal(
+    services: HandlerServices, view: dict[str, Any]
+) -> str | Unchanged | dict[str, str] | None:
+    """The calendar feed address in a submitted form: None removes it, KEEP when the form had
+    no such field (opened before it existed); or its field error."""
+    values = modal_values(view)
+    if blocks.BUSY_FEED not in values:
+        return KEEP
+    address = (values[blocks.BUSY_FEED] or "").strip()
+    if not address:
+        return None
+    problem = services.booking.feed_address_problem(address)
+    return {blocks.BUSY_FEED: problem} if problem else address
+
+
 # What each field's problem means to the person filling in the form, in their language (the
 # validators' own messages are English: the CLI and roster imports show them too).
 FIELD_PROBLEMS = {
@@ -117,8 +137,13 @@ def register(app: App, services: HandlerServices) -> None:
 
     def ack_profile(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         parsed = profile_from_modal(who(context), view)
-        if isinstance(parsed, dict):
-            ack(response_action="errors", errors=parsed)
+        feed = busy_feed_from_modal(services, view)
+        errors = {
+            **(parsed if isinstance(parsed, dict) else {}),
+            **(feed if isinstance(feed, dict) else {}),
+        }
+        if errors:
+            ack(response_action="errors", errors=errors)
             return
         ack()
 
@@ -126,9 +151,10 @@ def register(app: App, services: HandlerServices) -> None:
     def save_profile(view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         user = who(context)
         profile = profile_from_modal(user, view)
-        if isinstance(profile, dict):
+        feed = busy_feed_from_modal(services, view)
+        if isinstance(profile, dict) or isinstance(feed, dict):
             return  # refused in the ack, with the field errors
-        saved = services.profiles.save(profile, by=user)
+        saved = services.profiles.save(profile, by=user, busy_feed_url=feed)
         services.languages.choose(user, language_from_modal(view))
         with use_language(services.languages.language_of(user)):  # the choice shows at once
             message = blocks.profile_saved(saved.mentor, waiting=saved.waiting_for_approval)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Literal, Protocol
 
 from sqlalchemy.engine import Engine
@@ -17,6 +17,7 @@ from bot.matching.service import MatchingService
 from bot.mentoring.messaging import log_posted
 from bot.mentoring.ports import MessageRef
 from bot.roster import ImportReport, import_mentors, parse_csv_text
+from bot.storage import busy_feeds as busy_feed_repo
 from bot.storage import mentors as mentor_repo
 from bot.storage import messages as message_repo
 from bot.storage.db import session_scope
@@ -46,6 +47,15 @@ _TRANSITIONS = {
     Decision.REJECT: ((MentorApproval.PENDING,), MentorApproval.REJECTED),
     Decision.DEACTIVATE: ((MentorApproval.APPROVED,), MentorApproval.REJECTED),
 }
+
+
+class Unchanged(Enum):
+    """A profile field the caller does not set (the calendar feed, outside the form)."""
+
+    KEEP = "keep"
+
+
+KEEP = Unchanged.KEEP
 
 
 @dataclass(frozen=True)
@@ -99,9 +109,23 @@ class ProfileService:
             mentor = mentor_repo.get_by_slack_id(session, slack_id)
             return MentorView.model_validate(mentor) if mentor is not None else None
 
-    def save(self, profile: MentorProfile, *, by: str | None = None) -> SavedProfile:
+    def busy_feed_of(self, slack_id: str) -> str | None:
+        """The mentor's calendar feed address: a secret, for their own profile form only."""
+        with session_scope(self._engine) as session:
+            return busy_feed_repo.address_of(session, slack_id)
+
+    def save(
+        self,
+        profile: MentorProfile,
+        *,
+        by: str | None = None,
+        busy_feed_url: str | Unchanged | None = KEEP,
+    ) -> SavedProfile:
         """Save a mentor's own profile. Under MENTOR_APPROVAL=lead a new mentor waits for a
-        program lead; a profile a lead rejected or deactivated always waits again."""
+        program lead; a profile a lead rejected or deactivated always waits again.
+
+        `busy_feed_url`: their calendar feed's secret address (None removes it); it is not
+        part of MentorProfile so that no roster CSV or lead can set or see it."""
         saved_by_lead = by is not None and by in self._leads
         with session_scope(self._engine) as session:
             before = mentor_repo.get_by_slack_id(session, profile.slack_id)
@@ -117,6 +141,8 @@ class ProfileService:
             session.add(mentor)
             session.flush()
             assert mentor.id is not None
+            if busy_feed_url is not KEEP:
+                busy_feed_repo.set_address(session, mentor.id, busy_feed_url)
             mentor_repo.record_changes(session, [mentor.id])
             view = MentorView.model_validate(mentor)
         # Embedding now (not at the next match) keeps the first match after an edit fast.

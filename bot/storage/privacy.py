@@ -77,6 +77,9 @@ def _profile(mentor: Mentor) -> dict[str, Any]:
         "languages": mentor.languages,
         "weekly_capacity": mentor.weekly_capacity,
         "meeting_place": mentor.meeting_place,
+        # Whether one is set, never the address: the export is a file that may be forwarded,
+        # and the address alone gives anyone the mentor's calendar.
+        "calendar_feed": "set" if mentor.busy_feed_url else "not set",
         "available_from": mentor.available_from,
         "available_until": mentor.available_until,
         "paused_until": _iso(mentor.paused_until),
@@ -230,6 +233,7 @@ def erase_mentor_profile(session: Session, slack_id: str) -> bool:
     mentor.name = mentor.title = mentor.expertise = ""
     mentor.skills, mentor.languages, mentor.help_questions = [], [], []
     mentor.available_from = mentor.available_until = mentor.meeting_place = None
+    mentor.busy_feed_url = mentor.busy_feed_failed_at = None
     mentor.active = False
     mentor.updated_at = utcnow()
     session.add(mentor)

@@ -142,6 +142,17 @@ def proposal_failed(reason: str, meeting: SessionView | None) -> Message:
     )
 
 
+def busy_feed_failed() -> Message:
+    """To a mentor whose calendar feed could not be read (once, until it works again)."""
+    return plain(
+        _(
+            "I couldn't read your calendar feed, so times were offered from your working hours;"
+            " check the address in `/mentor profile`. Once it can be read again, offered times"
+            " will avoid your busy times as before."
+        )
+    )
+
+
 def slot_taken() -> Message:
     return plain(_("That time was just taken. Here are fresh options:"))
 

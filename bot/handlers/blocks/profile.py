@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.booking.busy_feed import MAX_ADDRESS_CHARS
 from bot.handlers.blocks.common import Message, modal, plain, section
 from bot.handlers.ids import Callback, Field
 from bot.i18n import NATIVE_NAMES, _, ngettext
@@ -25,6 +26,9 @@ from bot.storage.models import (
     MAX_MEETING_PLACE_CHARS,
     MentorView,
 )
+
+# The calendar feed input's block and action id (block_id == action_id, as for `Field`).
+BUSY_FEED = "busy_feed"
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,17 @@ class ProfileDefaults:
     available_from: str | None = None  # HH:MM
     available_until: str | None = None
     message_language: str | None = None  # None: the person's Slack language
+    # A secret: only ever filled in for the mentor's own form.
+    busy_feed: str = ""
 
     @classmethod
     def of(
-        cls, mentor: MentorView | None, timezone: str, *, message_language: str | None = None
+        cls,
+        mentor: MentorView | None,
+        timezone: str,
+        *,
+        message_language: str | None = None,
+        busy_feed: str | None = None,
     ) -> ProfileDefaults:
         if mentor is None:
             return cls(timezone=timezone, message_language=message_language)
@@ -59,6 +70,7 @@ class ProfileDefaults:
             available_from=mentor.available_from,
             available_until=mentor.available_until,
             message_language=message_language,
+            busy_feed=busy_feed or "",
         )
 
 
@@ -166,6 +178,7 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
                 "17:30",
                 defaults.available_until,
             ),
+            _busy_feed_input(defaults.busy_feed),
             _message_language_input(defaults.message_language),
             InputBlock(
                 block_id=Field.PAUSED_UNTIL.value,
@@ -180,6 +193,28 @@ def profile_modal(defaults: ProfileDefaults, *, is_mentor: bool) -> View:
 
 
 FOLLOW_SLACK = "auto"
+
+
+def _busy_feed_input(address: str) -> InputBlock:
+    return InputBlock(
+        block_id=BUSY_FEED,
+        label=_("Calendar feed (secret iCal address)"),
+        hint=_(
+            "Optional. Paste your calendar's secret iCal address (Google Calendar: Settings →"
+            " your calendar → Integrate calendar; Outlook: Settings → Calendar → Shared"
+            " calendars → Publish a calendar; Apple: Calendar → Share Calendar → Public"
+            " Calendar). Only your busy times are read, so offered times avoid your meetings;"
+            " event titles are never stored or shown, and nobody else sees this address. Leave"
+            " it empty to remove it."
+        ),
+        optional=True,
+        element=PlainTextInputElement(
+            action_id=BUSY_FEED,
+            max_length=MAX_ADDRESS_CHARS,
+            initial_value=address or None,
+            placeholder="https://…/basic.ics",
+        ),
+    )
 
 
 def _message_language_input(chosen: str | None) -> InputBlock:
