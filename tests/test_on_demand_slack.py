@@ -13,12 +13,22 @@ from sqlalchemy.engine import Engine
 from time_machine import Traveller
 
 from bot import jobs
+from bot.handlers.blocks.booking import parse_slot_value
 from bot.handlers.ids import Action, Callback, Field
 from bot.matching.embedder import Embedder
 from bot.storage.models import Urgency
 from tests.conftest import add_mentor
 from tests.utils.bot_server import StartBot
-from tests.utils.flow import MENTEE, QUESTION, accepted, ask, offer_to, requests_in, seed
+from tests.utils.flow import (
+    MENTEE,
+    QUESTION,
+    accepted,
+    ask,
+    offer_to,
+    requests_in,
+    seed,
+    slot_values,
+)
 from tests.utils.slack_api import Call, SlackStandIn
 
 # A Tuesday morning in Warsaw: the working day is still ahead.
@@ -83,6 +93,11 @@ def test_an_urgent_request_reaches_three_mentors_and_the_first_accept_wins(
     assert {c.params["channel"] for c in taken()} == {"DU0SRE0001", "DU0SRE0003"}
     bot.click(Action.ACCEPT, offers["U0SRE0003"], "U0SRE0003")  # a moment too late
     slack_api.wait_text("response_url", "no longer open")
+    picker = slack_api.wait_for(
+        lambda: [c for c in slack_api.messages_to(MENTEE) if "Pick a time" in c.blocks_text()]
+    )
+    starts = [parse_slot_value(v)[1] for v in slot_values(picker[0].blocks_text())]
+    assert starts and all(start.date() == TUESDAY.date() for start in starts)  # today
     bot.wait_idle()
     [request] = requests_in(engine)
     assert request.status == "matched"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -104,3 +105,22 @@ def test_naive_now_is_refused() -> None:
         propose_slots(
             now=datetime(2026, 11, 23), mentor=Person(PARIS), mentee=Person(PARIS), duration=HOUR
         )
+
+
+def test_an_urgent_request_gets_times_later_today_when_there_are_any() -> None:
+    now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Paris
+    busy = [(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), datetime(2026, 11, 23, 11, 0, tzinfo=UTC))]
+    slots = propose_slots(
+        now=now, mentor=Person(PARIS, busy), mentee=Person(BERLIN), duration=HOUR, same_day=True
+    )
+    starts = [local(s.start, PARIS) for s in slots]
+    assert len(starts) == 4 and all(s.date() == local(now, PARIS).date() for s in starts)
+    assert starts[0] - local(now, PARIS) < timedelta(hours=1)  # not the usual 2 h lead time
+    assert all(b - a >= HOUR for a, b in itertools.pairwise(starts))
+    (meeting_start, meeting_end), *_ = busy
+    assert all(s.end <= meeting_start or s.start >= meeting_end for s in slots)
+    evening = datetime(2026, 11, 23, 16, 45, tzinfo=UTC)  # 17:45 in Paris: nothing left today
+    later = propose_slots(
+        now=evening, mentor=Person(PARIS), mentee=Person(PARIS), duration=HOUR, same_day=True
+    )
+    assert later and local(later[0].start, PARIS).date() > local(evening, PARIS).date()

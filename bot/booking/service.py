@@ -38,7 +38,7 @@ from bot.storage import mentors as mentor_repo
 from bot.storage import requests as request_repo
 from bot.storage import sessions as session_repo
 from bot.storage.db import session_scope
-from bot.storage.models import MentoringSession, MessageKind, SessionStatus, utcnow
+from bot.storage.models import MentoringSession, MessageKind, SessionStatus, Urgency, utcnow
 from bot.weeks import week_of
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class _Loaded:
     mentor_hours: tuple[time, time]
     busy_feed_url: str | None = None  # a secret: never logged, never in a message
     busy_feed_failing: bool = False  # the mentor was told it failed, and it has not worked since
+    urgent: bool = False  # asked for "today": same-day times first
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class BookingService:
             duration=timedelta(minutes=view.duration_minutes),
             mentor_week_load=Counter(week_of(start) for start in starts),
             mentor_capacity=loaded.mentor_capacity,
+            same_day=loaded.urgent,
         )
         if slots:
             self._notifier.offer_slots(view, slots)
@@ -428,6 +430,7 @@ class BookingService:
             _hours(mentor.available_from, mentor.available_until),
             mentor.busy_feed_url,
             mentor.busy_feed_failed_at is not None,
+            urgent=request.urgency == Urgency.TODAY.value,
         )
 
 

@@ -25,6 +25,9 @@ BUFFER = timedelta(minutes=15)  # between a person's sessions
 MAX_PER_DAY = 2
 MIN_GAP_SAME_DAY = timedelta(hours=3)
 MIN_CORE_SLOTS = 3
+# An urgent ("today") request: times later today come first, sooner and closer together.
+SAME_DAY_LEAD_TIME = timedelta(minutes=30)
+SAME_DAY_GAP = timedelta(hours=1)
 WORKDAYS = frozenset(range(5))  # Monday..Friday in each person's own time zone
 
 
@@ -51,14 +54,21 @@ def propose_slots(
     mentor_week_load: dict[datetime, int] | None = None,
     mentor_capacity: int | None = None,
     count: int = 4,
+    same_day: bool = False,
 ) -> list[Slot]:
     """Up to `count` slots, soonest first, spread over days (at most 2 a day, 3 h apart).
 
     `mentor_week_load` maps a week's Monday 00:00 UTC to sessions already booked in it;
-    weeks at `mentor_capacity` are skipped.
+    weeks at `mentor_capacity` are skipped. `same_day` (an urgent request): the times left
+    today in the mentee's day, from 30 minutes ahead and an hour apart, when there are any;
+    the usual spread otherwise.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    if same_day:
+        today = _today(now, mentor, mentee, duration, mentor_week_load, mentor_capacity, count)
+        if today:
+            return today
     candidates = list(_candidates(now, duration))
 
     def fits(start: datetime, hours_of: tuple[tuple[time, time], tuple[time, time]]) -> bool:
@@ -86,8 +96,38 @@ def propose_slots(
     return chosen
 
 
-def _candidates(now: datetime, duration: timedelta) -> list[datetime]:
-    first = now.astimezone(UTC) + LEAD_TIME
+def _today(
+    now: datetime,
+    mentor: Person,
+    mentee: Person,
+    duration: timedelta,
+    week_load: dict[datetime, int] | None,
+    capacity: int | None,
+    count: int,
+) -> list[Slot]:
+    """Free times later today (the mentee's today) inside both people's working hours."""
+    day = now.astimezone(mentee.timezone).date()
+    chosen: list[Slot] = []
+    for start in _candidates(now, duration, lead_time=SAME_DAY_LEAD_TIME):
+        if start.astimezone(mentee.timezone).date() != day or len(chosen) >= count:
+            break
+        end = start + duration
+        fits = (
+            _inside(start, end, mentor.timezone, mentor.hours)
+            and _inside(start, end, mentee.timezone, mentee.hours)
+            and _free(start, end, mentor.busy)
+            and _free(start, end, mentee.busy)
+            and _has_capacity(start, week_load, capacity)
+        )
+        if fits and all(start - c.start >= SAME_DAY_GAP for c in chosen):
+            chosen.append(Slot(start, end))
+    return chosen
+
+
+def _candidates(
+    now: datetime, duration: timedelta, lead_time: timedelta = LEAD_TIME
+) -> list[datetime]:
+    first = now.astimezone(UTC) + lead_time
     step = STEP.total_seconds()
     start = datetime.fromtimestamp(math.ceil(first.timestamp() / step) * step, UTC)
     last = now.astimezone(UTC) + HORIZON
