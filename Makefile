@@ -10,7 +10,7 @@ TORCH  := torch==2.13.0
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run prompt demo test lint typecheck unit messages bench bench-quality bench-learning bench-speed bench-slack bench-scheduler bench-load clean
+.PHONY: install run prompt demo test lint typecheck unit messages bench bench-quality bench-learning bench-speed bench-slack bench-scheduler bench-load bench-events clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,7 @@ typecheck: install
 unit: install
 	$(BIN)/python -m pytest
 
-bench: bench-quality bench-learning bench-speed bench-slack bench-scheduler
+bench: bench-quality bench-learning bench-speed bench-slack bench-scheduler bench-events
 
 bench-quality: install
 	$(BIN)/python -m bench.match_quality
@@ -65,6 +65,10 @@ bench-scheduler: install
 
 bench-slack: install
 	$(BIN)/python -m bench.slack_latency
+
+## bench-events: speed-mentoring plans against greedy and random rotation, and planning time
+bench-events: install
+	$(BIN)/python -m bench.event_planning
 
 ## bench-load: 300 simulated Slack users for 3 minutes against one instance (see bench/load.py)
 bench-load: install

@@ -29,7 +29,10 @@ from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.config import Settings
 from bot.digest.service import DigestService
+from bot.events.planner import event_planner
+from bot.events.service import EventService
 from bot.handlers import HandlerServices
+from bot.handlers.event_notifier import SlackEventNotifier
 from bot.handlers.notifier import SlackNotifier
 from bot.handlers.people import SlackDirectory
 from bot.handlers.ratelimit import RateLimiter
@@ -45,6 +48,7 @@ from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
 from bot.metrics import Metrics
 from bot.scheduling import (
+    SchedulerEventTimer,
     SchedulerOfferTimer,
     SchedulerReminderTimer,
     build_scheduler,
@@ -153,6 +157,7 @@ class Domain:
     digest: DigestService
     languages: LanguageService
     directory: SlackDirectory
+    events: EventService
 
 
 def build_domain(
@@ -244,6 +249,18 @@ def build_domain(
         ),
         languages=languages,
         directory=directory,
+        events=EventService(
+            engine=services.engine,
+            planner=event_planner(
+                services.engine, services.matching, weak_below=settings.min_match_score
+            ),
+            notifier=SlackEventNotifier(
+                client, notifier, channel_language=settings.digest_language
+            ),
+            timer=SchedulerEventTimer(scheduler),
+            program_leads=leads,
+            ask_mentor=mentoring.ask_directly,
+        ),
     )
 
 
@@ -379,12 +396,13 @@ def build_runtime(
         insights=ProgramInsights(engine=services.engine),
         languages=domain.languages,
         directory=domain.directory,
+        events=domain.events,
     )
     warmed = threading.Event()
     lazy_work = LazyWork(opened=warmed)  # the work behind the acks waits for the warm-up
     metrics.lazy_backlog.set_function(lambda: lazy_work.pending)
     app = create_app(settings, handler_services, client, lazy_work)
-    jobs.install(domain.mentoring, domain.booking, domain.digest, domain.privacy)
+    jobs.install(domain.mentoring, domain.booking, domain.digest, domain.privacy, domain.events)
     scheduler.add_listener(
         lambda event: metrics.scheduler_lag.observe(_lag(event)),
         EVENT_JOB_EXECUTED | EVENT_JOB_ERROR,

@@ -194,6 +194,12 @@ def format_when(moment: datetime, zone: ZoneInfo | str) -> str:
     return format_day(local, tz) + ", " + format_time(local, "HH:mm", locale=_active.get())
 
 
+def format_clock(moment: datetime, zone: ZoneInfo | str) -> str:
+    """The time of day alone ("14:00"), in `zone`."""
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    return format_time(moment.astimezone(tz), "HH:mm", locale=_active.get())
+
+
 def format_day(moment: datetime, zone: ZoneInfo | str) -> str:
     """A weekday and date in each language's own order and abbreviations (CLDR's "MMMEd"):
     "Thu, Nov 26", "czw., 26 lis", "jeu. 26 nov."."""

@@ -8,6 +8,8 @@ import logging
 from bot.booking.ports import NudgeKind
 from bot.booking.service import BookingService
 from bot.digest.service import DigestService
+from bot.events.ports import NoticeKind
+from bot.events.service import EventService
 from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.service import MentoringService
 
@@ -17,6 +19,7 @@ _mentoring: MentoringService | None = None
 _booking: BookingService | None = None
 _digest: DigestService | None = None
 _privacy: PrivacyService | None = None
+_events: EventService | None = None
 
 
 def install(
@@ -24,9 +27,10 @@ def install(
     booking: BookingService | None = None,
     digest: DigestService | None = None,
     privacy: PrivacyService | None = None,
+    events: EventService | None = None,
 ) -> None:
-    global _mentoring, _booking, _digest, _privacy
-    _mentoring, _booking, _digest, _privacy = mentoring, booking, digest, privacy
+    global _mentoring, _booking, _digest, _privacy, _events
+    _mentoring, _booking, _digest, _privacy, _events = mentoring, booking, digest, privacy, events
 
 
 def retry_redactions() -> None:
@@ -82,6 +86,19 @@ def sweep_expired_offers() -> None:
 def offer_waiting() -> None:
     """Offer waiting requests to mentors who have room again (and end those waited too long)."""
     _service().offer_waiting()
+
+
+def event_notice(event_id: int, kind: str, round_number: int) -> None:
+    """`kind` is stored in the job table as text (a NoticeKind value)."""
+    if _events is None:
+        raise RuntimeError("bot.jobs.install() was not called with an event service")
+    _events.notice(event_id, NoticeKind(kind), round_number)
+
+
+def close_due_events() -> None:
+    """Safety net: plan any event whose sign-up closed while its own job was lost."""
+    if _events is not None:
+        _events.close_due()
 
 
 def wakeup() -> None:

@@ -18,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 
 from bot.booking.ports import NudgeKind
+from bot.events.ports import NoticeKind
 
 JOB_TABLE = "apscheduler_jobs"
 SWEEP_MINUTES = 10
@@ -76,6 +77,14 @@ def start_scheduler(
             "interval",
             minutes=SWEEP_MINUTES,
             id="offer-expiry-sweep",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        scheduler.add_job(
+            "bot.jobs:close_due_events",
+            "interval",
+            minutes=SWEEP_MINUTES,
+            id="event-close-sweep",
             replace_existing=True,
             misfire_grace_time=None,
         )
@@ -176,3 +185,40 @@ class SchedulerReminderTimer:
 
 def _job_id(offer_id: int) -> str:
     return f"offer-expiry:{offer_id}"
+
+
+# How late an event message may still go out after a restart: a round ping is useless once the
+# round is over, the reminder once the event started; the plan and the end are never dropped.
+EVENT_GRACE_SECONDS = {
+    NoticeKind.CLOSE: None,
+    NoticeKind.REMINDER: 9 * 60,
+    NoticeKind.ROUND_START: 5 * 60,
+    NoticeKind.ONE_MINUTE: 50,
+    NoticeKind.END: None,
+    NoticeKind.SUMMARY: None,
+}
+
+
+class SchedulerEventTimer:
+    """EventTimer on APScheduler: id `event:<id>:<kind>:<round>`, grace per kind."""
+
+    def __init__(self, scheduler: BackgroundScheduler) -> None:
+        self._scheduler = scheduler
+
+    def schedule(self, event_id: int, kind: NoticeKind, round_number: int, at: datetime) -> None:
+        self._scheduler.add_job(
+            "bot.jobs:event_notice",
+            "date",
+            run_date=at.astimezone(UTC),
+            args=[event_id, kind.value, round_number],
+            id=f"event:{event_id}:{kind.value}:{round_number}",
+            replace_existing=True,
+            misfire_grace_time=EVENT_GRACE_SECONDS[kind],
+        )
+
+    def cancel(self, event_id: int) -> None:
+        prefix = f"event:{event_id}:"
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith(prefix):
+                with contextlib.suppress(JobLookupError):
+                    self._scheduler.remove_job(job.id)

@@ -7,7 +7,7 @@ Exit codes: 0 success; 1 the command ran but something was rejected or not found
 
 from __future__ import annotations
 
-from bot.cli import matching, people, roster, run  # noqa: F401  (each registers its commands)
+from bot.cli import events, matching, people, roster, run  # noqa: F401  (each registers its commands)
 from bot.cli.common import CliContext, app
 
 __all__ = ["CliContext", "app", "main"]

@@ -111,6 +111,12 @@ def digest_text(digest: Digest) -> str:
             waiting=digest.waiting_now,
             paused=digest.auto_pauses,
         ),
+        "• "
+        + _(
+            "Speed-mentoring events: *{events}* ({conversations} conversations planned)",
+            events=digest.events,
+            conversations=digest.event_conversations,
+        ),
         "",
         _("*Top requested topics*"),
         *_topic_lines(digest.topics, _no_topics(digest, _("not enough requests to name topics"))),

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.digest.topics import MIN_PEOPLE, Asked, Topic, cluster_topics
 from bot.matching.availability import availability_of
 from bot.matching.embedder import Embedder
+from bot.storage import events as event_repo
 from bot.storage import mentors as mentor_repo
 from bot.storage import requests as request_repo
 from bot.storage import stats
@@ -53,6 +54,9 @@ class Digest:
     # mentors paused this week for leaving two offers unanswered: counts, never names.
     waiting_now: int = 0
     auto_pauses: int = 0
+    # Speed-mentoring events that started this week, and the conversations they planned.
+    events: int = 0
+    event_conversations: int = 0
     topics: list[Topic] = field(default_factory=list)
     unmet: list[Topic] = field(default_factory=list)
     # The week is still running: labels are named only once it is over (see build_digest).
@@ -124,6 +128,10 @@ def build_digest(
         weekly = stats.weekly_counts(session, windows)
         waiting_now = request_repo.waiting_count(session)
         auto_pauses = mentor_repo.auto_pauses_between(session, start, end)
+        events = event_repo.events_between(session, start, end)
+        conversations = sum(
+            len(event_repo.pairings(session, e.id)) for e in events if e.id is not None
+        )
     active = [
         a for a in load.values() if a.listed and not (a.paused_until and a.paused_until > now)
     ]
@@ -141,6 +149,8 @@ def build_digest(
         mentors_at_capacity=at_capacity,
         waiting_now=waiting_now,
         auto_pauses=auto_pauses,
+        events=len(events),
+        event_conversations=conversations,
         topics=_topics(embedder, asked),
         unmet=_topics(embedder, unmet_asked),
         history=[(week_label(s), r, h) for (s, _), (r, h) in zip(windows, weekly, strict=True)],

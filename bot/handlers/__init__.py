@@ -9,6 +9,7 @@ from bot.handlers import (
     booking,
     commands,
     errors,
+    events,
     feedback,
     home,
     leads,
@@ -34,6 +35,7 @@ def register_handlers(app: App, services: HandlerServices) -> None:
     booking.register(app, services)
     feedback.register(app, services)
     leads.register(app, services)
+    events.register(app, services)
     privacy.register(app, services)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.booking.feedback import FeedbackService
 from bot.booking.service import BookingService
 from bot.digest.service import DigestService
+from bot.events.service import EventService
 from bot.handlers.notifier import SlackNotifier
 from bot.handlers.people import SlackDirectory
 from bot.handlers.ratelimit import RateLimiter
@@ -32,6 +33,7 @@ class HandlerServices:
     insights: ProgramInsights
     languages: LanguageService
     directory: SlackDirectory
+    events: EventService
 
     def is_lead(self, slack_id: str) -> bool:
         return slack_id in self.program_leads

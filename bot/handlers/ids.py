@@ -11,6 +11,14 @@ class Action(StrEnum):
     NOT_MY_TOPIC = "offer_not_my_topic"
     PAUSE = "offer_pause"
     RESUME_OFFERS = "mentor_resume_offers"
+    EVENT_JOIN_MENTEE = "event_join_mentee"
+    EVENT_JOIN_MENTOR = "event_join_mentor"
+    EVENT_LEAVE = "event_leave"
+    EVENT_CANCEL = "event_cancel"
+    EVENT_POST_PLAN = "event_post_plan"
+    EVENT_RATE = "event_rate"  # suffixed with the rating: event_rate_4
+    EVENT_FOLLOW_UP = "event_follow_up"
+    EVENT_CONTINUE = "event_continue"
     CANCEL_REQUEST = "request_cancel"
     ASK = "home_ask"
     EDIT_PROFILE = "home_edit_profile"
@@ -38,6 +46,8 @@ class Callback(StrEnum):
     COMMENT = "feedback_comment_modal"
     PROPOSE_TIME = "propose_time_modal"
     ROSTER_IMPORT = "roster_import_modal"
+    EVENT = "event_modal"
+    EVENT_JOIN = "event_join_modal"
 
 
 class Field(StrEnum):
@@ -62,6 +72,16 @@ class Field(StrEnum):
     ROSTER_CSV = "roster_csv"
     MESSAGE_LANGUAGE = "message_language"
     MENTORING_LANGUAGE = "mentoring_language"
+    EVENT_TITLE = "event_title"
+    EVENT_START = "event_start"
+    EVENT_ROUNDS = "event_rounds"
+    EVENT_MINUTES = "event_minutes"
+    EVENT_BREAK = "event_break"
+    EVENT_PLACE = "event_place"
+    EVENT_CHANNEL = "event_channel"
+    EVENT_CLOSES = "event_closes"
+    EVENT_THEME = "event_theme"
+    EVENT_QUESTION = "event_question"
 
 
 class Subcommand(StrEnum):
@@ -79,6 +99,7 @@ class Subcommand(StrEnum):
     DEMAND = "demand"
     IMPORT = "import"
     REASSIGN = "reassign"
+    EVENT = "event"
 
 
 # The same subcommands in the languages mentor-bot speaks ("/mentor pomoc", "/mentor anuluj").
@@ -148,5 +169,11 @@ LOCAL_SUBCOMMANDS: dict[str, Subcommand] = {
 
 
 LEAD_SUBCOMMANDS = frozenset(
-    {Subcommand.DIGEST, Subcommand.DEMAND, Subcommand.IMPORT, Subcommand.REASSIGN}
+    {
+        Subcommand.DIGEST,
+        Subcommand.DEMAND,
+        Subcommand.IMPORT,
+        Subcommand.REASSIGN,
+        Subcommand.EVENT,
+    }
 )

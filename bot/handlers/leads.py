@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.digest.render import digest_text
 from bot.digest.report import week_label
 from bot.handlers.blocks import admin as blocks
+from bot.handlers.blocks import events as event_blocks
 from bot.handlers.blocks.common import Message, parse_id_value, plain
 from bot.handlers.context import HandlerServices
 from bot.handlers.errors import report, user_safe
@@ -32,6 +33,7 @@ WHAT = {
     Subcommand.DEMAND: N_("the unmet-demand list"),
     Subcommand.IMPORT: N_("importing mentors"),
     Subcommand.REASSIGN: N_("reassigning a request"),
+    Subcommand.EVENT: N_("planning a speed-mentoring event"),
 }
 DEMAND_WEEKS = 4
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
@@ -57,10 +59,11 @@ def ack_command(
     user = str(command.get("user_id", ""))
     if not services.is_lead(user):
         ack(**blocks.lead_only(_(WHAT[subcommand]), sorted(services.program_leads)).as_kwargs())
-    elif subcommand is Subcommand.IMPORT:
+    elif subcommand in (Subcommand.IMPORT, Subcommand.EVENT):
         ack()  # a trigger_id lives 3 s: open the modal now
+        form = event_blocks.event_modal() if subcommand is Subcommand.EVENT else None
         try:
-            client.views_open(trigger_id=command["trigger_id"], view=blocks.import_modal())
+            client.views_open(trigger_id=command["trigger_id"], view=form or blocks.import_modal())
         except Exception as error:  # noqa: BLE001  (reported to the user, never a 500)
             report(error, command, None, services)
     else:
@@ -77,7 +80,7 @@ def run_command(
     elif subcommand is Subcommand.REASSIGN:
         message = _reassign(args, services)
     else:
-        return  # IMPORT: the modal is open already
+        return  # IMPORT, EVENT: the modal is open already
     respond(response_type="ephemeral", **message.as_kwargs())
 
 

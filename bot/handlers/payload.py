@@ -53,7 +53,13 @@ def _element_value(state: dict[str, Any]) -> str | None:
     if "selected_option" in state:
         option = state.get("selected_option") or {}
         return option.get("value") if isinstance(option, dict) else None
-    for key in ("selected_date", "selected_time", "selected_date_time"):
+    for key in (
+        "selected_date",
+        "selected_time",
+        "selected_date_time",
+        "selected_conversation",
+        "selected_channel",
+    ):
         if key in state:
             picked = state.get(key)
             return None if picked is None else str(picked)

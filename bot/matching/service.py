@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.logging import log_event
+from bot.matching import ranking
 from bot.matching.availability import Availability, availability_of
 from bot.matching.batching import BATCH_WAIT_SECONDS, QueryBatcher, SharedRun
 from bot.matching.embedder import Embedder
@@ -292,6 +293,36 @@ class MatchingService:
         return tuple(
             p for score, p in ranked if score >= max(min_score, ranked[0][0] - TOPIC_MARGIN)
         )
+
+    def relevance(
+        self, questions: Sequence[str], mentor_ids: Sequence[int]
+    ) -> tuple[NDArray[np.float64], list[list[tuple[str, ...]]]]:
+        """Every question against every given mentor: (scores, reasons), one row per question,
+        scored and explained by the same `ranking` functions `match` uses (profile, phrases,
+        what outcomes taught), with no availability, load or language adjustment: these
+        mentors signed up for the occasion (a speed-mentoring event). One model call for all
+        questions. InvalidQuestionError for an unusable question, KeyError for a mentor whose
+        profile has no stored vectors."""
+        queries = self._embedder.embed_queries([clean_question(q) for q in questions])
+        self._refreshes()
+        now = utcnow()
+        scores = np.zeros((len(questions), len(mentor_ids)), dtype=np.float64)
+        reasons: list[list[tuple[str, ...]]] = [[] for _ in questions]
+        with self._lock:
+            for j, mentor_id in enumerate(mentor_ids):
+                if mentor_id not in self._phrases:
+                    raise KeyError(f"mentor {mentor_id} has no stored vectors")
+                phrases, vectors = self._phrases.get(mentor_id)
+                phrase_scores = vectors.astype(np.float32) @ queries.T  # phrases x questions
+                for i, query in enumerate(queries):
+                    [(_, profile_score)] = self._index.scores_of([mentor_id], query)
+                    evidence = self._evidence.scores(mentor_id, query, now)
+                    candidate = Candidate(
+                        mentor_id, profile_score, phrases, phrase_scores[:, i], evidence
+                    )
+                    scores[i, j] = ranking.relevance(candidate, self._learning)
+                    reasons[i].append(ranking.reasons(candidate))
+        return scores, reasons
 
     def embed_questions(self, questions: Sequence[str]) -> NDArray[np.float32]:
         """Vectors of stored questions, in one batch (never cached: see QUERY_CACHE_SECONDS)."""

@@ -222,6 +222,30 @@ class MentoringService:
         self.find_mentor(request.request_id)
         return AgainOutcome(AgainResult.ASKED, past, request, mentor)
 
+    def ask_directly(
+        self,
+        mentee_slack_id: str,
+        mentor_slack_id: str,
+        question: str,
+        mentee_timezone: str | None = None,
+    ) -> int | None:
+        """A flash request to one mentor, no matching (a speed-mentoring conversation turned
+        into a session): the same preferred-mentor path as `/mentor again`. None when that
+        mentor is no longer on the roster."""
+        with session_scope(self._engine) as session:
+            mentor = mentor_repo.get_by_slack_id(session, mentor_slack_id)
+            if mentor is None or mentor.id is None or not listed(mentor):
+                return None
+            mentor_id = mentor.id
+        request = self.submit(
+            mentee_slack_id=mentee_slack_id,
+            question=question,
+            mentee_timezone=mentee_timezone,
+            preferred_mentor_id=mentor_id,
+        )
+        self.find_mentor(request.request_id)
+        return request.request_id
+
     def confirm_received(self, request: RequestView) -> None:
         """Tell the mentee their form arrived (a slash command's ack already says so)."""
         posted = safely(self._notifier.tell_mentee_received, request)

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.storage import events as event_repo
 from bot.storage import evidence as evidence_repo
 from bot.storage.db import bulk_update
 from bot.storage.mentors import get_by_slack_id, record_changes
@@ -63,6 +64,7 @@ def personal_data(session: Session, slack_id: str) -> dict[str, Any]:
         "matching_evidence": evidence_repo.count_for(
             session, mentee_slack_id=slack_id, mentor_id=mentor.id if mentor else None
         ),
+        "speed_mentoring_events": event_repo.personal_events(session, slack_id),
     }
 
 
@@ -187,6 +189,7 @@ def erase_person(session: Session, slack_id: str) -> ErasedCounts:
     # Before the requests are anonymised: they are how the person's questions' vectors are
     # found (what was learned about them as a mentor goes with their profile, below).
     evidence_repo.erase_for(session, mentee_slack_id=slack_id, mentor_id=None)
+    event_repo.erase_events_of(session, slack_id, ANONYMOUS)
     requests = bulk_update(
         session,
         sa.update(MentoringRequest)
@@ -249,6 +252,7 @@ def purge_texts(session: Session, before: datetime) -> tuple[int, int]:
     Returns (requests purged, comments purged); rows and their statuses stay.
     """
     evidence_repo.purge_before(session, before)
+    event_repo.purge_event_texts(session, before)
     requests = bulk_update(
         session,
         sa.update(MentoringRequest)

@@ -124,6 +124,10 @@ def help_message(*, for_lead: bool = False) -> Message:
             "• `/mentor reassign <request id> @mentor` — offer a request to a mentor you choose\n"
             "• `/mentor import` — add or update mentors by pasting CSV rows"
         )
+        text += "\n" + _(
+            "• `/mentor event` — plan a speed-mentoring event (sign-up in a channel, rounds"
+            " planned by what people ask)"
+        )
     return Message(_("How to use mentor-bot"), [section(text)])
 
 
