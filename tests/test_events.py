@@ -87,6 +87,9 @@ class Recorder:
     def offer_to_continue(self, conversations: Any) -> None:
         self.events.append(("continue", conversations))
 
+    def mentor_continues(self, conversation: Any) -> None:
+        self.events.append(("continues", conversation.mentee_slack_id))
+
     def summarise(self, summary: Any) -> None:
         self.events.append(("summary", summary))
 
@@ -258,6 +261,9 @@ def test_after_the_event_ratings_follow_ups_and_the_leads_summary(
     assert asked == [("U0MENTEE1", first.mentor_slack_id, MENTEES["U0MENTEE1"])]
     assert service.ask_for_flash(first.pairing_id, mentee_slack_id="U0MENTEE1") is None
     assert service.continue_with(first.pairing_id, mentor_slack_id=first.mentor_slack_id)
+    assert service.continue_with(first.pairing_id, mentor_slack_id=first.mentor_slack_id)
+    assert recorder.of("continues") == ["U0MENTEE1"]  # told once
+    assert not service.continue_with(first.pairing_id, mentor_slack_id="U0MENTEE2")
     assert service.notice(event_id, NoticeKind.SUMMARY)
     [summary] = recorder.of("summary")
     assert (summary.mentees, summary.mentors, summary.conversations) == (3, 2, 6)

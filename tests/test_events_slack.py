@@ -137,6 +137,7 @@ def test_a_lead_runs_a_speed_mentoring_event_end_to_end(
         assert QUESTIONS["U0MENTEE1"] in offer[0]  # a normal flash request, to that mentor
         bot.click(Action.EVENT_CONTINUE, str(pairing), "U0SRE0001")
         slack_api.wait_text("response_url", "Noted, thank you")
+        slack_api.wait_for(lambda: dms(slack_api, "U0MENTEE1", "would be glad to continue"))
 
         clock.move_to(START + timedelta(days=1, minutes=30))
         run("summary", event_id)

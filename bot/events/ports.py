@@ -151,6 +151,9 @@ class EventNotifier(Protocol):
     def offer_to_continue(self, conversations: Sequence[Conversation]) -> None:
         """To a mentor after the event: "happy to continue" per mentee."""
 
+    def mentor_continues(self, conversation: Conversation) -> None:
+        """Tell the mentee their mentor would happily continue (ask for a flash session)."""
+
     def summarise(self, summary: EventSummary) -> None: ...
 
     def cancelled(self, event: EventView, slack_id: str) -> None:

@@ -301,8 +301,19 @@ class EventService:
         return request_id
 
     def continue_with(self, pairing_id: int, *, mentor_slack_id: str) -> bool:
+        """The mentor would happily continue: their mentee hears it (once). False when the
+        conversation is not theirs."""
         with session_scope(self._engine) as session:
-            return event_repo.mark_mentor_continues(session, pairing_id, mentor_slack_id)
+            pairing = event_repo.get_pairing(session, pairing_id)
+            if pairing is None or pairing.mentor_slack_id != mentor_slack_id:
+                return False
+            first_time = event_repo.mark_mentor_continues(session, pairing_id, mentor_slack_id)
+            event_id, number, mentee = pairing.event_id, pairing.round, pairing.mentee_slack_id
+        view = self.view(event_id)
+        if first_time and view is not None:
+            said = Conversation(pairing_id, view, number, mentee, mentor_slack_id)
+            safely(self._notifier.mentor_continues, said)
+        return True
 
     # -- timers ------------------------------------------------------------------------------
 

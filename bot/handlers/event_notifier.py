@@ -70,6 +70,9 @@ class SlackEventNotifier:
         mentor = conversations[0].mentor_slack_id
         self._notifier.send(mentor, blocks.continue_offer, conversations)
 
+    def mentor_continues(self, conversation: Conversation) -> None:
+        self._notifier.send(conversation.mentee_slack_id, blocks.continue_note, conversation)
+
     def summarise(self, summary: EventSummary) -> None:
         self._notifier.send(summary.event.lead_slack_id, blocks.summary_message, summary)
 

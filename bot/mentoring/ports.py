@@ -29,6 +29,8 @@ class RequestView:
     urgency: str | None = None
     # The language to be mentored in: asked for in the form, else the question's own.
     language: str | None = None
+    # Addressed to one mentor by name (`/mentor again`, an event's follow-up): no matching.
+    direct: bool = False
 
 
 @dataclass(frozen=True)

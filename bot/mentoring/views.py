@@ -137,4 +137,5 @@ def request_view(request: MentoringRequest) -> RequestView:
         request.context,
         request.urgency,
         request.language,
+        direct=request.preferred_mentor_id is not None,
     )

@@ -200,12 +200,14 @@ def claim_follow_up(session: Session, pairing_id: int, request_id: int) -> bool:
 
 
 def mark_mentor_continues(session: Session, pairing_id: int, mentor_slack_id: str) -> bool:
+    """The mentor's "happy to continue", as a claim: True the first time only."""
     changed = bulk_update(
         session,
         sa.update(EventPairing)
         .where(
             col(EventPairing.id) == pairing_id,
             col(EventPairing.mentor_slack_id) == mentor_slack_id,
+            col(EventPairing.mentor_continues).is_(False),
         )
         .values(mentor_continues=True),
     )

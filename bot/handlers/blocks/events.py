@@ -338,8 +338,8 @@ def continue_offer(conversations: Sequence[Conversation]) -> Message:
     blocks: list[Block] = [
         section(
             _(
-                "Thanks for mentoring at *{title}*! If you'd happily continue with someone,"
-                " say so: they'll see it when they ask you for a flash session.",
+                "Thanks for mentoring at *{title}*! If you'd happily continue with someone, say"
+                " so and I'll let them know.",
                 title=escape(event.title),
             )
         )
@@ -363,6 +363,17 @@ def continue_offer(conversations: Sequence[Conversation]) -> Message:
             )
         )
     return Message(_("Thanks for mentoring at the event"), blocks)
+
+
+def continue_note(conversation: Conversation) -> Message:
+    return plain(
+        _(
+            "{mentor} would be glad to continue your conversation from *{title}*. Ask them for"
+            " a flash session with the button in my message after the event.",
+            mentor=mention(conversation.mentor_slack_id),
+            title=escape(conversation.event.title),
+        )
+    )
 
 
 def summary_message(summary: EventSummary) -> Message:

@@ -76,9 +76,14 @@ def offer_message(offer: OfferView) -> Message:
         mentee=mention(request.mentee_slack_id),
         format=label(FORMAT_LABELS, request.format),
     )
-    why = _(
-        "You were chosen because you know this well — _{reasons}_.",
-        reasons=reasons_line(offer.reasons),
+    why = (
+        # Asked for by name: the reason is that, not a match on their expertise.
+        " ".join(_(reason) + "." for reason in offer.reasons)
+        if request.direct
+        else _(
+            "You were chosen because you know this well — _{reasons}_.",
+            reasons=reasons_line(offer.reasons),
+        )
     )
     blocks: list[Block] = [section(head), section(quote(request.question))]
     if request.context:

@@ -134,7 +134,12 @@ def help_message(*, for_lead: bool = False) -> Message:
 def mentee_asked(offers: Sequence[OfferView]) -> Message:
     """Who was asked: one mentor, or (an urgent request) several at once, and until when."""
     first = offers[0]
-    if len(offers) == 1:
+    if first.request.direct:  # no matching: nobody else is asked if they can't
+        lines = [
+            _("I asked {mentor} to help with your question", mentor=mention(first.mentor_slack_id)),
+            _("They have until {when} to answer.", when=local_time(first.expires_at)),
+        ]
+    elif len(offers) == 1:
         lines = [
             _("I asked {mentor} to help with your question", mentor=mention(first.mentor_slack_id)),
             f"_{reasons_line(first.reasons)}_" if first.reasons else "",
