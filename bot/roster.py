@@ -68,20 +68,26 @@ class CsvRow:
 
 def read_mentor_csv(path: Path) -> list[CsvRow]:
     """Rows of a roster CSV, or CsvFormatError saying what is wrong with the file."""
+    text = read_csv_file(path, retry="import again; nothing was imported")
+    return parse_csv_text(text, path.name)
+
+
+def read_csv_file(path: Path, *, retry: str) -> str:
+    """A CSV file's text, or CsvFormatError saying what is wrong with the file (`retry`: what
+    to do once it is saved as UTF-8)."""
     if not path.is_file():
         raise CsvFormatError(f"{path} does not exist or is not a file.")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise CsvFormatError(f"{path} is larger than {MAX_FILE_BYTES // 2**20} MiB; split it.")
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise CsvFormatError(
             f"{path.name} is not UTF-8 (byte 0x{raw[exc.start]:02x} on line {line}). "
-            "Save it as 'CSV UTF-8' and import again; nothing was imported."
+            f"Save it as 'CSV UTF-8' and {retry}."
         ) from exc
-    return parse_csv_text(text, path.name)
 
 
 def parse_csv_text(text: str, name: str = "The roster") -> list[CsvRow]:

@@ -19,6 +19,8 @@ from bot.digest.service import DigestService
 from bot.errors import InvalidQuestionError
 from bot.events.ports import NoticeKind, PlannedPair
 from bot.events.service import EventDraft, EventService, JoinResult, LeadAction, PlanResult
+from bot.handlers.commands import ParsedCommand, parse_command, resolve
+from bot.handlers.ids import Subcommand
 from bot.storage.db import session_scope
 from bot.storage.models import EventPairing, EventParticipant, EventRole, utcnow
 from bot.storage.privacy import erase_person, personal_data, purge_texts
@@ -325,3 +327,10 @@ def test_the_weekly_digest_counts_events_and_their_conversations(
     ).build(week=week_label(view.starts_at), now=view.ends_at + timedelta(days=1))
     assert (digest.events, digest.event_conversations) == (1, 6)
     assert "Speed-mentoring events: *1* (6 conversations planned)" in digest_text(digest)
+
+
+@pytest.mark.parametrize("is_lead", [True, False])
+def test_event_opens_the_form_only_alone(is_lead: bool) -> None:
+    assert resolve(parse_command("event"), is_lead=is_lead).subcommand is Subcommand.EVENT
+    question = resolve(parse_command("event planning for our offsite?"), is_lead=is_lead)
+    assert question == ParsedCommand(None, "event planning for our offsite?")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.errors import InvalidQuestionError
 from bot.mentoring.questions import clean_question
-from bot.roster import MAX_FILE_BYTES, CsvFormatError, RowProblem, formula_cells
+from bot.roster import CsvFormatError, RowProblem, formula_cells, read_csv_file
 from bot.storage.models import SLACK_USER_ID
 from bot.text import clean_text
 
@@ -43,19 +43,7 @@ def read_participants_csv(path: Path) -> Participants:
     """The file's mentees and mentors, and a problem per bad row; CsvFormatError when the file
     as a whole cannot be read. (The file checks mirror `read_mentor_csv`, whose header rules
     are the roster's.)"""
-    if not path.is_file():
-        raise CsvFormatError(f"{path} does not exist or is not a file.")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise CsvFormatError(f"{path} is larger than {MAX_FILE_BYTES // 2**20} MiB.")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CsvFormatError(
-            f"{path.name} is not UTF-8 (byte 0x{raw[exc.start]:02x} on line {line}). "
-            "Save it as 'CSV UTF-8' and try again."
-        ) from exc
+    text = read_csv_file(path, retry="try again")
     return parse_participants(text, path.name)
 
 

@@ -165,19 +165,15 @@ class EventService:
         return view
 
     def cancel(self, event_id: int, *, by: str) -> LeadAction:
+        cancelled = self._lead_moves(
+            event_id,
+            by,
+            to=EventStatus.CANCELLED,
+            allowed_from=(EventStatus.OPEN, EventStatus.PLANNED, EventStatus.POSTED),
+        )
+        if cancelled is not LeadAction.DONE:
+            return cancelled
         with session_scope(self._engine) as session:
-            event = event_repo.get_event(session, event_id)
-            if event is None:
-                return LeadAction.ALREADY
-            if not self._may_lead(event, by):
-                return LeadAction.NOT_LEAD
-            if not event_repo.move_event(
-                session,
-                event_id,
-                to=EventStatus.CANCELLED,
-                allowed_from=(EventStatus.OPEN, EventStatus.PLANNED, EventStatus.POSTED),
-            ):
-                return LeadAction.ALREADY
             people = [p.slack_id for p in event_repo.participants(session, event_id)]
         self._timer.cancel(event_id)
         view = self.view(event_id)
@@ -208,16 +204,11 @@ class EventService:
 
     def post_plan(self, event_id: int, *, by: str) -> LeadAction:
         """The lead posts the plan: everyone gets their schedule; the timers start."""
-        with session_scope(self._engine) as session:
-            event = event_repo.get_event(session, event_id)
-            if event is None:
-                return LeadAction.ALREADY
-            if not self._may_lead(event, by):
-                return LeadAction.NOT_LEAD
-            if not event_repo.move_event(
-                session, event_id, to=EventStatus.POSTED, allowed_from=(EventStatus.PLANNED,)
-            ):
-                return LeadAction.ALREADY
+        posted = self._lead_moves(
+            event_id, by, to=EventStatus.POSTED, allowed_from=(EventStatus.PLANNED,)
+        )
+        if posted is not LeadAction.DONE:
+            return posted
         view = self.view(event_id)
         assert view is not None
         for schedule in self.schedules(event_id):
@@ -382,8 +373,23 @@ class EventService:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _may_lead(self, event: SpeedEvent, slack_id: str) -> bool:
-        return slack_id == event.lead_slack_id or slack_id in self._leads
+    def _lead_moves(
+        self,
+        event_id: int,
+        by: str,
+        *,
+        to: EventStatus,
+        allowed_from: tuple[EventStatus, ...],
+    ) -> LeadAction:
+        """A lead's decision as a claim: only its organiser or a program lead, once."""
+        with session_scope(self._engine) as session:
+            event = event_repo.get_event(session, event_id)
+            if event is None:
+                return LeadAction.ALREADY
+            if by != event.lead_slack_id and by not in self._leads:
+                return LeadAction.NOT_LEAD
+            moved = event_repo.move_event(session, event_id, to=to, allowed_from=allowed_from)
+        return LeadAction.DONE if moved else LeadAction.ALREADY
 
     def _refresh(self, event_id: int) -> None:
         view = self.view(event_id)

@@ -78,7 +78,10 @@ def parse_command(text: str | None) -> ParsedCommand:
 
 def resolve(parsed: ParsedCommand, *, is_lead: bool) -> ParsedCommand:
     """Someone who is not a lead and writes "import data from Kafka…" is asking a question;
-    "reassign 42 @ana" is a lead command all the same (and refused)."""
+    "reassign 42 @ana" is a lead command all the same (and refused). `event` takes no
+    arguments: "event planning for our offsite?" is a question, whoever asks it."""
+    if parsed.subcommand is Subcommand.EVENT and parsed.args:
+        return ParsedCommand(None, parsed.question)
     if (
         parsed.subcommand in LEAD_SUBCOMMANDS
         and parsed.args
