@@ -42,6 +42,24 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class ProgressFigures:
+    """What came after the sessions of a week — counts only, never an action's text."""
+
+    goals_set: int = 0  # requests of the week that said what success would look like
+    sessions_held: int = 0
+    sessions_with_actions: int = 0  # held sessions followed by at least one action
+    actions_done: int = 0
+    actions_in_progress: int = 0
+    actions_dropped: int = 0
+    actions_open: int = 0  # not reported on yet
+    follow_up_sessions: int = 0  # booked from a progress check ("book a follow-up")
+
+    @property
+    def with_actions_rate(self) -> float | None:
+        return self.sessions_with_actions / self.sessions_held if self.sessions_held else None
+
+
+@dataclass(frozen=True)
 class Digest:
     week: str
     start: datetime
@@ -57,6 +75,7 @@ class Digest:
     # Speed-mentoring events that started this week, and the conversations they planned.
     events: int = 0
     event_conversations: int = 0
+    progress: ProgressFigures = field(default_factory=ProgressFigures)
     topics: list[Topic] = field(default_factory=list)
     unmet: list[Topic] = field(default_factory=list)
     # The week is still running: labels are named only once it is over (see build_digest).
