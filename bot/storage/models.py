@@ -8,7 +8,7 @@ plain strings in the database so a new status needs no PostgreSQL enum migration
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -244,6 +244,8 @@ class MentoringRequest(SQLModel, table=True):
     # `/mentor again @ana`: the only mentor this request is offered to (no matching). No foreign
     # key: an erased mentor leaves an id nobody has, and the request ends politely.
     preferred_mentor_id: int | None = None
+    # "What would success look like?" (optional, in the form): the mentor sees it.
+    goal: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class Offer(SQLModel, table=True):
@@ -385,6 +387,45 @@ class Feedback(SQLModel, table=True):
     attendance: str | None = Field(default=None, max_length=16)  # "Did it take place?"
     progress: str | None = Field(default=None, max_length=16)  # practice nudge: yes/partly/not_yet
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"  # not reported on yet
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class DevelopmentAction(SQLModel, table=True):
+    """A next step the mentee agreed after a session ("try X in Friday's retro"): theirs,
+    private, shown to the mentor only when the mentee shares it."""
+
+    __tablename__ = "development_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="mentoring_session.id", index=True, ondelete="CASCADE")
+    mentee_slack_id: str = Field(max_length=32, index=True)
+    mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
+    text: str | None = Field(default=None, sa_type=sa.Text)  # None once purged or erased
+    due_on: date | None = None  # the mentee's local date
+    status: str = Field(default=ActionStatus.OPEN.value, max_length=16, index=True)
+    shared: bool = True  # the mentor sees it (the mentee's choice, default yes)
+    suggested_by_mentor: bool = False
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Takeaway(SQLModel, table=True):
+    """The mentor's note after a session: takeaways and resources (links), for the mentee."""
+
+    __tablename__ = "takeaway"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="mentoring_session.id", index=True, ondelete="CASCADE")
+    mentee_slack_id: str = Field(max_length=32, index=True)
+    mentor_id: int = Field(foreign_key="mentor.id", index=True, ondelete="CASCADE")
+    text: str | None = Field(default=None, sa_type=sa.Text)  # None once purged or erased
+    created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class EventStatus(StrEnum):
