@@ -33,6 +33,7 @@ from bot.events.planner import event_planner
 from bot.events.service import EventService
 from bot.handlers import HandlerServices
 from bot.handlers.event_notifier import SlackEventNotifier
+from bot.handlers.next_steps_notifier import SlackNextStepsNotifier
 from bot.handlers.notifier import SlackNotifier
 from bot.handlers.people import SlackDirectory
 from bot.handlers.ratelimit import RateLimiter
@@ -43,11 +44,13 @@ from bot.matching.service import PHRASES_VERSION, MatchingService
 from bot.mentoring.insights import ProgramInsights
 from bot.mentoring.language import warm_language_identifier
 from bot.mentoring.learning import OutcomeLearning
+from bot.mentoring.next_steps import NextStepsService
 from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
 from bot.metrics import Metrics
 from bot.scheduling import (
+    SchedulerActionTimer,
     SchedulerEventTimer,
     SchedulerOfferTimer,
     SchedulerReminderTimer,
@@ -158,6 +161,7 @@ class Domain:
     languages: LanguageService
     directory: SlackDirectory
     events: EventService
+    next_steps: NextStepsService
 
 
 def build_domain(
@@ -199,6 +203,12 @@ def build_domain(
         feed_notifier=notifier,
     )
     learning = OutcomeLearning(engine=services.engine, matching=services.matching)
+    next_steps = NextStepsService(
+        engine=services.engine,
+        sessions=booking,
+        notifier=SlackNextStepsNotifier(notifier),
+        timer=SchedulerActionTimer(scheduler),
+    )
     mentoring = MentoringService(
         engine=services.engine,
         matching=services.matching,
@@ -221,8 +231,12 @@ def build_domain(
         mentoring=mentoring,
         booking=booking,
         feedback=FeedbackService(
-            engine=services.engine, booking=booking, on_rated=learning.session_rated
+            engine=services.engine,
+            booking=booking,
+            on_rated=learning.session_rated,
+            on_held=next_steps.session_held,
         ),
+        next_steps=next_steps,
         profiles=ProfileService(
             engine=services.engine,
             matching=services.matching,
@@ -397,12 +411,20 @@ def build_runtime(
         languages=domain.languages,
         directory=domain.directory,
         events=domain.events,
+        next_steps=domain.next_steps,
     )
     warmed = threading.Event()
     lazy_work = LazyWork(opened=warmed)  # the work behind the acks waits for the warm-up
     metrics.lazy_backlog.set_function(lambda: lazy_work.pending)
     app = create_app(settings, handler_services, client, lazy_work)
-    jobs.install(domain.mentoring, domain.booking, domain.digest, domain.privacy, domain.events)
+    jobs.install(
+        domain.mentoring,
+        domain.booking,
+        domain.digest,
+        domain.privacy,
+        domain.events,
+        domain.next_steps,
+    )
     scheduler.add_listener(
         lambda event: metrics.scheduler_lag.observe(_lag(event)),
         EVENT_JOB_EXECUTED | EVENT_JOB_ERROR,

@@ -10,6 +10,7 @@ from bot.booking.service import BookingService
 from bot.digest.service import DigestService
 from bot.events.ports import NoticeKind
 from bot.events.service import EventService
+from bot.mentoring.next_steps import NextStepsService
 from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.service import MentoringService
 
@@ -20,6 +21,7 @@ _booking: BookingService | None = None
 _digest: DigestService | None = None
 _privacy: PrivacyService | None = None
 _events: EventService | None = None
+_next_steps: NextStepsService | None = None
 
 
 def install(
@@ -28,9 +30,11 @@ def install(
     digest: DigestService | None = None,
     privacy: PrivacyService | None = None,
     events: EventService | None = None,
+    next_steps: NextStepsService | None = None,
 ) -> None:
-    global _mentoring, _booking, _digest, _privacy, _events
-    _mentoring, _booking, _digest, _privacy, _events = mentoring, booking, digest, privacy, events
+    global _mentoring, _booking, _digest, _privacy, _events, _next_steps
+    _mentoring, _booking, _digest, _privacy = mentoring, booking, digest, privacy
+    _events, _next_steps = events, next_steps
 
 
 def retry_redactions() -> None:
@@ -93,6 +97,13 @@ def event_notice(event_id: int, kind: str, round_number: int) -> None:
     if _events is None:
         raise RuntimeError("bot.jobs.install() was not called with an event service")
     _events.notice(event_id, NoticeKind(kind), round_number)
+
+
+def check_next_steps(session_id: int, due_key: str) -> None:
+    """A due date of a session's next steps (or a week after them): ask how they went."""
+    if _next_steps is None:
+        raise RuntimeError("bot.jobs.install() was not called with a next-steps service")
+    _next_steps.check(session_id, due_key)
 
 
 def close_due_events() -> None:

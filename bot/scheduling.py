@@ -222,3 +222,22 @@ class SchedulerEventTimer:
             if job.id.startswith(prefix):
                 with contextlib.suppress(JobLookupError):
                     self._scheduler.remove_job(job.id)
+
+
+class SchedulerActionTimer:
+    """ActionTimer on APScheduler: id `next-steps:<session id>:<due key>`; a check missed while
+    the bot was down still goes out (the claim keeps it to once)."""
+
+    def __init__(self, scheduler: BackgroundScheduler) -> None:
+        self._scheduler = scheduler
+
+    def schedule(self, session_id: int, due_key: str, at: datetime) -> None:
+        self._scheduler.add_job(
+            "bot.jobs:check_next_steps",
+            "date",
+            run_date=at.astimezone(UTC),
+            args=[session_id, due_key],
+            id=f"next-steps:{session_id}:{due_key}",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )

@@ -64,11 +64,14 @@ class FeedbackService:
         engine: Engine,
         booking: BookingService,
         on_rated: Callable[[int, str, int], object] | None = None,
+        on_held: Callable[[int], object] | None = None,
     ) -> None:
         self._engine = engine
         self._booking = booking
         # Called with (session id, author, rating) after a rating is saved (learning).
         self._on_rated = on_rated
+        # Called with the session id once someone says it took place (next steps).
+        self._on_held = on_held
 
     def rate(self, session_id: int, author: str, rating: int) -> FeedbackResult:
         if not 1 <= rating <= 5:
@@ -108,6 +111,8 @@ class FeedbackService:
         if result is AttendanceResult.MOVED:
             moved = self._booking.reschedule(session_id, by=author, now=now)
             return result if moved is BookResult.CHANGED else AttendanceResult.ALREADY_HELD
+        if result is AttendanceResult.HELD and self._on_held is not None:
+            safely(self._on_held, session_id)
         return result
 
     def comment(self, session_id: int, author: str, text: str) -> FeedbackResult:

@@ -18,7 +18,7 @@ from bot.storage import mentors as mentor_repo
 from bot.storage import requests as request_repo
 from bot.storage import stats
 from bot.storage.db import session_scope
-from bot.storage.models import RequestStatus, SessionStatus
+from bot.storage.models import ActionStatus, RequestStatus, SessionStatus
 
 # A request whose best mentor scored below this found no real expert: unmet demand.
 UNMET_SCORE = 0.4
@@ -147,6 +147,7 @@ def build_digest(
         weekly = stats.weekly_counts(session, windows)
         waiting_now = request_repo.waiting_count(session)
         auto_pauses = mentor_repo.auto_pauses_between(session, start, end)
+        progress = stats.progress_between(session, start, end)
         events = event_repo.events_between(session, start, end)
         conversations = sum(
             len(event_repo.pairings(session, e.id)) for e in events if e.id is not None
@@ -170,6 +171,16 @@ def build_digest(
         auto_pauses=auto_pauses,
         events=len(events),
         event_conversations=conversations,
+        progress=ProgressFigures(
+            goals_set=progress["goals_set"],
+            sessions_held=progress["sessions_held"],
+            sessions_with_actions=progress["sessions_with_actions"],
+            actions_done=progress.get(ActionStatus.DONE.value, 0),
+            actions_in_progress=progress.get(ActionStatus.IN_PROGRESS.value, 0),
+            actions_dropped=progress.get(ActionStatus.DROPPED.value, 0),
+            actions_open=progress.get(ActionStatus.OPEN.value, 0),
+            follow_up_sessions=progress["follow_up_sessions"],
+        ),
         topics=_topics(embedder, asked),
         unmet=_topics(embedder, unmet_asked),
         history=[(week_label(s), r, h) for (s, _), (r, h) in zip(windows, weekly, strict=True)],

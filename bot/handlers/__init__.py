@@ -13,6 +13,7 @@ from bot.handlers import (
     feedback,
     home,
     leads,
+    next_steps,
     offers,
     privacy,
     profile,
@@ -36,6 +37,7 @@ def register_handlers(app: App, services: HandlerServices) -> None:
     feedback.register(app, services)
     leads.register(app, services)
     events.register(app, services)
+    next_steps.register(app, services)
     privacy.register(app, services)
 
 

@@ -14,6 +14,7 @@ from bot.handlers.people import SlackDirectory
 from bot.handlers.ratelimit import RateLimiter
 from bot.languages import LanguageService
 from bot.mentoring.insights import ProgramInsights
+from bot.mentoring.next_steps import NextStepsService
 from bot.mentoring.privacy import PrivacyService
 from bot.mentoring.profiles import ProfileService
 from bot.mentoring.service import MentoringService
@@ -34,6 +35,7 @@ class HandlerServices:
     languages: LanguageService
     directory: SlackDirectory
     events: EventService
+    next_steps: NextStepsService
 
     def is_lead(self, slack_id: str) -> bool:
         return slack_id in self.program_leads

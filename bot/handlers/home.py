@@ -28,6 +28,10 @@ def home_data(services: HandlerServices, user_id: str) -> blocks.HomeData:
         lead_numbers=(
             services.insights.week_numbers() if user_id in services.program_leads else None
         ),
+        next_steps=services.next_steps.open_actions(user_id),
+        helping=services.next_steps.shared_with(mentor.id) if mentor else (),
+        takeaways=services.next_steps.takeaways_for(user_id),
+        timezone=services.directory.timezone(user_id),
     )
 
 

@@ -11,6 +11,12 @@ class Action(StrEnum):
     NOT_MY_TOPIC = "offer_not_my_topic"
     PAUSE = "offer_pause"
     RESUME_OFFERS = "mentor_resume_offers"
+    WRITE_NEXT_STEPS = "next_steps_write"
+    SUGGEST_NEXT_STEPS = "next_steps_suggest"
+    ACCEPT_SUGGESTIONS = "next_steps_accept"
+    SEND_TAKEAWAYS = "next_steps_takeaways"
+    ACTION_STATUS = "next_step_status"  # suffixed with the status: next_step_status_done
+    BOOK_FOLLOW_UP = "next_steps_follow_up"
     EVENT_JOIN_MENTEE = "event_join_mentee"
     EVENT_JOIN_MENTOR = "event_join_mentor"
     EVENT_LEAVE = "event_leave"
@@ -47,6 +53,9 @@ class Callback(StrEnum):
     PROPOSE_TIME = "propose_time_modal"
     ROSTER_IMPORT = "roster_import_modal"
     EVENT = "event_modal"
+    NEXT_STEPS = "next_steps_modal"
+    SUGGEST_STEPS = "suggest_steps_modal"
+    TAKEAWAYS = "takeaways_modal"
     EVENT_JOIN = "event_join_modal"
 
 
@@ -72,6 +81,11 @@ class Field(StrEnum):
     ROSTER_CSV = "roster_csv"
     MESSAGE_LANGUAGE = "message_language"
     MENTORING_LANGUAGE = "mentoring_language"
+    GOAL = "goal"
+    ACTION_TEXT = "action_text"  # suffixed with 1-3: action_text_1
+    ACTION_DUE = "action_due"  # suffixed with 1-3
+    ACTIONS_SHARED = "actions_shared"
+    TAKEAWAYS = "takeaways"
     EVENT_TITLE = "event_title"
     EVENT_START = "event_start"
     EVENT_ROUNDS = "event_rounds"

@@ -68,6 +68,7 @@ def register(app: App, services: HandlerServices) -> None:
             urgency=values.get(Field.URGENCY.value),
             mentee_timezone=services.directory.timezone(user),
             language=values.get(Field.MENTORING_LANGUAGE.value),
+            goal=values.get(Field.GOAL.value),
         )
         services.mentoring.confirm_received(request)
         services.mentoring.find_mentor(request.request_id)

@@ -31,6 +31,7 @@ class RequestView:
     language: str | None = None
     # Addressed to one mentor by name (`/mentor again`, an event's follow-up): no matching.
     direct: bool = False
+    goal: str | None = None  # "what would success look like?", in the mentee's words
 
 
 @dataclass(frozen=True)

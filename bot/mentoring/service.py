@@ -74,6 +74,7 @@ R = TypeVar("R")
 
 PAUSE_DAYS = 7
 MAX_CONTEXT_CHARS = 3000
+MAX_GOAL_CHARS = 500
 SESSION_MINUTES = {MentoringFormat.FLASH: 60, MentoringFormat.MICRO: 60, MentoringFormat.SPEED: 15}
 SEARCHING = (RequestStatus.OPEN, RequestStatus.OFFERED)
 # A lead may hand these to a mentor of their choice; a mentee may cancel them.
@@ -161,6 +162,7 @@ class MentoringService:
         mentee_timezone: str | None = None,
         language: str | None = None,
         preferred_mentor_id: int | None = None,
+        goal: str | None = None,
     ) -> RequestView:
         """Store a request. Raises InvalidQuestionError for unusable questions, and
         TooManyOpenRequestsError while MAX_OPEN_REQUESTS of this mentee's wait for a mentor:
@@ -190,6 +192,7 @@ class MentoringService:
                 mentee_timezone=mentee_timezone,
                 language=supported(language) or question_language(cleaned),
                 preferred_mentor_id=preferred_mentor_id,
+                goal=(clean_optional(goal, multiline=True) or "")[:MAX_GOAL_CHARS] or None,
             )
             view = request_view(request)
         log_event(logger, "request_created", request_id=view.request_id, format=format.value)

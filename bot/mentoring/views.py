@@ -138,4 +138,5 @@ def request_view(request: MentoringRequest) -> RequestView:
         request.urgency,
         request.language,
         direct=request.preferred_mentor_id is not None,
+        goal=request.goal,
     )

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.storage import actions as action_repo
 from bot.storage import events as event_repo
 from bot.storage import evidence as evidence_repo
 from bot.storage.db import bulk_update
@@ -65,6 +66,10 @@ def personal_data(session: Session, slack_id: str) -> dict[str, Any]:
             session, mentee_slack_id=slack_id, mentor_id=mentor.id if mentor else None
         ),
         "speed_mentoring_events": event_repo.personal_events(session, slack_id),
+        "next_steps": action_repo.personal_actions(session, slack_id),
+        "takeaways": action_repo.personal_takeaways(
+            session, slack_id, mentor.id if mentor else None
+        ),
     }
 
 
@@ -103,6 +108,7 @@ def _request(request: MentoringRequest) -> dict[str, Any]:
         "context": request.context,
         "format": request.format,
         "urgency": request.urgency,
+        "goal": request.goal,
         "timezone": request.mentee_timezone,
         "status": request.status,
         "created_at": _iso(request.created_at),
@@ -190,6 +196,8 @@ def erase_person(session: Session, slack_id: str) -> ErasedCounts:
     # found (what was learned about them as a mentor goes with their profile, below).
     evidence_repo.erase_for(session, mentee_slack_id=slack_id, mentor_id=None)
     event_repo.erase_events_of(session, slack_id, ANONYMOUS)
+    erased_mentor = get_by_slack_id(session, slack_id)
+    action_repo.erase_for(session, slack_id, erased_mentor.id if erased_mentor else None, ANONYMOUS)
     requests = bulk_update(
         session,
         sa.update(MentoringRequest)
@@ -198,6 +206,7 @@ def erase_person(session: Session, slack_id: str) -> ErasedCounts:
             mentee_slack_id=ANONYMOUS,
             question=None,
             context=None,
+            goal=None,
             mentee_timezone=None,
             language=None,
             updated_at=utcnow(),
@@ -253,6 +262,7 @@ def purge_texts(session: Session, before: datetime) -> tuple[int, int]:
     """
     evidence_repo.purge_before(session, before)
     event_repo.purge_event_texts(session, before)
+    action_repo.purge_before(session, before)
     requests = bulk_update(
         session,
         sa.update(MentoringRequest)
@@ -261,9 +271,10 @@ def purge_texts(session: Session, before: datetime) -> tuple[int, int]:
             sa.or_(
                 col(MentoringRequest.question).is_not(None),
                 col(MentoringRequest.context).is_not(None),
+                col(MentoringRequest.goal).is_not(None),
             ),
         )
-        .values(question=None, context=None),
+        .values(question=None, context=None, goal=None),
     )
     comments = bulk_update(
         session,

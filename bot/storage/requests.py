@@ -41,6 +41,7 @@ def create_request(
     mentee_timezone: str | None = None,
     language: str | None = None,
     preferred_mentor_id: int | None = None,
+    goal: str | None = None,
 ) -> MentoringRequest:
     request = MentoringRequest(
         mentee_slack_id=mentee_slack_id,
@@ -51,6 +52,7 @@ def create_request(
         mentee_timezone=mentee_timezone,
         language=language,
         preferred_mentor_id=preferred_mentor_id,
+        goal=goal,
     )
     session.add(request)
     session.flush()

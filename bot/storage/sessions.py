@@ -202,3 +202,12 @@ def move_session(
         .values(**values),
     )
     return changed == 1
+
+
+def sessions_of_request(session: Session, request_id: int) -> Sequence[MentoringSession]:
+    """A request's sessions: the first, then any follow-ups, in order."""
+    return session.exec(
+        select(MentoringSession)
+        .where(MentoringSession.request_id == request_id)
+        .order_by(col(MentoringSession.sequence))
+    ).all()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from bot.storage import actions as action_repo
 from bot.storage.models import (
     DigestLog,
     Feedback,
@@ -125,3 +126,40 @@ def claim_digest(session: Session, week: str) -> bool:
         session.rollback()
         return False
     return True
+
+
+def progress_between(session: Session, start: datetime, end: datetime) -> dict[str, int]:
+    """What came after the sessions of [start, end): goals set in the week's requests, sessions
+    held and how many had next steps, next steps by status, follow-up sessions created."""
+    goals = session.execute(
+        sa.select(func.count()).where(
+            col(MentoringRequest.created_at) >= start,
+            col(MentoringRequest.created_at) < end,
+            col(MentoringRequest.goal).is_not(None),
+        )
+    ).scalar_one()
+    held = (
+        session.execute(
+            sa.select(col(MentoringSession.id)).where(
+                col(MentoringSession.status) == SessionStatus.HELD.value,
+                col(MentoringSession.starts_at) >= start,
+                col(MentoringSession.starts_at) < end,
+            )
+        )
+        .scalars()
+        .all()
+    )
+    follow_ups = session.execute(
+        sa.select(func.count()).where(
+            col(MentoringSession.sequence) > 1,
+            col(MentoringSession.created_at) >= start,
+            col(MentoringSession.created_at) < end,
+        )
+    ).scalar_one()
+    return {
+        "goals_set": int(goals),
+        "sessions_held": len(held),
+        "sessions_with_actions": action_repo.sessions_with_actions(session, list(held)),
+        "follow_up_sessions": int(follow_ups),
+        **action_repo.status_counts(session, start, end),
+    }

@@ -28,9 +28,11 @@ from bot.handlers.blocks.common import (
     quote,
     section,
 )
+from bot.handlers.blocks.next_steps import home_blocks
 from bot.handlers.blocks.offers import answer_buttons
 from bot.handlers.ids import Action
 from bot.i18n import N_, _, format_day
+from bot.mentoring.next_steps import ActionView
 from bot.mentoring.ports import OfferView
 from bot.mentoring.views import RequestSummary
 from bot.storage.models import (
@@ -48,6 +50,10 @@ class HomeData:
     pending_offers: Sequence[OfferView] = ()
     lead_numbers: dict[str, int] | None = None
     sessions: Sequence[SessionView] = ()
+    next_steps: Sequence[ActionView] = ()  # theirs, open or in progress
+    helping: Sequence[ActionView] = ()  # mentees' next steps shared with them
+    takeaways: Sequence[str] = ()  # their mentors' latest notes
+    timezone: str = "UTC"
 
 
 def home_view(data: HomeData) -> View:
@@ -80,6 +86,12 @@ def home_view(data: HomeData) -> View:
         blocks.append(context(_("No requests yet.")))
     if data.sessions:
         blocks += [DividerBlock(), *sessions_message(data.sessions, data.user_id).blocks]
+    goals = home_blocks(data.next_steps, data.helping, data.timezone)
+    if goals:
+        blocks += [DividerBlock(), *goals]
+    if data.takeaways:
+        notes = "\n".join(quote(t, 600) for t in data.takeaways)
+        blocks.append(section(_("*Takeaways from your mentors*") + "\n" + notes))
     if data.mentor is not None:
         blocks += _mentor_home(data)
     if data.lead_numbers is not None:

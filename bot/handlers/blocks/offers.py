@@ -86,6 +86,8 @@ def offer_message(offer: OfferView) -> Message:
         )
     )
     blocks: list[Block] = [section(head), section(quote(request.question))]
+    if request.goal:
+        blocks.append(section(_("*Success would look like*") + "\n" + quote(request.goal, 500)))
     if request.context:
         blocks.append(section(_("*Context*") + "\n" + quote(request.context, 1500)))
     details = [why, _("Please answer by {when}.", when=local_time(offer.expires_at))]

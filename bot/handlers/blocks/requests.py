@@ -315,6 +315,15 @@ def intake_modal(initial_question: str = "") -> View:
                 ),
             ),
             InputBlock(
+                block_id=Field.GOAL.value,
+                label=_("What would success look like? (optional)"),
+                hint=_("Your mentor sees it with your question."),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=Field.GOAL.value, multiline=True, max_length=500
+                ),
+            ),
+            InputBlock(
                 block_id=Field.CONTEXT.value,
                 label=_("Context (optional)"),
                 optional=True,
