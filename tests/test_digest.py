@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import struct
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.digest.render import digest_text, write_chart
-from bot.digest.report import last_full_week, parse_week, week_bounds
+from bot.digest.render import build_chart, digest_text, write_chart
+from bot.digest.report import ProgressFigures, last_full_week, parse_week, week_bounds
 from bot.digest.service import DigestService
+from bot.i18n import _, use_language
 from bot.storage.db import session_scope
 from bot.storage.models import (
     Feedback,
@@ -25,6 +29,10 @@ from bot.storage.models import (
 )
 from tests.conftest import add_mentor
 from tests.utils.fake_embedder import FakeEmbedder
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 UTC_ZONE = ZoneInfo("UTC")
 NOW = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)  # Tuesday of W47: the last full week is W46
@@ -248,3 +256,118 @@ def test_cli_dry_run_prints_and_writes_the_chart(
     bad = CliRunner().invoke(app, ["digest", "--dry-run", "--week", "last"], obj=context)
     assert bad.exit_code == 2
     assert "is not an ISO week" in bad.stderr
+
+
+# -- The chart ------------------------------------------------------------------------------
+
+
+def panels(figure: Figure) -> dict[str, Axes]:
+    figure.draw_without_rendering()  # tick labels and bar labels are laid out on a draw
+    return {str(ax.get_gid()): ax for ax in figure.axes}
+
+
+def tick_values(ax: Axes) -> list[float]:
+    return [float(v) for v in (*ax.get_xticks(), *ax.get_yticks())]
+
+
+def texts(ax: Axes) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def words(text: str) -> str:
+    """Text as one line (the chart wraps long labels)."""
+    return " ".join(text.split())
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk comes first
+    return width, height
+
+
+def test_chart_of_a_seeded_month(seeded: Engine, tmp_path: Path) -> None:
+    with session_scope(seeded) as s:  # three more people ask about postmortems: a topic
+        for i, question in enumerate(
+            ["blameless postmortems", "postmortems after an incident", "incident postmortems"]
+        ):
+            request(s, question, at(10, 9 + i), "matched", 0.8, at(10, 12), mentee=f"U0PM{i}")
+    built = DigestService(
+        engine=seeded, embedder=FakeEmbedder(), notifier=Sent(), timezone=UTC_ZONE
+    ).build(now=NOW)
+    progress = ProgressFigures(
+        goals_set=3,
+        sessions_held=3,
+        sessions_with_actions=2,
+        actions_done=3,
+        actions_in_progress=2,
+        actions_dropped=1,
+        actions_open=4,
+        follow_up_sessions=1,
+    )
+    digest = replace(built, progress=progress)
+    assert digest.topics, "the seeded month names a topic"
+    chart = panels(build_chart(digest))
+    assert set(chart) == {"history", "topics", "progress"}
+    history, topics, done = chart["history"], chart["topics"], chart["progress"]
+    # Counts on whole-number axes: no 0.5 requests.
+    for ax in chart.values():
+        assert all(v.is_integer() and v >= 0 for v in tick_values(ax)), ax.get_gid()
+    assert [int(v) for v in history.get_yticks()][:3] == [0, 1, 2]
+    # The 8 weeks, as built: requests and sessions held, this week's values written out.
+    assert [np.asarray(line.get_ydata()).tolist() for line in history.lines] == [
+        [r for _w, r, _h in digest.history],
+        [h for _w, _r, h in digest.history],
+    ]
+    assert texts(history) == [str(digest.history[-1][1]), str(digest.history[-1][2])]
+    assert history.get_xticklabels()[-1].get_text() == "W46"
+    # Topic bars carry their counts.
+    assert [words(t.get_text()) for t in topics.get_yticklabels()] == [
+        t.label for t in digest.topics
+    ]
+    assert texts(topics) == [str(t.count) for t in digest.topics]
+    # Progress: the four counts, then the caption's aggregates.
+    assert [t.get_text() for t in done.get_yticklabels()] == [
+        "Done",
+        "In progress",
+        "Dropped",
+        "Not reported yet",
+    ]
+    assert texts(done) == ["3", "2", "1", "4"]
+    caption = words(done.get_xlabel())
+    assert "Goals set: 3" in caption
+    assert "sessions followed by a next step: 67%" in caption
+    assert "follow-up sessions: 1" in caption
+
+    path = write_chart(digest, tmp_path / "chart.png")
+    assert png_size(path) == (1260, 900)
+    assert path.stat().st_size > 20_000
+
+
+def test_chart_of_an_empty_month_says_so(engine: Engine, tmp_path: Path) -> None:
+    digest = DigestService(
+        engine=engine, embedder=FakeEmbedder(), notifier=Sent(), timezone=UTC_ZONE
+    ).build(now=NOW)
+    chart = panels(build_chart(digest))
+    assert texts(chart["history"]) == ["not enough requests yet"]
+    assert texts(chart["topics"]) == ["not enough requests to name topics"]
+    assert texts(chart["progress"]) == ["no next steps recorded yet"]
+    for ax in chart.values():
+        # Words instead of an empty axis: no ticks (let alone -0.04…0.04), lines or bars.
+        assert tick_values(ax) == []
+        assert (len(ax.lines), len(ax.patches)) == (0, 0)
+    assert chart["progress"].get_xlabel() == ""  # no caption of zeros and dashes
+    running = panels(build_chart(replace(digest, labels_pending=True)))
+    assert texts(running["topics"]) == ["named once the week is over"]
+    assert png_size(write_chart(digest, tmp_path / "empty.png")) == (1260, 900)
+
+
+def test_chart_speaks_the_digest_language(seeded: Engine) -> None:
+    digest = DigestService(
+        engine=seeded, embedder=FakeEmbedder(), notifier=Sent(), timezone=UTC_ZONE
+    ).build(now=NOW)
+    with use_language("pl"):
+        chart = panels(build_chart(digest))
+        expected = _("Last 8 weeks")
+    assert expected != "Last 8 weeks"
+    assert chart["history"].get_title(loc="left") == expected

@@ -212,6 +212,8 @@ def test_leads_see_hand_computed_counts_never_texts(engine: Engine, flow: Flow) 
     )
     assert progress.follow_up_sessions == 1
     text = digest_text(digest)
+    assert "Goals set: 1 · sessions followed by a next step: 50% · follow-up sessions: 1" in text
+    assert "Done: *1* · In progress: *1* · Dropped: *1* · Not reported yet: *0*" in text
     assert "step one" not in text and "a goal" not in text
 
 
