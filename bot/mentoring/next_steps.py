@@ -170,14 +170,12 @@ class NextStepsService:
             or any(len(t) > MAX_ACTION_CHARS for t in cleaned)
         ):
             return NextStepsResult.INVALID
-        meeting = self._sessions.view(session_id)
-        if meeting is None or meeting.mentor_slack_id != mentor_slack_id:
-            return NextStepsResult.NOT_YOURS
+        meeting = self._mentors_session(session_id, mentor_slack_id)
+        if isinstance(meeting, NextStepsResult):
+            return meeting
         with session_scope(self._engine) as session:
             row = session_repo.get_session(session, session_id)
             assert row is not None
-            if row.status != SessionStatus.HELD.value:
-                return NextStepsResult.NOT_HELD
             if any(
                 a.status != SUGGESTED for a in action_repo.actions_of_session(session, session_id)
             ):
@@ -206,14 +204,12 @@ class NextStepsService:
         cleaned = clean_text(text, multiline=True).strip()
         if not cleaned or len(cleaned) > MAX_TAKEAWAY_CHARS:
             return NextStepsResult.INVALID
-        meeting = self._sessions.view(session_id)
-        if meeting is None or meeting.mentor_slack_id != mentor_slack_id:
-            return NextStepsResult.NOT_YOURS
+        meeting = self._mentors_session(session_id, mentor_slack_id)
+        if isinstance(meeting, NextStepsResult):
+            return meeting
         with session_scope(self._engine) as session:
             row = session_repo.get_session(session, session_id)
             assert row is not None
-            if row.status != SessionStatus.HELD.value:
-                return NextStepsResult.NOT_HELD
             action_repo.add_takeaway(session, row, cleaned)
         log_event(logger, "takeaways_sent", session_id=session_id)
         safely(self._notifier.takeaways_sent, meeting, cleaned)
@@ -309,6 +305,17 @@ class NextStepsService:
                 line.lstrip("•-* ").strip() for n in notes for line in (n.text or "").splitlines()
             ]
             return [line[:MAX_ACTION_CHARS] for line in lines if line][:MAX_ACTIONS]
+
+    def _mentors_session(
+        self, session_id: int, mentor_slack_id: str
+    ) -> SessionView | NextStepsResult:
+        """The session, when it is this mentor's and took place (else why not)."""
+        meeting = self._sessions.view(session_id)
+        if meeting is None or meeting.mentor_slack_id != mentor_slack_id:
+            return NextStepsResult.NOT_YOURS
+        if meeting.status != SessionStatus.HELD.value:
+            return NextStepsResult.NOT_HELD
+        return meeting
 
     def _schedule_checks(self, meeting: SessionView, due_dates: Sequence[date | None]) -> None:
         zone = ZoneInfo(meeting.mentee_timezone)
