@@ -577,3 +577,42 @@ def test_pick_a_time_avoids_the_mentors_recurring_meeting(
         bot.close()  # on the moved clock: back on the real one, its reminders would be overdue
     assert ics.hits[SECRET] >= 1
     assert not [c for c in slack_api.messages_to(mentor) if "calendar feed" in c.blocks_text()]
+
+
+# -- a stranger's file cannot make expansion expensive ------------------------------------
+
+MINUTELY = """BEGIN:VEVENT
+UID:every-minute@example
+DTSTART:20260101T000000Z
+DTEND:20260101T000100Z
+RRULE:FREQ=MINUTELY
+END:VEVENT
+"""
+SINCE_1900 = """BEGIN:VEVENT
+UID:since-1900@example
+DTSTART;TZID=Europe/Warsaw:19000102T090000
+DTEND;TZID=Europe/Warsaw:19000102T093000
+RRULE:FREQ=DAILY;INTERVAL=2
+END:VEVENT
+"""
+
+
+def test_sub_daily_rules_read_as_one_occurrence_and_old_series_start_near_the_window(
+    ics: IcsServer,
+) -> None:
+    url = ics.serve(SECRET, calendar(MINUTELY, SINCE_1900))
+    found = feeds().busy(url, zone=WARSAW, start=utc(22, 0), end=utc(26, 0))
+    assert found.ok
+    # Every other day at 09:00 Warsaw since 2 Jan 1900 (an even number of days to 22 Oct 2026
+    # is 46,314): 22 and 24 October; nothing of the every-minute rule in the window.
+    assert list(found.busy) == [
+        (utc(22, 7), datetime(2026, 10, 22, 7, 30, tzinfo=UTC)),
+        (utc(24, 7), datetime(2026, 10, 24, 7, 30, tzinfo=UTC)),
+    ]
+
+
+def test_a_calendar_with_too_many_series_is_refused(ics: IcsServer) -> None:
+    many = [SINCE_1900.replace("since-1900", f"s{n}") for n in range(1_001)]
+    url = ics.serve(SECRET, calendar(*many))
+    found = feeds().busy(url, zone=WARSAW, start=utc(22, 0), end=utc(23, 0))
+    assert not found.ok and found.failure == "FeedTooLargeError"

@@ -49,6 +49,15 @@ MAX_CACHED_FEEDS = 500
 # Floating and all-day events are placed in the mentor's zone after the query: asking the
 # expander for a day more on each side never misses one of them.
 QUERY_MARGIN = timedelta(days=1)
+# Expanding recurring events is CPU work on a stranger's file, after the download's limits:
+# keep it bounded. Calendars hold a few hundred series, none repeating more than daily.
+MAX_EVENTS = 10_000
+MAX_SERIES = 1_000
+MAX_COUNT = 5_000
+SUB_DAILY = frozenset({"SECONDLY", "MINUTELY", "HOURLY"})
+# Daily and weekly series that began long ago are moved forward by whole periods (the same
+# occurrences from then on): the expander walks every occurrence from DTSTART.
+SERIES_LOOKBACK = timedelta(days=60)
 # What a busy interval does not need; dropped on parsing so no title stays in memory either.
 TEXT_PROPERTIES = (
     "SUMMARY",
@@ -303,8 +312,51 @@ def _parse(data: bytes) -> Any:
     for component in calendar.walk():
         for name in TEXT_PROPERTIES:
             component.pop(name, None)
+    events = calendar.walk("VEVENT")
+    series = [e for e in events if e.get("RRULE") is not None]
+    if len(events) > MAX_EVENTS or len(series) > MAX_SERIES:
+        raise FeedTooLargeError(f"{len(events)} events, {len(series)} series")
+    return calendar
+
+
+def _query(calendar: Any, since: datetime) -> Any:
+    """The occurrences' query, its expansion bounded (_tame) for windows from `since` on."""
+    _tame(calendar, since)
     # skip_bad_series: one malformed recurring event must not hide every other busy time.
     return recurring_ical_events.of(calendar, skip_bad_series=True)
+
+
+def _tame(calendar: Any, since: datetime) -> None:
+    """Bound the expansion's work (see MAX_EVENTS): read sub-daily rules as one occurrence,
+    cap COUNT, and start open-ended daily and weekly series just before `since`."""
+    for event in [e for e in calendar.walk("VEVENT") if e.get("RRULE") is not None]:
+        rule = event["RRULE"]
+        freq = str((rule.get("FREQ") or [""])[0]).upper()
+        if freq in SUB_DAILY:
+            event.pop("RRULE")  # no real calendar repeats a meeting every minute
+            continue
+        count = rule.get("COUNT")
+        if count and int(count[0]) > MAX_COUNT:
+            rule["COUNT"] = [MAX_COUNT]
+        elif not count and freq in ("DAILY", "WEEKLY"):
+            _start_near(event, rule, freq, since)
+
+
+def _start_near(event: Any, rule: Any, freq: str, since: datetime) -> None:
+    """Move an open-ended daily or weekly series' DTSTART (and DTEND) forward by whole
+    periods to just before `since`: the same occurrences from then on, far fewer steps."""
+    start = event.decoded("DTSTART")
+    if not isinstance(start, datetime) or start.tzinfo is None:
+        return  # all-day or floating: rare for long series; left as they are
+    interval = int((rule.get("INTERVAL") or [1])[0]) or 1
+    period = timedelta(days=interval * (7 if freq == "WEEKLY" else 1))
+    periods = (since - start) // period
+    if periods <= 0:
+        return
+    shift = periods * period
+    event["DTSTART"] = icalendar.vDDDTypes(start + shift)
+    if "DTEND" in event:
+        event["DTEND"] = icalendar.vDDDTypes(event.decoded("DTEND") + shift)
 
 
 # -- from events to busy intervals --------------------------------------------------------
@@ -347,7 +399,8 @@ def _utc(moment: date | datetime, zone: ZoneInfo) -> datetime:
 @dataclass
 class _Entry:
     expires: float
-    query: Any = None  # None when the feed could not be read
+    calendar: Any = None  # None when the feed could not be read
+    query: Any = None  # built at the first window asked for (see _query)
     failure: str | None = None
     # The expander's rules fill a cache of occurrences as they run (dateutil's rrule cache):
     # one query at a time per feed.
@@ -388,6 +441,8 @@ class BusyFeeds:
             return BusyTimes(failure=entry.failure)
         try:
             with entry.lock:
+                if entry.query is None:  # windows start now or later: old occurrences can go
+                    entry.query = _query(entry.calendar, start - SERIES_LOOKBACK)
                 return BusyTimes(busy_intervals(entry.query, zone, start, end))
         except Exception as error:  # noqa: BLE001  (a stranger's file: anything may break)
             return BusyTimes(failure=type(error).__name__)
@@ -406,10 +461,10 @@ class BusyFeeds:
 
     def _load(self, url: str) -> _Entry:
         try:
-            query = _parse(self._fetch(url))
+            calendar = _parse(self._fetch(url))
         except Exception as error:  # noqa: BLE001  (network, TLS, HTTP, parser: all a failure)
             return _Entry(self._clock() + self._failure_ttl, failure=type(error).__name__)
-        return _Entry(self._clock() + self._ttl, query)
+        return _Entry(self._clock() + self._ttl, calendar)
 
     def _fetch(self, url: str) -> bytes:
         """Download in a helper thread, waiting at most the timeout: name resolution has no
