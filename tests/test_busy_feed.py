@@ -19,6 +19,7 @@ import time_machine
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
+from bot.booking import busy_feed
 from bot.booking.busy_feed import BusyFeeds, address_problem
 from bot.booking.service import BookingService, BookResult
 from bot.booking.slots import Slot
@@ -616,3 +617,15 @@ def test_a_calendar_with_too_many_series_is_refused(ics: IcsServer) -> None:
     url = ics.serve(SECRET, calendar(*many))
     found = feeds().busy(url, zone=WARSAW, start=utc(22, 0), end=utc(23, 0))
     assert not found.ok and found.failure == "FeedTooLargeError"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::a00:1", "2002:a00:1::1", "::10.0.0.1", "::ffff:192.168.1.1", "127.0.0.1", "fe80::1"],
+)
+def test_private_ipv4_behind_an_ipv6_form_is_refused(address: str) -> None:
+    assert not busy_feed._public(address)
+
+
+def test_public_addresses_stay_allowed() -> None:
+    assert busy_feed._public("8.8.8.8") and busy_feed._public("2001:4860:4860::8888")

@@ -297,6 +297,8 @@ def test_event_data_is_in_my_data_erased_by_forget_me_and_purged_by_retention(
     service, _recorder, _timer, _asked = flow
     event_id = signed_up(engine, service)
     service.close(event_id)
+    service.post_plan(event_id, by=LEAD)
+    service.notice(event_id, NoticeKind.END)
     with session_scope(engine) as session:
         [mine] = personal_data(session, "U0MENTEE1")["speed_mentoring_events"]
         assert mine["question"] == MENTEES["U0MENTEE1"] and mine["role"] == "mentee"
@@ -334,3 +336,33 @@ def test_event_opens_the_form_only_alone(is_lead: bool) -> None:
     assert resolve(parse_command("event"), is_lead=is_lead).subcommand is Subcommand.EVENT
     question = resolve(parse_command("event planning for our offsite?"), is_lead=is_lead)
     assert question == ParsedCommand(None, "event planning for our offsite?")
+
+
+def test_someone_forgotten_before_the_close_leaves_and_the_rest_is_planned(
+    engine: Engine, flow: Flow
+) -> None:
+    service, recorder, _timer, _asked = flow
+    event_id = signed_up(engine, service)
+    with session_scope(engine) as session:
+        erase_person(session, "U0MENTEE1")
+    assert service.close(event_id)
+    [plan] = recorder.of("plan")
+    planned = {p.mentee_slack_id for pairs in plan.rounds for p in pairs}
+    assert planned == {"U0MENTEE2", "U0MENTEE3"}
+    view = service.view(event_id)
+    assert view is not None and view.mentees == 2
+
+
+def test_ratings_and_follow_ups_wait_for_the_event_to_have_happened(
+    engine: Engine, flow: Flow
+) -> None:
+    service, _recorder, _timer, asked = flow
+    event_id = signed_up(engine, service)
+    service.close(event_id)
+    with session_scope(engine) as session:
+        pairing = session.exec(select(EventPairing)).first()
+        assert pairing is not None and pairing.id is not None
+        pairing_id, mentee = pairing.id, pairing.mentee_slack_id
+    assert not service.rate(pairing_id, mentee_slack_id=mentee, rating=5)
+    assert service.ask_for_flash(pairing_id, mentee_slack_id=mentee) is None
+    assert asked == []

@@ -17,12 +17,15 @@ from bot.digest.render import digest_text
 from bot.digest.report import week_label
 from bot.digest.service import DigestService
 from bot.mentoring.next_steps import FollowUpResult, NextStepsResult, NextStepsService
+from bot.storage import feedback as feedback_repo
 from bot.storage import sessions as session_repo
 from bot.storage.actions import NewAction
 from bot.storage.db import session_scope
 from bot.storage.models import (
     ActionStatus,
     DevelopmentAction,
+    FeedbackKind,
+    Mentor,
     MentoringRequest,
     MentoringSession,
     SessionStatus,
@@ -237,3 +240,26 @@ def test_next_steps_and_takeaways_in_my_data_forget_me_and_retention(
         assert session.exec(select(DevelopmentAction.text)).all() == [None]
         assert session.exec(select(Takeaway.text)).all() == [None]
         assert personal_data(session, MENTEE)["next_steps"] == []
+
+
+def test_a_follow_up_needs_a_willing_mentor(engine: Engine, flow: Flow) -> None:
+    service, _told, sid = flow
+    with session_scope(engine) as session:
+        feedback_repo.record(
+            session,
+            session_id=sid,
+            author_slack_id=MENTOR,
+            role="mentor",
+            kind=FeedbackKind.FOLLOW_UP,
+            meet_again=False,
+        )
+    assert service.book_follow_up(sid, MENTEE) is FollowUpResult.UNAVAILABLE  # said no
+    other = make_session(engine, "U0MENTEE2", 1)
+    held(engine, other)
+    with session_scope(engine) as session:
+        mentor = session.get(Mentor, 1)
+        assert mentor is not None
+        mentor.paused_until = utcnow() + timedelta(days=3)
+    assert service.book_follow_up(other, "U0MENTEE2") is FollowUpResult.UNAVAILABLE  # paused
+    cancelled = make_session(engine, "U0MENTEE3", 1)  # never took place
+    assert service.book_follow_up(cancelled, "U0MENTEE3") is FollowUpResult.UNAVAILABLE

@@ -187,9 +187,26 @@ def _is_ip(host: str) -> bool:
 def _public(address: str) -> bool:
     """A globally routable address: not private, loopback, link-local, CGNAT or reserved."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id ("fe80::1%eth0")
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    embedded = _embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
+    if embedded is not None and not _public(str(embedded)):
+        return False  # a private IPv4 reached through IPv6 (mapped, 6to4, Teredo, NAT64)
     return ip.is_global and not ip.is_multicast
+
+
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries, when it carries one."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in net for net in NAT64) or int(ip) >> 32 == 0:  # NAT64, or ::a.b.c.d
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 # -- reading a feed -----------------------------------------------------------------------

@@ -44,6 +44,8 @@ from bot.storage.models import (
     SpeedEvent,
     utcnow,
 )
+from bot.storage.privacy import ANONYMOUS
+from bot.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -142,14 +144,14 @@ class EventService:
             event = event_repo.create_event(
                 session,
                 SpeedEvent(
-                    title=draft.title.strip()[:MAX_TITLE_CHARS],
-                    theme=(draft.theme or "").strip()[:MAX_THEME_CHARS] or None,
+                    title=clean_text(draft.title).strip()[:MAX_TITLE_CHARS],
+                    theme=clean_text(draft.theme or "").strip()[:MAX_THEME_CHARS] or None,
                     lead_slack_id=lead_slack_id,
                     starts_at=draft.starts_at,
                     rounds=draft.rounds,
                     round_minutes=draft.round_minutes,
                     break_minutes=draft.break_minutes,
-                    place=(draft.place or "").strip() or None,
+                    place=clean_text(draft.place or "").strip() or None,
                     channel=draft.channel,
                     signup_closes_at=draft.signup_closes_at,
                 ),
@@ -195,11 +197,13 @@ class EventService:
         assert view is not None
         safely(self._notifier.refresh_announcement, view)
         if view.mentees == 0 or view.mentors == 0:
-            safely(self._notifier.too_few, view)
+            for organiser in self._organisers(view):
+                safely(self._notifier.too_few, organiser)
             return True
         plan = self._plan(view)
         log_event(logger, "event_planned", event_id=event_id, mentees=view.mentees)
-        safely(self._notifier.show_plan, plan)
+        for organiser in self._organisers(view):
+            safely(self._notifier.show_plan, replace(plan, event=organiser))
         return True
 
     def post_plan(self, event_id: int, *, by: str) -> LeadAction:
@@ -264,7 +268,7 @@ class EventService:
         return JoinResult.UPDATED
 
     def rate(self, pairing_id: int, *, mentee_slack_id: str, rating: int) -> bool:
-        if not 1 <= rating <= 5:
+        if not 1 <= rating <= 5 or not self._finished(pairing_id):
             return False
         with session_scope(self._engine) as session:
             return event_repo.rate(session, pairing_id, mentee_slack_id, rating)
@@ -272,28 +276,31 @@ class EventService:
     def ask_for_flash(self, pairing_id: int, *, mentee_slack_id: str) -> int | None:
         """Turn a conversation into a normal flash request to that mentor (Accept/booking as
         usual); None when it is not theirs or was asked already."""
+        if not self._finished(pairing_id):
+            return None
         with session_scope(self._engine) as session:
             pairing = event_repo.get_pairing(session, pairing_id)
             if pairing is None or pairing.mentee_slack_id != mentee_slack_id:
                 return None
-            if pairing.follow_up_request_id is not None:
+            # Claimed first (0: being asked), so a double click asks once.
+            if not event_repo.claim_follow_up(session, pairing_id, 0):
                 return None
             mine = _participant(session, pairing.event_id, mentee_slack_id)
             question = mine.question if mine and mine.question else None
             timezone = mine.timezone if mine else "UTC"
             mentor = pairing.mentor_slack_id
-        if question is None:
-            return None
-        request_id = self._ask_mentor(mentee_slack_id, mentor, question, timezone)
-        if request_id is None:
-            return None
+        request_id = (
+            self._ask_mentor(mentee_slack_id, mentor, question, timezone) if question else None
+        )
         with session_scope(self._engine) as session:
-            event_repo.claim_follow_up(session, pairing_id, request_id)
+            event_repo.set_follow_up(session, pairing_id, request_id)
         return request_id
 
     def continue_with(self, pairing_id: int, *, mentor_slack_id: str) -> bool:
         """The mentor would happily continue: their mentee hears it (once). False when the
         conversation is not theirs."""
+        if not self._finished(pairing_id):
+            return False
         with session_scope(self._engine) as session:
             pairing = event_repo.get_pairing(session, pairing_id)
             if pairing is None or pairing.mentor_slack_id != mentor_slack_id:
@@ -322,7 +329,9 @@ class EventService:
         if kind is NoticeKind.END:
             self._finish(view)
         elif kind is NoticeKind.SUMMARY:
-            safely(self._notifier.summarise, self.summary(event_id))
+            summary = self.summary(event_id)
+            for organiser in self._organisers(view):
+                safely(self._notifier.summarise, replace(summary, event=organiser))
         else:
             for schedule in self.schedules(event_id):
                 safely(self._notifier.remind, schedule, kind, round_number)
@@ -373,6 +382,20 @@ class EventService:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _organisers(self, view: EventView) -> list[EventView]:
+        """The event as its organiser's DMs address it; the program leads, once the organiser
+        asked to be forgotten (the event still needs someone to post its plan)."""
+        if view.lead_slack_id.startswith(ANONYMOUS):
+            return [replace(view, lead_slack_id=lead) for lead in sorted(self._leads)]
+        return [view]
+
+    def _finished(self, pairing_id: int) -> bool:
+        """Ratings and follow-ups belong to an event that took place."""
+        with session_scope(self._engine) as session:
+            pairing = event_repo.get_pairing(session, pairing_id)
+            event = event_repo.get_event(session, pairing.event_id) if pairing else None
+            return event is not None and event.status == EventStatus.FINISHED.value
+
     def _lead_moves(
         self,
         event_id: int,
@@ -399,8 +422,11 @@ class EventService:
     def _plan(self, view: EventView) -> PlanView:
         with session_scope(self._engine) as session:
             people = list(event_repo.participants(session, view.event_id))
+        # A question emptied meanwhile (forget-me, retention) cannot be matched: not planned.
         mentees = [
-            (p.slack_id, p.question or "") for p in people if p.role == EventRole.MENTEE.value
+            (p.slack_id, p.question)
+            for p in people
+            if p.role == EventRole.MENTEE.value and p.question
         ]
         mentors = [p.slack_id for p in people if p.role == EventRole.MENTOR.value]
         result = self._planner(mentees, mentors, view.rounds)

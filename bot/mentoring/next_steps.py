@@ -18,11 +18,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from bot.booking.ports import SessionView
 from bot.logging import log_event
+from bot.matching.availability import availability_of
 from bot.mentoring.messaging import safely
 from bot.storage import actions as action_repo
+from bot.storage import feedback as feedback_repo
 from bot.storage import sessions as session_repo
 from bot.storage.actions import SUGGESTED, NewAction
 from bot.storage.db import session_scope
@@ -67,6 +70,7 @@ class NextStepsResult(StrEnum):
 class FollowUpResult(StrEnum):
     BOOKING = "booking"  # a follow-up session exists: its times are on their way
     LIMIT = "limit"  # two follow-ups already
+    UNAVAILABLE = "unavailable"  # the mentor said no more meetings, is paused or left
     NOT_YOURS = "not_yours"
 
 
@@ -259,6 +263,8 @@ class NextStepsService:
                 row = session_repo.get_session(session, session_id)
                 if row is None or row.mentee_slack_id != mentee_slack_id:
                     return FollowUpResult.NOT_YOURS
+                if not _mentor_willing(session, row):
+                    return FollowUpResult.UNAVAILABLE
                 latest = _latest_of_request(
                     session_repo.sessions_of_request(session, row.request_id)
                 )
@@ -343,6 +349,20 @@ def _view(action: DevelopmentAction) -> ActionView:
 def _today(meeting: SessionView | None) -> date:
     zone = ZoneInfo(meeting.mentee_timezone if meeting else "UTC")
     return utcnow().astimezone(zone).date()
+
+
+def _mentor_willing(session: Session, meeting: MentoringSession) -> bool:
+    """A follow-up needs a session that took place, a mentor still mentoring (listed, not
+    paused) who did not answer "Meet again?" with no."""
+    if meeting.status != SessionStatus.HELD.value:
+        return False
+    if feedback_repo.meet_again_votes(session, meeting.id or 0).get("mentor") is False:
+        return False
+    standing = availability_of(session, [meeting.mentor_id], utcnow()).get(meeting.mentor_id)
+    paused = standing is not None and standing.paused_until is not None and (
+        standing.paused_until > utcnow()
+    )
+    return standing is not None and standing.listed and not paused
 
 
 def _latest_of_request(sessions: Sequence[MentoringSession]) -> MentoringSession:

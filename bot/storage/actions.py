@@ -217,6 +217,19 @@ def personal_takeaways(session: Session, slack_id: str, mentor_id: int | None) -
         "received": [{"session_id": t.session_id, "text": t.text} for t in received],
         # What they wrote for others: the session, not the mentee's name or words.
         "written": [{"session_id": t.session_id, "text": t.text} for t in written],
+        "next_steps_suggested": [
+            {"session_id": a.session_id, "text": a.text}
+            for a in (
+                session.exec(
+                    select(DevelopmentAction).where(
+                        DevelopmentAction.mentor_id == mentor_id,
+                        DevelopmentAction.suggested_by_mentor == True,  # noqa: E712
+                    )
+                ).all()
+                if mentor_id is not None
+                else []
+            )
+        ],
     }
 
 
@@ -239,6 +252,16 @@ def erase_for(session: Session, slack_id: str, mentor_id: int | None, anonymous:
         bulk_update(
             session,
             sa.update(Takeaway).where(col(Takeaway.mentor_id) == mentor_id).values(text=None),
+        )
+        # Suggestions the mentee never accepted are still the mentor's words.
+        bulk_update(
+            session,
+            sa.update(DevelopmentAction)
+            .where(
+                col(DevelopmentAction.mentor_id) == mentor_id,
+                col(DevelopmentAction.status) == SUGGESTED,
+            )
+            .values(text=None),
         )
 
 

@@ -199,6 +199,17 @@ def claim_follow_up(session: Session, pairing_id: int, request_id: int) -> bool:
     return changed == 1
 
 
+def set_follow_up(session: Session, pairing_id: int, request_id: int | None) -> None:
+    """The flash request a claimed follow-up became (None: it could not be made; the claim is
+    given back, so the mentee may try again)."""
+    bulk_update(
+        session,
+        sa.update(EventPairing)
+        .where(col(EventPairing.id) == pairing_id)
+        .values(follow_up_request_id=request_id),
+    )
+
+
 def mark_mentor_continues(session: Session, pairing_id: int, mentor_slack_id: str) -> bool:
     """The mentor's "happy to continue", as a claim: True the first time only."""
     changed = bulk_update(
@@ -250,7 +261,10 @@ def personal_events(session: Session, slack_id: str) -> list[dict[str, object]]:
             {
                 "round": p.round,
                 "with": p.mentor_slack_id if p.mentee_slack_id == slack_id else p.mentee_slack_id,
-                "rating": p.rating,
+                # A rating is the mentee's own: a mentor's export never shows who rated them how.
+                "rating": p.rating if p.mentee_slack_id == slack_id else None,
+                "mentor_happy_to_continue": p.mentor_continues,
+                "flash_request_id": p.follow_up_request_id,
             }
             for p in pairings(session, person.event_id)
             if slack_id in (p.mentee_slack_id, p.mentor_slack_id)
@@ -268,9 +282,38 @@ def personal_events(session: Session, slack_id: str) -> list[dict[str, object]]:
 
 
 def erase_events_of(session: Session, slack_id: str, anonymous: str) -> int:
-    """Scrub a person from every event: their sign-ups lose id and question, their pairings
-    their id (each row its own anonymous id: the per-round unique keys still hold); counts stay
-    for leads' summaries. Returns how many sign-ups were scrubbed."""
+    """Scrub a person from every event. In events not posted yet they simply leave (their
+    pairings too): an anonymous sign-up without a question can be neither planned nor sent a
+    schedule. Elsewhere their sign-ups lose id and question and their pairings their id (each
+    row its own anonymous id: the per-round unique keys still hold), so leads' counts stay.
+    Returns how many sign-ups were removed or scrubbed."""
+    upcoming = sa.select(col(SpeedEvent.id)).where(
+        col(SpeedEvent.status).in_([EventStatus.OPEN.value, EventStatus.PLANNED.value])
+    )
+    theirs = sa.or_(
+        col(EventPairing.mentee_slack_id) == slack_id,
+        col(EventPairing.mentor_slack_id) == slack_id,
+    )
+    session.execute(sa.delete(EventPairing).where(col(EventPairing.event_id).in_(upcoming), theirs))
+    left = session.execute(
+        sa.delete(EventParticipant).where(
+            col(EventParticipant.slack_id) == slack_id, col(EventParticipant.event_id).in_(upcoming)
+        )
+    )
+    # An organiser's events stay (their participants are owed the plan); leads take over.
+    bulk_update(
+        session,
+        sa.update(SpeedEvent)
+        .where(col(SpeedEvent.lead_slack_id) == slack_id)
+        .values(lead_slack_id=anonymous),
+    )
+    # Reasons are the mentor's own expertise phrases: they go with the mentor.
+    bulk_update(
+        session,
+        sa.update(EventPairing)
+        .where(col(EventPairing.mentor_slack_id) == slack_id)
+        .values(reasons=[]),
+    )
     unique = sa.literal(f"{anonymous}-") + sa.cast(col(EventParticipant.id), sa.String)
     scrubbed = bulk_update(
         session,
@@ -286,16 +329,22 @@ def erase_events_of(session: Session, slack_id: str, anonymous: str) -> int:
             .where(col(column) == slack_id)
             .values({column: sa.literal(f"{anonymous}-p") + pairing_id}),
         )
-    return scrubbed
+    return int(left.rowcount or 0) + scrubbed  # type: ignore[attr-defined]
 
 
 def purge_event_texts(session: Session, before: datetime) -> int:
-    """Drop the questions of sign-ups older than `before` (RETENTION_DAYS)."""
+    """Drop the questions of sign-ups older than `before` (RETENTION_DAYS), in events that
+    are over (a question still to be planned, or shown to its mentors, stays until then)."""
+    over = sa.select(col(SpeedEvent.id)).where(
+        col(SpeedEvent.status).in_([EventStatus.FINISHED.value, EventStatus.CANCELLED.value])
+    )
     return bulk_update(
         session,
         sa.update(EventParticipant)
         .where(
-            col(EventParticipant.joined_at) < before, col(EventParticipant.question).is_not(None)
+            col(EventParticipant.event_id).in_(over),
+            col(EventParticipant.joined_at) < before,
+            col(EventParticipant.question).is_not(None),
         )
         .values(question=None),
     )

@@ -115,7 +115,10 @@ def join_modal(event: EventView) -> View:
                 _("What would you like to ask?"),
                 multiline=True,
                 max_length=500,
-                hint=_("Your question decides whom you meet: be specific."),
+                hint=_(
+                    "Your question decides whom you meet: be specific. The mentors you meet"
+                    " see it; the organiser sees only who meets whom."
+                ),
             ),
         ],
         metadata=id_value(event.event_id),
@@ -486,10 +489,11 @@ def _cancel_button(event: EventView) -> ButtonElement:
 
 
 def _pair_line(pair: PlannedPair) -> str:
+    # No reasons: the mentor's phrases nearest a named mentee's question would tell the lead
+    # what that person asked about (leads see topics only when 3 people stand behind them).
     flag = "⚠️ " if pair.weak else ""
-    why = f" — _{reasons_line(pair.reasons)}_" if pair.reasons else ""
     people = f"{mention(pair.mentee_slack_id)} ↔ {mention(pair.mentor_slack_id)}"
-    return f"• {flag}{people} · {pair.score:.2f}{why}"
+    return f"• {flag}{people} · {pair.score:.2f}"
 
 
 def _with_line(turn: Turn, schedule: Schedule) -> str:

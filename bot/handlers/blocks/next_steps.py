@@ -286,6 +286,10 @@ def follow_up_reply(result: FollowUpResult) -> str:
             " `/mentor <your question>`."
         ),
         FollowUpResult.NOT_YOURS: _("Only the mentee of that session can do this."),
+        FollowUpResult.UNAVAILABLE: _(
+            "Your mentor can't take a follow-up right now. For a new conversation, ask with"
+            " `/mentor <your question>`."
+        ),
     }
     return texts[result]
 
