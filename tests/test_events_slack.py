@@ -16,7 +16,7 @@ from bot import jobs
 from bot.handlers.ids import Action, Callback, Field
 from bot.matching.embedder import Embedder
 from bot.storage.db import session_scope
-from bot.storage.models import EventPairing, MentoringRequest, SpeedEvent
+from bot.storage.models import EventPairing, MentoringRequest, SlackMessage, SpeedEvent
 from tests.utils.bot_server import BotServer, StartBot
 from tests.utils.flow import seed
 from tests.utils.slack_api import SlackStandIn
@@ -139,15 +139,36 @@ def test_a_lead_runs_a_speed_mentoring_event_end_to_end(
         slack_api.wait_text("response_url", "Noted, thank you")
         slack_api.wait_for(lambda: dms(slack_api, "U0MENTEE1", "would be glad to continue"))
 
+        with session_scope(engine) as session:
+            [request] = session.exec(select(MentoringRequest)).all()
+            assert request.preferred_mentor_id is not None and request.status == "offered"
         clock.move_to(START + timedelta(days=1, minutes=30))
         run("summary", event_id)
         summary = slack_api.wait_for(lambda: dms(slack_api, LEAD, "how it went"))[0]
         assert "Conversations held: 4" in summary and "Average rating: 5.0" in summary
         assert "Flash sessions requested: 1" in summary
         bot.wait_idle()
-    with session_scope(engine) as session:
-        [request] = session.exec(select(MentoringRequest)).all()
-        assert request.preferred_mentor_id is not None and request.status == "offered"
+
+        # Forget-me reaches the other participants' DMs that named or quoted the person.
+        with session_scope(engine) as session:
+            naming = {
+                (m.channel, m.ts)
+                for m in session.exec(select(SlackMessage)).all()
+                if m.about_slack_id == "U0MENTEE2"
+            }
+        assert {"DU0DSC0001", "DU0SRE0001", "DU0LEAD001"} <= {ch for ch, _ts in naming}
+        slack_api.clear()
+        bot.command("forget-me", "U0MENTEE2")
+        bot.click(Action.FORGET_CONFIRM, "forget", "U0MENTEE2")
+        slack_api.wait_text("response_url", "Only anonymous counts remain")
+        slack_api.wait_for(
+            lambda: (
+                naming
+                <= {(c.params["channel"], c.params["ts"]) for c in slack_api.of("chat.update")}
+            )
+        )
+        updates = slack_api.of("chat.update")
+        assert all(QUESTIONS["U0MENTEE2"] not in c.blocks_text() for c in updates)
 
 
 def _pairing_with(engine: Engine, event_id: int, mentee: str, mentor: str) -> int:

@@ -46,8 +46,9 @@ class Told:
     events: list[tuple[str, Any]] = field(default_factory=list)
     checks: dict[tuple[int, str], datetime] = field(default_factory=dict)
 
-    def invite_next_steps(self, meeting: Any) -> None:
+    def invite_next_steps(self, meeting: Any) -> list[Any]:
         self.events.append(("invite", meeting.session_id))
+        return []
 
     def suggested_steps(self, meeting: Any, texts: Any) -> None:
         self.events.append(("suggested", list(texts)))

@@ -15,7 +15,7 @@ from bot import jobs
 from bot.booking.ports import NudgeKind
 from bot.handlers.ids import Action, Callback, Field
 from bot.storage.db import session_scope
-from bot.storage.models import DevelopmentAction, MentoringSession
+from bot.storage.models import DevelopmentAction, MentoringSession, SlackMessage
 from tests.utils.bot_server import StartBot
 from tests.utils.flow import MENTEE, QUESTION, offer_to, seed, slot_values
 from tests.utils.slack_api import SlackStandIn
@@ -99,11 +99,29 @@ def test_question_with_a_goal_to_done_next_step_and_a_follow_up(
         slack_api.wait_text("response_url", "times are on their way")
         slack_api.wait_for(lambda: len(dms(slack_api, MENTEE, "Pick a time")) == 2)
         bot.wait_idle()
-    with session_scope(engine) as session:
-        sessions = session.exec(
-            select(MentoringSession).order_by(col(MentoringSession.sequence))
-        ).all()
-        assert [(s.sequence, s.mentor_id) for s in sessions] == [(1, sessions[0].mentor_id)] * 1 + [
-            (2, sessions[0].mentor_id)
-        ]
-        assert sessions[1].status == "proposed"
+        with session_scope(engine) as session:
+            sessions = session.exec(
+                select(MentoringSession).order_by(col(MentoringSession.sequence))
+            ).all()
+            assert [(s.sequence, s.mentor_id) for s in sessions] == [
+                (1, sessions[0].mentor_id)
+            ] * 1 + [(2, sessions[0].mentor_id)]
+            assert sessions[1].status == "proposed"
+        with session_scope(engine) as session:
+            quoting = {
+                (m.channel, m.ts)
+                for m in session.exec(select(SlackMessage)).all()
+                if m.kind == "next_steps"
+            }
+        assert {"DU0MENTEE1", "DU0SRE0001"} <= {ch for ch, _ts in quoting}
+        slack_api.clear()
+        bot.command("forget-me", MENTEE)
+        bot.click(Action.FORGET_CONFIRM, "forget", MENTEE)
+        slack_api.wait_for(
+            lambda: (
+                quoting
+                <= {(c.params["channel"], c.params["ts"]) for c in slack_api.of("chat.update")}
+            )
+        )
+        updates = slack_api.of("chat.update")
+        assert all(STEP not in c.blocks_text() for c in updates)

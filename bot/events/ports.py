@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from bot.mentoring.ports import MessageRef
+
 
 class NoticeKind(StrEnum):
     """Messages an event sends on its own, each once (see storage.events.claim_notice)."""
@@ -134,24 +136,26 @@ class EventNotifier(Protocol):
 
     def tell_lead_created(self, event: EventView) -> None: ...
 
-    def show_plan(self, plan: PlanView) -> None:
+    def show_plan(self, plan: PlanView) -> MessageRef | None:
         """DM the lead the plan with scores, weakest pairings flagged, and a Post button."""
 
     def too_few(self, event: EventView) -> None:
         """Sign-up closed without at least one mentee and one mentor: the lead is told."""
 
-    def send_schedule(self, schedule: Schedule, place: str | None) -> None: ...
+    def send_schedule(self, schedule: Schedule, place: str | None) -> MessageRef | None: ...
 
-    def remind(self, schedule: Schedule, kind: NoticeKind, round_number: int) -> None:
+    def remind(
+        self, schedule: Schedule, kind: NoticeKind, round_number: int
+    ) -> MessageRef | None:
         """The 10-minute reminder, a round's start or its last minute, to one person."""
 
-    def ask_for_ratings(self, conversations: Sequence[Conversation]) -> None:
+    def ask_for_ratings(self, conversations: Sequence[Conversation]) -> MessageRef | None:
         """To a mentee after the event: rate each conversation, ask for a flash session."""
 
-    def offer_to_continue(self, conversations: Sequence[Conversation]) -> None:
+    def offer_to_continue(self, conversations: Sequence[Conversation]) -> MessageRef | None:
         """To a mentor after the event: "happy to continue" per mentee."""
 
-    def mentor_continues(self, conversation: Conversation) -> None:
+    def mentor_continues(self, conversation: Conversation) -> MessageRef | None:
         """Tell the mentee their mentor would happily continue (ask for a flash session)."""
 
     def summarise(self, summary: EventSummary) -> None: ...

@@ -30,7 +30,8 @@ from bot.events.ports import (
     Turn,
 )
 from bot.logging import log_event
-from bot.mentoring.messaging import safely
+from bot.mentoring.messaging import log_posted, safely
+from bot.mentoring.ports import MessageRef
 from bot.mentoring.questions import clean_question
 from bot.mentoring.views import listed
 from bot.storage import events as event_repo
@@ -41,6 +42,7 @@ from bot.storage.models import (
     EventParticipant,
     EventRole,
     EventStatus,
+    MessageKind,
     SpeedEvent,
     utcnow,
 )
@@ -203,7 +205,14 @@ class EventService:
         plan = self._plan(view)
         log_event(logger, "event_planned", event_id=event_id, mentees=view.mentees)
         for organiser in self._organisers(view):
-            safely(self._notifier.show_plan, replace(plan, event=organiser))
+            shown = safely(self._notifier.show_plan, replace(plan, event=organiser))
+            named = [
+                n
+                for pairs in plan.rounds
+                for p in pairs
+                for n in (p.mentee_slack_id, p.mentor_slack_id)
+            ]
+            self._log(shown, [*named, *(s for out in plan.sitting_out for s in out)])
         return True
 
     def post_plan(self, event_id: int, *, by: str) -> LeadAction:
@@ -216,7 +225,8 @@ class EventService:
         view = self.view(event_id)
         assert view is not None
         for schedule in self.schedules(event_id):
-            safely(self._notifier.send_schedule, schedule, view.place)
+            sent = safely(self._notifier.send_schedule, schedule, view.place)
+            self._log(sent, [t.other_slack_id for t in schedule.turns if t.other_slack_id])
         self._start_timers(view)
         log_event(logger, "event_posted", event_id=event_id)
         return LeadAction.DONE
@@ -310,7 +320,7 @@ class EventService:
         view = self.view(event_id)
         if first_time and view is not None:
             said = Conversation(pairing_id, view, number, mentee, mentor_slack_id)
-            safely(self._notifier.mentor_continues, said)
+            self._log(safely(self._notifier.mentor_continues, said), [mentor_slack_id])
         return True
 
     # -- timers ------------------------------------------------------------------------------
@@ -334,7 +344,9 @@ class EventService:
                 safely(self._notifier.summarise, replace(summary, event=organiser))
         else:
             for schedule in self.schedules(event_id):
-                safely(self._notifier.remind, schedule, kind, round_number)
+                sent = safely(self._notifier.remind, schedule, kind, round_number)
+                turn = next((t for t in schedule.turns if t.round == max(round_number, 1)), None)
+                self._log(sent, [turn.other_slack_id] if turn and turn.other_slack_id else [])
         log_event(logger, "event_notice", event_id=event_id, kind=kind.value, round=round_number)
         return True
 
@@ -381,6 +393,11 @@ class EventService:
         )
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _log(self, sent: MessageRef | None, about: Sequence[str]) -> None:
+        """Where a message naming (or quoting) other participants went: their forget-me
+        rewrites it (see SlackMessage.about_slack_id)."""
+        log_posted(self._engine, MessageKind.EVENT, [sent], about=about)
 
     def _organisers(self, view: EventView) -> list[EventView]:
         """The event as its organiser's DMs address it; the program leads, once the organiser
@@ -469,10 +486,12 @@ class EventService:
         ]
         for mentee in sorted({c.mentee_slack_id for c in conversations}):
             mine = [c for c in conversations if c.mentee_slack_id == mentee]
-            safely(self._notifier.ask_for_ratings, mine)
+            sent = safely(self._notifier.ask_for_ratings, mine)
+            self._log(sent, [c.mentor_slack_id for c in mine])
         for mentor in sorted({c.mentor_slack_id for c in conversations}):
             mine = [c for c in conversations if c.mentor_slack_id == mentor]
-            safely(self._notifier.offer_to_continue, mine)
+            sent = safely(self._notifier.offer_to_continue, mine)
+            self._log(sent, [c.mentee_slack_id for c in mine])
         self._timer.schedule(view.event_id, NoticeKind.SUMMARY, 0, view.ends_at + SUMMARY_AFTER)
 
 

@@ -18,6 +18,7 @@ from bot.events.ports import (
 from bot.handlers.blocks import events as blocks
 from bot.handlers.notifier import SlackNotifier
 from bot.i18n import use_language
+from bot.mentoring.ports import MessageRef
 
 
 class SlackEventNotifier:
@@ -47,31 +48,32 @@ class SlackEventNotifier:
     def tell_lead_created(self, event: EventView) -> None:
         self._notifier.send(event.lead_slack_id, blocks.lead_created, event)
 
-    def show_plan(self, plan: PlanView) -> None:
-        self._notifier.send(plan.event.lead_slack_id, blocks.plan_review, plan)
+    def show_plan(self, plan: PlanView) -> MessageRef | None:
+        return self._notifier.send(plan.event.lead_slack_id, blocks.plan_review, plan)
 
     def too_few(self, event: EventView) -> None:
         self._notifier.send(event.lead_slack_id, blocks.too_few, event)
 
-    def send_schedule(self, schedule: Schedule, place: str | None) -> None:
-        self._notifier.send(schedule.slack_id, blocks.schedule_message, schedule, place)
+    def send_schedule(self, schedule: Schedule, place: str | None) -> MessageRef | None:
+        return self._notifier.send(schedule.slack_id, blocks.schedule_message, schedule, place)
 
-    def remind(self, schedule: Schedule, kind: NoticeKind, round_number: int) -> None:
+    def remind(
+        self, schedule: Schedule, kind: NoticeKind, round_number: int
+    ) -> MessageRef | None:
         with self._notifier.speaking_to(schedule.slack_id):
             message = blocks.notice_message(schedule, kind, round_number)
-        if message is not None:
-            self._notifier.dm(schedule.slack_id, message)
+        return None if message is None else self._notifier.dm(schedule.slack_id, message)
 
-    def ask_for_ratings(self, conversations: Sequence[Conversation]) -> None:
+    def ask_for_ratings(self, conversations: Sequence[Conversation]) -> MessageRef | None:
         mentee = conversations[0].mentee_slack_id
-        self._notifier.send(mentee, blocks.ratings_request, conversations)
+        return self._notifier.send(mentee, blocks.ratings_request, conversations)
 
-    def offer_to_continue(self, conversations: Sequence[Conversation]) -> None:
+    def offer_to_continue(self, conversations: Sequence[Conversation]) -> MessageRef | None:
         mentor = conversations[0].mentor_slack_id
-        self._notifier.send(mentor, blocks.continue_offer, conversations)
+        return self._notifier.send(mentor, blocks.continue_offer, conversations)
 
-    def mentor_continues(self, conversation: Conversation) -> None:
-        self._notifier.send(conversation.mentee_slack_id, blocks.continue_note, conversation)
+    def mentor_continues(self, conversation: Conversation) -> MessageRef | None:
+        return self._notifier.send(conversation.mentee_slack_id, blocks.continue_note, conversation)
 
     def summarise(self, summary: EventSummary) -> None:
         self._notifier.send(summary.event.lead_slack_id, blocks.summary_message, summary)

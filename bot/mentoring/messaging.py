@@ -39,19 +39,25 @@ def log_posted(
     request_id: int | None = None,
     session_id: int | None = None,
     mentor_id: int | None = None,
+    about: Iterable[str] = (),
 ) -> None:
+    """Log where messages quoting or naming people went (see SlackMessage); one row per
+    person in `about` (each one's erasure finds it)."""
     posted = [(r.recipient, r.channel, r.ts) for r in refs or () if isinstance(r, MessageRef)]
     if not posted:
         return
     with session_scope(engine) as session:
-        message_repo.record(
-            session,
-            kind,
-            posted,
-            request_id=request_id,
-            session_id=session_id,
-            mentor_id=mentor_id,
-        )
+        people: list[str | None] = [*sorted(set(about))] or [None]
+        for person in people:
+            message_repo.record(
+                session,
+                kind,
+                posted,
+                request_id=request_id,
+                session_id=session_id,
+                mentor_id=mentor_id,
+                about_slack_id=person,
+            )
 
 
 def redact_pending(engine: Engine, redact: Redact) -> tuple[int, int]:

@@ -9,7 +9,7 @@ shared, to leads never (counts only), and never logged."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -23,7 +23,8 @@ from sqlmodel import Session
 from bot.booking.ports import SessionView
 from bot.logging import log_event
 from bot.matching.availability import availability_of
-from bot.mentoring.messaging import safely
+from bot.mentoring.messaging import log_posted, safely
+from bot.mentoring.ports import MessageRef
 from bot.storage import actions as action_repo
 from bot.storage import feedback as feedback_repo
 from bot.storage import sessions as session_repo
@@ -33,6 +34,7 @@ from bot.storage.models import (
     ActionStatus,
     DevelopmentAction,
     MentoringSession,
+    MessageKind,
     SessionStatus,
     utcnow,
 )
@@ -75,23 +77,23 @@ class FollowUpResult(StrEnum):
 
 
 class NextStepsNotifier(Protocol):
-    def invite_next_steps(self, meeting: SessionView) -> None:
+    def invite_next_steps(self, meeting: SessionView) -> Sequence[MessageRef]:
         """To both after a session took place: the mentee writes actions; the mentor may
         suggest some and send takeaways."""
 
-    def suggested_steps(self, meeting: SessionView, texts: Sequence[str]) -> None:
+    def suggested_steps(self, meeting: SessionView, texts: Sequence[str]) -> MessageRef | None:
         """To the mentee: the mentor's suggestions, with Accept / Edit."""
 
-    def takeaways_sent(self, meeting: SessionView, text: str) -> None:
+    def takeaways_sent(self, meeting: SessionView, text: str) -> MessageRef | None:
         """To the mentee: the mentor's takeaways and resources."""
 
     def check_progress(
         self, meeting: SessionView, actions: Sequence[ActionView], *, can_follow_up: bool
-    ) -> None:
+    ) -> MessageRef | None:
         """To the mentee on a due date: Done / In progress / Dropped, and book a follow-up
         (while fewer than MAX_FOLLOW_UPS were)."""
 
-    def help_worked(self, meeting: SessionView, status: ActionStatus) -> None:
+    def help_worked(self, meeting: SessionView, status: ActionStatus) -> MessageRef | None:
         """To the mentor: one of the shared next steps is done (never its text)."""
 
 
@@ -130,7 +132,8 @@ class NextStepsService:
         with session_scope(self._engine) as session:
             if not session_repo.log_once(session, NEXT_STEPS, session_id):
                 return False
-            safely(self._notifier.invite_next_steps, meeting)
+            invited = safely(self._notifier.invite_next_steps, meeting)
+        self._log(meeting, invited or ())
         return True
 
     def save_actions(
@@ -192,7 +195,7 @@ class NextStepsService:
                 status=SUGGESTED,
                 suggested=True,
             )
-        safely(self._notifier.suggested_steps, meeting, cleaned)
+        self._log(meeting, [safely(self._notifier.suggested_steps, meeting, cleaned)])
         return NextStepsResult.SAVED
 
     def accept_suggestions(self, session_id: int, mentee_slack_id: str) -> NextStepsResult:
@@ -216,7 +219,7 @@ class NextStepsService:
             assert row is not None
             action_repo.add_takeaway(session, row, cleaned)
         log_event(logger, "takeaways_sent", session_id=session_id)
-        safely(self._notifier.takeaways_sent, meeting, cleaned)
+        self._log(meeting, [safely(self._notifier.takeaways_sent, meeting, cleaned)])
         return NextStepsResult.SAVED
 
     def check(self, session_id: int, due_key: str) -> bool:
@@ -238,7 +241,8 @@ class NextStepsService:
             assert row is not None
             latest = _latest_of_request(session_repo.sessions_of_request(session, row.request_id))
             more = latest.sequence <= MAX_FOLLOW_UPS
-            safely(self._notifier.check_progress, meeting, actions, can_follow_up=more)
+            asked = safely(self._notifier.check_progress, meeting, actions, can_follow_up=more)
+        self._log(meeting, [asked])
         return True
 
     def set_status(self, action_id: int, mentee_slack_id: str, status: ActionStatus) -> bool:
@@ -252,7 +256,7 @@ class NextStepsService:
         log_event(logger, "next_step_progress", action_id=action_id, status=status.value)
         meeting = self._sessions.view(session_id)
         if status is ActionStatus.DONE and shared and meeting is not None:
-            safely(self._notifier.help_worked, meeting, status)
+            self._log(meeting, [safely(self._notifier.help_worked, meeting, status)])
         return True
 
     def book_follow_up(self, session_id: int, mentee_slack_id: str) -> FollowUpResult:
@@ -312,6 +316,17 @@ class NextStepsService:
             ]
             return [line[:MAX_ACTION_CHARS] for line in lines if line][:MAX_ACTIONS]
 
+    def _log(self, meeting: SessionView, sent: Iterable[MessageRef | None]) -> None:
+        """These DMs quote the mentee's steps or the mentor's words and name the other: found
+        by the mentee's erasure through the session, by the mentor's as `about`."""
+        log_posted(
+            self._engine,
+            MessageKind.NEXT_STEPS,
+            list(sent),
+            session_id=meeting.session_id,
+            about=[meeting.mentor_slack_id],
+        )
+
     def _mentors_session(
         self, session_id: int, mentor_slack_id: str
     ) -> SessionView | NextStepsResult:
@@ -359,8 +374,10 @@ def _mentor_willing(session: Session, meeting: MentoringSession) -> bool:
     if feedback_repo.meet_again_votes(session, meeting.id or 0).get("mentor") is False:
         return False
     standing = availability_of(session, [meeting.mentor_id], utcnow()).get(meeting.mentor_id)
-    paused = standing is not None and standing.paused_until is not None and (
-        standing.paused_until > utcnow()
+    paused = (
+        standing is not None
+        and standing.paused_until is not None
+        and (standing.paused_until > utcnow())
     )
     return standing is not None and standing.listed and not paused
 

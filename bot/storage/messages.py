@@ -19,6 +19,7 @@ def record(
     request_id: int | None = None,
     session_id: int | None = None,
     mentor_id: int | None = None,
+    about_slack_id: str | None = None,
 ) -> None:
     """Log messages as (recipient, channel, ts)."""
     session.add_all(
@@ -30,6 +31,7 @@ def record(
             request_id=request_id,
             session_id=session_id,
             mentor_id=mentor_id,
+            about_slack_id=about_slack_id,
         )
         for recipient, channel, ts in posted
     )
@@ -47,6 +49,7 @@ def mark_for_redaction(session: Session, slack_id: str, anonymous: str) -> int:
         col(SlackMessage.request_id).in_(own_requests),
         col(SlackMessage.session_id).in_(own_sessions),
         col(SlackMessage.mentor_id).in_(own_profile),
+        col(SlackMessage.about_slack_id) == slack_id,
     )
     flagged = bulk_update(session, sa.update(SlackMessage).where(mine).values(redact_pending=True))
     bulk_update(
@@ -54,6 +57,12 @@ def mark_for_redaction(session: Session, slack_id: str, anonymous: str) -> int:
         sa.update(SlackMessage)
         .where(col(SlackMessage.recipient_slack_id) == slack_id)
         .values(recipient_slack_id=anonymous),
+    )
+    bulk_update(
+        session,
+        sa.update(SlackMessage)
+        .where(col(SlackMessage.about_slack_id) == slack_id)
+        .values(about_slack_id=anonymous),
     )
     return flagged
 

@@ -94,6 +94,8 @@ class MessageKind(StrEnum):
     BOOKED = "booked"  # to both, with the question
     PRACTICE = "practice"  # to the mentee, a week later, with the question
     APPROVAL = "approval"  # to each program lead: a new mentor's expertise
+    EVENT = "event"  # speed mentoring: a plan, schedule or ping naming (or quoting) `about`
+    NEXT_STEPS = "next_steps"  # after a session: steps, suggestions, takeaways, progress
 
 
 MAX_MEETING_PLACE_CHARS = 300
@@ -346,6 +348,9 @@ class SlackMessage(SQLModel, table=True):
     request_id: int | None = Field(default=None, index=True)
     session_id: int | None = Field(default=None)
     mentor_id: int | None = Field(default=None, index=True)
+    # Someone the message names or quotes who is neither its recipient nor tied to it by a
+    # request or session (an event's other participants): their erasure rewrites it too.
+    about_slack_id: str | None = Field(default=None, max_length=32, index=True)
     redact_pending: bool = Field(default=False, index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
