@@ -334,6 +334,10 @@ def intake_modal(initial_question: str = "") -> View:
             InputBlock(
                 block_id=Field.URGENCY.value,
                 label=_("Urgency"),
+                hint=_(
+                    "Today: up to 3 fitting mentors get your question at once, and the first"
+                    " to accept helps you."
+                ),
                 optional=True,
                 element=StaticSelectElement(action_id=Field.URGENCY.value, options=urgencies),
             ),
