@@ -162,6 +162,14 @@ def signed_up(engine: Engine, service: EventService) -> int:
     return event.event_id
 
 
+def posted(engine: Engine, service: EventService) -> int:
+    """An event signed up for, planned at the close, and posted by its lead."""
+    event_id = signed_up(engine, service)
+    service.close(event_id)
+    service.post_plan(event_id, by=LEAD)
+    return event_id
+
+
 def test_the_form_refuses_what_cannot_work() -> None:
     now = utcnow()
     assert draft().problems(now) == {}
@@ -236,9 +244,7 @@ def test_posting_sends_each_person_their_schedule_and_sets_every_timer(
 
 def test_round_pings_go_out_once(engine: Engine, flow: Flow) -> None:
     service, recorder, _timer, _asked = flow
-    event_id = signed_up(engine, service)
-    service.close(event_id)
-    service.post_plan(event_id, by=LEAD)
+    event_id = posted(engine, service)
     assert service.notice(event_id, NoticeKind.ROUND_START, 2)
     assert not service.notice(event_id, NoticeKind.ROUND_START, 2)  # a restart's second run
     assert len(recorder.of("remind")) == len(MENTEES) + len(MENTORS)
@@ -248,9 +254,7 @@ def test_after_the_event_ratings_follow_ups_and_the_leads_summary(
     engine: Engine, flow: Flow
 ) -> None:
     service, recorder, timer, asked = flow
-    event_id = signed_up(engine, service)
-    service.close(event_id)
-    service.post_plan(event_id, by=LEAD)
+    event_id = posted(engine, service)
     assert service.notice(event_id, NoticeKind.END)
     ratings = {c[0].mentee_slack_id: c for c in recorder.of("ratings")}
     assert set(ratings) == {"U0MENTEE1", "U0MENTEE2"}  # U0MENTEE3 sat every round out
@@ -295,9 +299,7 @@ def test_event_data_is_in_my_data_erased_by_forget_me_and_purged_by_retention(
     engine: Engine, flow: Flow
 ) -> None:
     service, _recorder, _timer, _asked = flow
-    event_id = signed_up(engine, service)
-    service.close(event_id)
-    service.post_plan(event_id, by=LEAD)
+    event_id = posted(engine, service)
     service.notice(event_id, NoticeKind.END)
     with session_scope(engine) as session:
         [mine] = personal_data(session, "U0MENTEE1")["speed_mentoring_events"]
