@@ -144,9 +144,7 @@ class EventNotifier(Protocol):
 
     def send_schedule(self, schedule: Schedule, place: str | None) -> MessageRef | None: ...
 
-    def remind(
-        self, schedule: Schedule, kind: NoticeKind, round_number: int
-    ) -> MessageRef | None:
+    def remind(self, schedule: Schedule, kind: NoticeKind, round_number: int) -> MessageRef | None:
         """The 10-minute reminder, a round's start or its last minute, to one person."""
 
     def ask_for_ratings(self, conversations: Sequence[Conversation]) -> MessageRef | None:

@@ -57,9 +57,7 @@ class SlackEventNotifier:
     def send_schedule(self, schedule: Schedule, place: str | None) -> MessageRef | None:
         return self._notifier.send(schedule.slack_id, blocks.schedule_message, schedule, place)
 
-    def remind(
-        self, schedule: Schedule, kind: NoticeKind, round_number: int
-    ) -> MessageRef | None:
+    def remind(self, schedule: Schedule, kind: NoticeKind, round_number: int) -> MessageRef | None:
         with self._notifier.speaking_to(schedule.slack_id):
             message = blocks.notice_message(schedule, kind, round_number)
         return None if message is None else self._notifier.dm(schedule.slack_id, message)
