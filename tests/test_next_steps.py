@@ -16,6 +16,7 @@ from bot.booking.service import BookingService
 from bot.digest.render import digest_text
 from bot.digest.report import week_label
 from bot.digest.service import DigestService
+from bot.handlers.next_steps import parse_actions
 from bot.mentoring.next_steps import FollowUpResult, NextStepsResult, NextStepsService
 from bot.storage import feedback as feedback_repo
 from bot.storage import sessions as session_repo
@@ -264,3 +265,27 @@ def test_a_follow_up_needs_a_willing_mentor(engine: Engine, flow: Flow) -> None:
     assert service.book_follow_up(other, "U0MENTEE2") is FollowUpResult.UNAVAILABLE  # paused
     cancelled = make_session(engine, "U0MENTEE3", 1)  # never took place
     assert service.book_follow_up(cancelled, "U0MENTEE3") is FollowUpResult.UNAVAILABLE
+
+
+@pytest.mark.parametrize("view", [{}, {"state": "x"}, {"state": {"values": {"a": "b"}}}, []])
+def test_a_next_steps_form_not_in_slacks_shape_is_answered_never_crashes(view: Any) -> None:
+    assert parse_actions(view) == {"action_text_1": "Write at least one next step."}
+
+
+def test_the_next_steps_form_reads_steps_dates_and_sharing() -> None:
+    view = {
+        "state": {
+            "values": {
+                "action_text_1": {
+                    "a": {"type": "plain_text_input", "value": " Pair on the runbook "}
+                },
+                "action_due_1": {"a": {"type": "datepicker", "selected_date": "2026-12-11"}},
+                "action_text_2": {"a": {"type": "plain_text_input", "value": ""}},
+                "action_due_3": {"a": {"type": "datepicker", "selected_date": "not a date"}},
+                "actions_shared": {"a": {"type": "checkboxes", "selected_options": []}},
+            }
+        }
+    }
+    assert parse_actions(view) == {"action_due_3": "Pick a date from today on."}
+    del view["state"]["values"]["action_due_3"]
+    assert parse_actions(view) == ([NewAction("Pair on the runbook", date(2026, 12, 11))], False)

@@ -25,10 +25,12 @@ from bot.storage.models import ActionStatus
 def form_values(view: dict[str, Any]) -> dict[str, Any]:
     """Every input of a form by block id: its element's state (checkboxes keep their list)."""
     state = view.get("state") if isinstance(view, dict) else None
+    blocks_by_id = state.get("values") if isinstance(state, dict) else None
     found: dict[str, Any] = {}
-    for block_id, actions in ((state or {}).get("values") or {}).items():
+    for block_id, actions in blocks_by_id.items() if isinstance(blocks_by_id, dict) else ():
         for element in actions.values() if isinstance(actions, dict) else ():
-            found[block_id] = element
+            if isinstance(element, dict):  # not Slack's shape: the field reads as empty
+                found[block_id] = element
     return found
 
 
