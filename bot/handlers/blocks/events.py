@@ -194,7 +194,7 @@ def announcement(event: EventView) -> Message:
         blocks.append(
             context(_("Sign-up is closed; everyone who joined gets their schedule by DM."))
         )
-    return Message(_("Speed mentoring: {title}", title=event.title), blocks)
+    return Message(_("Speed mentoring: {title}", title=escape(event.title)), blocks)
 
 
 def lead_created(event: EventView) -> Message:
@@ -247,7 +247,7 @@ def plan_review(plan: PlanView) -> Message:
         style="primary",
     )
     blocks.append(ActionsBlock(elements=[post, _cancel_button(event)]))
-    return Message(_("The plan for {title} is ready", title=event.title), blocks[:50])
+    return Message(_("The plan for {title} is ready", title=escape(event.title)), blocks[:50])
 
 
 def too_few(event: EventView) -> Message:
