@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,7 +52,7 @@ from bot.matching.profile import expertise_phrases, profile_text, text_hash
 from bot.matching.service import MatchingService
 from bot.roster import CsvRow, import_mentors, read_mentor_csv
 from bot.storage.db import table_of
-from bot.storage.models import Mentor, MentorEmbedding, utcnow
+from bot.storage.models import Mentor, MentorEmbedding, RosterChange, RosterState, utcnow
 
 PHRASES_PER_MENTOR = 5
 NOISE = 0.02  # per dimension: a noise vector of norm ~0.4 against unit phrase vectors
@@ -113,7 +114,7 @@ def populate(
                     "languages": ["en"],
                     "weekly_capacity": 3,
                     "active": True,
-                    "revision": 0,
+                    "revision": n,
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -122,7 +123,7 @@ def populate(
                 {
                     "mentor_id": i + 1,
                     "model": model_key,
-                    "source_revision": 0,
+                    "source_revision": n,
                     "phrase_count": len(phrases),
                     "text_hash": text_hash(
                         profile_text("", expertise, []), expertise_phrases(expertise, [])
@@ -137,12 +138,23 @@ def populate(
         with engine.begin() as connection:
             connection.execute(sa.insert(mentor_table), mentors)
             connection.execute(sa.insert(embedding_table), embeddings)
+    # The change log a CSV import writes: one entry per mentor, the roster at version n.
+    with engine.begin() as connection:
+        connection.execute(
+            sa.insert(table_of(RosterChange)),
+            [{"revision": i + 1, "mentor_id": i + 1, "changed_at": now} for i in range(n)],
+        )
+        connection.execute(sa.update(table_of(RosterState)).values(version=n))
 
 
-def cold_start(db_path: Path, question: str) -> tuple[float, float]:
+def cold_start(db_path: Path, question: str, snapshots: Path | None) -> tuple[float, float]:
     """Wall time and peak RSS of a fresh `mentor-bot match` process (imports, model, index)."""
     script = Path(sys.executable).with_name("mentor-bot")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "INDEX_SNAPSHOT_DIR": str(snapshots or ""),
+    }
     started = time.perf_counter()
     code = (
         "import resource, subprocess, sys, json;"
@@ -170,10 +182,14 @@ class BotColdStart:
     index_seconds: float | None  # how long loading the index took
     model_seconds: float | None
     peak_rss_mb: float
+    index_source: str  # "database" or "snapshot"
 
 
-def bot_cold_start(db_path: Path, question: str) -> BotColdStart:
-    """Start the bot as production does and ask it `question` as soon as it answers HTTP."""
+def bot_cold_start(
+    db_path: Path, question: str, snapshots: Path, *, wait_for_snapshot: bool = False
+) -> BotColdStart:
+    """Start the bot as production does and ask it `question` as soon as it answers HTTP
+    (`wait_for_snapshot`: then let it write its index snapshot before stopping it)."""
     user = f"U0C{time.time_ns() % 10**8:08d}"  # a new asker each run (per-person limits)
     from bench.common import bot_process_env
     from bench.slack_latency import StandInProcess
@@ -183,7 +199,11 @@ def bot_cold_start(db_path: Path, question: str) -> BotColdStart:
 
     api = StandInProcess()
     log = db_path.with_name(f"cold-{time.time_ns()}.log")
-    env = {**bot_process_env(f"sqlite:///{db_path}", api.base_url), "LOG_LEVEL": "INFO"}
+    env = {
+        **bot_process_env(f"sqlite:///{db_path}", api.base_url),
+        "LOG_LEVEL": "INFO",
+        "INDEX_SNAPSHOT_DIR": str(snapshots),
+    }
     began = time.time()
     bot = BotProcess(env, free_port(), log)
     try:
@@ -205,6 +225,8 @@ def bot_cold_start(db_path: Path, question: str) -> BotColdStart:
                 if call["method"] == "chat.postMessage" and f"<@{user}> would like" in text:
                     matched = float(call["at"]) - began  # type: ignore[arg-type]
             time.sleep(0.25)
+        if wait_for_snapshot:
+            _poll(lambda: "index_snapshot_written" in log.read_text(), began, every=0.25)
         rss = _worker_peak_rss_mb(bot.process.pid)
     finally:
         bot.stop()
@@ -220,6 +242,7 @@ def bot_cold_start(db_path: Path, question: str) -> BotColdStart:
         events.get("index_loaded", (None, None))[1],
         events.get("model_loaded", (None, None))[1],
         rss,
+        str(events.get("index_source", ("?", None))[0]),
     )
 
 
@@ -241,9 +264,10 @@ def _poll(check: Callable[[], bool], began: float, every: float, timeout: float 
     raise AssertionError("the bot never answered")
 
 
-def _log_events(log: Path, began: float) -> dict[str, tuple[float, float | None]]:
-    """event -> (seconds after `began` it was logged, its own "seconds" field)."""
-    found: dict[str, tuple[float, float | None]] = {}
+def _log_events(log: Path, began: float) -> dict[str, tuple[Any, float | None]]:
+    """event -> (seconds after `began` it was logged, its own "seconds" field); and
+    "index_source" -> (where the index came from, None)."""
+    found: dict[str, tuple[Any, float | None]] = {}
     for line in log.read_text(errors="replace").splitlines():
         try:
             record = json.loads(line)
@@ -252,6 +276,8 @@ def _log_events(log: Path, began: float) -> dict[str, tuple[float, float | None]
         if isinstance(record, dict) and record.get("event") in ("model_loaded", "index_loaded"):
             at = datetime.fromisoformat(record["ts"]).timestamp() - began
             found[record["event"]] = (at, record.get("seconds"))
+            if record["event"] == "index_loaded":
+                found["index_source"] = (record.get("source", "database"), None)
     return found
 
 
@@ -270,18 +296,29 @@ def _worker_peak_rss_mb(master: int) -> float:
 
 
 def report_cold_starts(db_path: Path, question: str, runs: int = 1) -> None:
-    """Print the bot's cold start (beside the target) with where the time goes, and the CLI's."""
-    starts = [bot_cold_start(db_path, question) for _ in range(runs)]
-    matched = [s.matched for s in starts if s.matched is not None]
-    if len(matched) < len(starts):
-        print(f"  ({len(starts) - len(matched)} cold start(s) never matched the question)")
-    if matched:
+    """Print the bot's cold start (beside the target) with where the time goes, and the CLI's:
+    first with no index snapshot on disk (the index comes from the database, and the bot writes
+    a snapshot after its warm-up: the baseline), then `runs` starts that read that snapshot."""
+    snapshots = db_path.with_name("index-snapshot")
+    shutil.rmtree(snapshots, ignore_errors=True)
+    first = bot_cold_start(db_path, question, snapshots, wait_for_snapshot=True)
+    again = [bot_cold_start(db_path, question, snapshots) for _ in range(runs)]
+    for label, starts in (("index from the database", [first]), ("index from the snapshot", again)):
+        matched = [s.matched for s in starts if s.matched is not None]
+        if len(matched) < len(starts):
+            print(f"  ({len(starts) - len(matched)} cold start(s) never matched the question)")
+        if not matched:
+            continue
         cold = statistics.median(matched)
         verdict = "meets" if cold <= COLD_START_TARGET_S else "MISSES"
         runs_note = f", median of {len(matched)}: " + ", ".join(f"{m:.2f}" for m in matched)
+        ratio = ""
+        if starts is again and first.matched:
+            ratio = f"; {cold / first.matched:.2f}x the start from the database"
         print(
-            f"  cold start = time until a question can be matched: {cold:.2f} s  "
-            f"(target <= {COLD_START_TARGET_S:.0f} s: {verdict}{runs_note if runs > 1 else ''})"
+            f"  cold start ({label}) = time until a question can be matched: {cold:.2f} s  "
+            f"(target <= {COLD_START_TARGET_S:.0f} s: {verdict}"
+            f"{runs_note if len(starts) > 1 else ''}{ratio})"
         )
 
     def at(value: float | None, took: float | None = None) -> str:
@@ -289,18 +326,21 @@ def report_cold_starts(db_path: Path, question: str, runs: int = 1) -> None:
             return "-"
         return f"{value:.2f} s" + (f" (took {took:.2f} s)" if took is not None else "")
 
-    for s in starts:
+    for s in [first, *again]:
         print(
             f"    fresh `mentor-bot run --http`: answers HTTP {at(s.answering)}, question acked "
             f"{at(s.acked)}, model loaded {at(s.model_loaded, s.model_seconds)}, index loaded "
-            f"{at(s.index_loaded, s.index_seconds)}, ready {at(s.ready)}, DM {at(s.matched)}; "
-            f"worker peak RSS {s.peak_rss_mb:.0f} MB"
+            f"from the {s.index_source} {at(s.index_loaded, s.index_seconds)}, ready "
+            f"{at(s.ready)}, DM {at(s.matched)}; worker peak RSS {s.peak_rss_mb:.0f} MB"
         )
-    cold_s, cold_rss = cold_start(db_path, question)
-    print(
-        f"  cold start to first match (fresh `mentor-bot match` process): {cold_s:.2f} s, "
-        f"peak RSS {cold_rss:.0f} MB"
-    )
+    size = sum(p.stat().st_size for p in snapshots.glob("*")) / 1e6 if snapshots.exists() else 0
+    print(f"    snapshot on disk: {size:.0f} MB")
+    for directory, label in ((None, "index from the database"), (snapshots, "from the snapshot")):
+        cold_s, cold_rss = cold_start(db_path, question, directory)
+        print(
+            f"  cold start to first match (fresh `mentor-bot match` process, {label}): "
+            f"{cold_s:.2f} s, peak RSS {cold_rss:.0f} MB"
+        )
 
 
 def kth_best_scores(index: MentorIndex, queries: np.ndarray, k: int = 10) -> np.ndarray:

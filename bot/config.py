@@ -65,6 +65,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Rosters up to this size use exact FAISS search; larger ones use IVF.",
     )
+    index_snapshot_dir: str = Field(
+        default="var/index-snapshot",
+        description="Directory for a copy of the loaded index, read at the next start instead "
+        "of every vector from the database (empty: off). Local to each host.",
+    )
+    index_snapshot_min_mentors: int = Field(
+        default=20_000,
+        ge=1,
+        description="Rosters smaller than this load from the database fast enough: no snapshot",
+    )
 
     # -- Slack -------------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = Field(default=None, description="xoxb-… bot token")

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,7 @@ from bot.languages import LanguageService
 from bot.matching.deferred import DeferredEmbedder
 from bot.matching.embedder import Embedder, build_embedder
 from bot.matching.service import PHRASES_VERSION, MatchingService
+from bot.matching.snapshot import IndexSnapshots
 from bot.mentoring.insights import ProgramInsights
 from bot.mentoring.language import warm_language_identifier
 from bot.mentoring.learning import OutcomeLearning
@@ -143,6 +145,14 @@ def build_services(
         embedder=embedder,
         exact_limit=settings.exact_search_limit,
         on_match=metrics.match_seconds.observe if metrics else None,
+        snapshots=(
+            IndexSnapshots(
+                Path(settings.index_snapshot_dir),
+                min_mentors=settings.index_snapshot_min_mentors,
+            )
+            if settings.index_snapshot_dir
+            else None
+        ),
     )
     return Services(settings=settings, engine=engine, matching=matching)
 
@@ -358,6 +368,17 @@ class BotRuntime:
         finally:
             self._readiness = None
             self.warmed.set()  # queued work runs (and fails clearly if the warm-up did)
+        self._save_snapshot()
+
+    def _save_snapshot(self) -> None:
+        """After the warm-up, off the path to the first match: write the index snapshot the
+        next start reads. A failure (disk full, read-only) costs the next start time only."""
+        if self.closed or self.warm_up_error is not None:
+            return
+        try:
+            self.services.matching.save_snapshot()
+        except Exception:  # never fatal: the database has everything
+            logger.exception("index_snapshot_failed")
 
     def close(self) -> None:
         if self.closed:

@@ -4,6 +4,7 @@ process: a full request, a SIGKILL with an offer pending, and a restart that hon
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -430,3 +431,54 @@ def test_two_http_instances_share_requests_and_the_roster(
     finally:
         first.stop()
         second.stop()
+
+
+def test_a_restart_reads_the_index_snapshot_and_a_forgotten_mentor_leaves_it(
+    bot_env: dict[str, str], slack_api: SlackStandIn, tmp_path: Path
+) -> None:
+    """The index written after one start is what the next start reads (the real model's
+    vectors, through Slack's HTTP endpoint); a mentor's erasure deletes it."""
+    snapshots = tmp_path / "index-snapshot"
+    env = {**bot_env, "INDEX_SNAPSHOT_DIR": str(snapshots), "INDEX_SNAPSHOT_MIN_MENTORS": "1"}
+    log = tmp_path / "bot.log"
+    bot = BotProcess(env, free_port(), log)
+    try:
+        bot.wait_ready()
+        deadline = time.monotonic() + 60
+        while not (snapshots / "snapshot.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        bot.stop()
+    assert (snapshots / "snapshot.json").exists()
+
+    bot = BotProcess(env, free_port(), log)
+    try:
+        bot.wait_ready()
+        loaded = [e for e in log_events(log) if e.get("event") == "index_loaded"]
+        assert [e["source"] for e in loaded] == ["database", "snapshot"]
+        question = "How do I make our slow CI pipeline and flaky end-to-end tests faster?"
+        body = sr.slash_command(question, MENTEE, slack_api.response_url("cmd"))
+        assert bot.post(body, "application/x-www-form-urlencoded") == 200
+        offer = slack_api.wait_for(lambda: slack_api.messages_to("U0QAE0029"), timeout=30)
+        assert "flaky tests" in offer[0].blocks_text()
+
+        forget = sr.block_action(
+            Action.FORGET_CONFIRM, "forget", "U0DVX0030", slack_api.response_url("forget")
+        )
+        assert bot.post(forget, "application/x-www-form-urlencoded") == 200
+        slack_api.wait_for(lambda: not (snapshots / "snapshot.json").exists(), timeout=30)
+        assert not any(snapshots.iterdir())  # their phrases are not left on disk
+    finally:
+        bot.stop()
+
+
+def log_events(log: Path) -> list[dict[str, object]]:
+    events = []
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            events.append(record)
+    return events

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 import faiss as _faiss
@@ -85,6 +86,30 @@ class MentorIndex:
         with self._lock:
             self._index = index
             self._trained_size = len(ids)
+
+    @property
+    def trained_size(self) -> int:
+        """Vectors the index was last built from (IVF centroids fit a roster of this size)."""
+        return self._trained_size
+
+    def save(self, path: Path) -> None:
+        """Write the index (its vectors, ids and IVF centroids) to `path`."""
+        with self._lock:
+            faiss.write_index(self._index, str(path))
+
+    def load(self, path: Path, trained_size: int) -> None:
+        """Replace the index with one `save` wrote (no training: loads in a fraction of a
+        rebuild's time)."""
+        index = faiss.read_index(str(path))
+        if index.d != self.dim:
+            raise ValueError(f"index of dimension {index.d}, expected {self.dim}")
+        if not isinstance(index, faiss.IndexIDMap2 | faiss.IndexIVFFlat):
+            raise ValueError(f"unexpected index type {type(index).__name__}")
+        if isinstance(index, faiss.IndexIVFFlat):
+            index.nprobe = self._nprobe
+        with self._lock:
+            self._index = index
+            self._trained_size = trained_size
 
     def upsert(self, ids: Ids, vectors: Vectors) -> None:
         ids, vectors = _checked(ids, vectors, self.dim)

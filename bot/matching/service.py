@@ -41,6 +41,7 @@ from bot.matching.ranking import (
     learning_for,
     rank,
 )
+from bot.matching.snapshot import IndexSnapshots, Marker
 from bot.mentoring.questions import clean_question
 from bot.storage import embeddings as embedding_repo
 from bot.storage import evidence as evidence_repo
@@ -61,6 +62,8 @@ TOPIC_MARGIN = 0.1
 # When busy mentors fill the pool it grows 4x at a time, up to this many candidates.
 MAX_POOL = 6400
 QUERY_CACHE = 64
+# A snapshot behind by more changes than this (or 5 % of the roster) is rewritten.
+SNAPSHOT_REWRITE_CHANGES = 1000
 # Mentors found through their past sessions rather than their profile, added to the pool.
 LEARNED_POOL = 20
 # A question's vector is derived from its words: kept only as long as one request's matching
@@ -111,6 +114,7 @@ class MatchingService:
         language_bonus: float | None = None,
         learning: Learning | None = None,
         batch_wait: float = BATCH_WAIT_SECONDS,
+        snapshots: IndexSnapshots | None = None,
     ) -> None:
         self._engine = engine
         self._language_bonus = (
@@ -122,6 +126,10 @@ class MatchingService:
         self._evidence = EvidenceStore(embedder.dim)
         self._learning = learning or learning_for(embedder.name)
         self._version = -1
+        self._snapshots = snapshots
+        # Roster changes applied since the snapshot on disk was read or written (None: this
+        # process loaded from the database, so a snapshot is worth writing).
+        self._changes_since_snapshot: int | None = None
         self._lock = threading.RLock()
         # Matching is CPU-bound and the process also has to acknowledge Slack within 3 s: let
         # one match run at a time so a burst queues here instead of starving the ack threads
@@ -165,14 +173,21 @@ class MatchingService:
         return self._version >= 0
 
     def start(self, progress: Progress | None = None) -> int:
-        """Embed new or changed profiles, then load every vector; returns how many were embedded."""
+        """Load every vector — from the snapshot when a usable one is on disk, else from the
+        database after embedding new or changed profiles; returns how many were embedded."""
         started = time.perf_counter()
-        with session_scope(self._engine) as session:
-            version = mentor_repo.roster_version(session)
-        embedded = self.sync_embeddings(progress=progress)
         with self._lock:
-            self._load_all()
-            self._version = version
+            from_snapshot = self._load_snapshot()
+        if from_snapshot:
+            embedded = self._catch_up()  # what changed since the snapshot was written
+        else:
+            with session_scope(self._engine) as session:
+                version = mentor_repo.roster_version(session)
+            embedded = self.sync_embeddings(progress=progress)
+            with self._lock:
+                self._load_all()
+                self._version = version
+                self._changes_since_snapshot = None
         log_event(
             logger,
             "index_loaded",
@@ -180,9 +195,72 @@ class MatchingService:
             kind=self._index.kind,
             embedded=embedded,
             model=self.model_key,
+            source="snapshot" if from_snapshot else "database",
             seconds=round(time.perf_counter() - started, 3),
         )
         return embedded
+
+    def save_snapshot(self) -> bool:
+        """Write the loaded index to the snapshot directory, when snapshots are on, the roster
+        is large enough to gain from one, and the one on disk is missing or far behind (a few
+        changes are cheaper to apply at start than a rewrite). True when written."""
+        snapshots = self._snapshots
+        if snapshots is None or len(self._index) < snapshots.min_mentors:
+            return False
+        started = time.perf_counter()
+        with self._lock:
+            behind = self._changes_since_snapshot
+            if snapshots.exists() and behind is not None and behind <= self._snapshot_slack():
+                return False
+            with session_scope(self._engine) as session:
+                marker = self._marker(session, self._version)
+            if marker is None:
+                return False
+            snapshots.write(self.model_key, marker, self._index, self._phrases)
+            self._changes_since_snapshot = 0
+        log_event(
+            logger,
+            "index_snapshot_written",
+            mentors=len(self._index),
+            version=marker.version,
+            seconds=round(time.perf_counter() - started, 3),
+        )
+        return True
+
+    def discard_snapshot(self) -> None:
+        """Delete the snapshot on disk (a mentor was erased: their phrases must not stay)."""
+        if self._snapshots is not None and self._snapshots.discard():
+            log_event(logger, "index_snapshot_discarded")
+
+    def _snapshot_slack(self) -> int:
+        return max(SNAPSHOT_REWRITE_CHANGES, len(self._index) // 20)
+
+    def _load_snapshot(self) -> bool:
+        """Called with the lock held."""
+        snapshots = self._snapshots
+        if snapshots is None:
+            return False
+        claimed = snapshots.marker_version()
+        if claimed is None:
+            return False
+        with session_scope(self._engine) as session:
+            current = self._marker(session, claimed)
+        loaded = snapshots.read(self.model_key, current, self._index)
+        if loaded is None:
+            return False
+        manifest, self._phrases = loaded
+        self._load_evidence(None)
+        self._version = manifest.marker.version
+        self._changes_since_snapshot = 0
+        return True
+
+    @staticmethod
+    def _marker(session: Session, version: int) -> Marker | None:
+        found = mentor_repo.change_at(session, version)
+        if found is None:
+            return None
+        mentor_id, changed_at = found
+        return Marker(version, mentor_id, changed_at.isoformat())
 
     def sync_embeddings(
         self, mentor_ids: Sequence[int] | None = None, progress: Progress | None = None
@@ -198,15 +276,22 @@ class MatchingService:
 
     def refresh(self) -> None:
         """Apply roster changes made by any process since this one last looked."""
+        self._catch_up()
+
+    def _catch_up(self) -> int:
+        """`refresh`, returning how many profiles it embedded."""
         with session_scope(self._engine) as session:
             changed, version = mentor_repo.changed_since(session, self._version)
         if not changed:
-            return
+            return 0
         with self._lock:
-            self.sync_embeddings(sorted(changed))
+            embedded = self.sync_embeddings(sorted(changed))
             self._apply(changed)
             self._version = max(self._version, version)
+            if self._changes_since_snapshot is not None:
+                self._changes_since_snapshot += len(changed)
         log_event(logger, "index_refreshed", changed=len(changed), version=version)
+        return embedded
 
     def match(
         self,
@@ -557,6 +642,8 @@ class MatchingService:
         gone = sorted(changed - present)
         for mentor_id in gone:
             self._phrases.remove(mentor_id)
+        if gone:  # their phrases must not stay on disk either
+            self.discard_snapshot()
         self._load_evidence(changed)
         self._index.remove(np.array(gone, dtype=np.int64))
         if ids:

@@ -89,6 +89,8 @@ class PrivacyService:
             self._booking.drop_reminders(session_id)
         self._matching.forget_cached_queries()
         self._matching.refresh()  # drops what was learned from or about them, here at once
+        if erased.mentor_profile:  # their phrases are in the index snapshot on disk
+            self._matching.discard_snapshot()
         redacted, failed = redact_pending(self._engine, self._redact)
         # No Slack id in the log: the point is that nothing about them remains.
         log_event(
@@ -116,6 +118,7 @@ class PrivacyService:
             removed = privacy_repo.erase_mentor_profile(session, slack_id)
         if removed:
             self._matching.refresh()
+            self._matching.discard_snapshot()
             log_event(logger, "mentor_removed")
         return removed
 

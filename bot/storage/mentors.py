@@ -66,6 +66,18 @@ def changed_since(session: Session, version: int) -> tuple[set[int], int]:
     return set(rows), current
 
 
+def change_at(session: Session, version: int) -> tuple[int, datetime] | None:
+    """(mentor id, time) of the change-log entry that brought the roster to `version`: two
+    databases that agree on it share their roster history up to there (the log is
+    append-only)."""
+    row = session.exec(
+        select(RosterChange.mentor_id, RosterChange.changed_at).where(
+            RosterChange.revision == version
+        )
+    ).first()
+    return None if row is None else (int(row[0]), row[1])
+
+
 def get_by_slack_id(session: Session, slack_id: str) -> Mentor | None:
     return session.exec(select(Mentor).where(Mentor.slack_id == slack_id)).first()
 
