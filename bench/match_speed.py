@@ -298,11 +298,17 @@ def _worker_peak_rss_mb(master: int) -> float:
 def report_cold_starts(db_path: Path, question: str, runs: int = 1) -> None:
     """Print the bot's cold start (beside the target) with where the time goes, and the CLI's:
     first with no index snapshot on disk (the index comes from the database, and the bot writes
-    a snapshot after its warm-up: the baseline), then `runs` starts that read that snapshot."""
+    a snapshot after its warm-up: the baseline), then `runs` starts that read that snapshot.
+    Rosters under INDEX_SNAPSHOT_MIN_MENTORS get no snapshot (as in production): one start."""
     snapshots = db_path.with_name("index-snapshot")
     shutil.rmtree(snapshots, ignore_errors=True)
-    first = bot_cold_start(db_path, question, snapshots, wait_for_snapshot=True)
-    again = [bot_cold_start(db_path, question, snapshots) for _ in range(runs)]
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as connection:
+        mentors = connection.execute(sa.select(sa.func.count()).select_from(table_of(Mentor)))
+        snapshot = int(mentors.scalar_one()) >= Settings().index_snapshot_min_mentors
+    engine.dispose()
+    first = bot_cold_start(db_path, question, snapshots, wait_for_snapshot=snapshot)
+    again = [bot_cold_start(db_path, question, snapshots) for _ in range(runs if snapshot else 0)]
     for label, starts in (("index from the database", [first]), ("index from the snapshot", again)):
         matched = [s.matched for s in starts if s.matched is not None]
         if len(matched) < len(starts):
@@ -333,9 +339,11 @@ def report_cold_starts(db_path: Path, question: str, runs: int = 1) -> None:
             f"from the {s.index_source} {at(s.index_loaded, s.index_seconds)}, ready "
             f"{at(s.ready)}, DM {at(s.matched)}; worker peak RSS {s.peak_rss_mb:.0f} MB"
         )
-    size = sum(p.stat().st_size for p in snapshots.glob("*")) / 1e6 if snapshots.exists() else 0
-    print(f"    snapshot on disk: {size:.0f} MB")
-    for directory, label in ((None, "index from the database"), (snapshots, "from the snapshot")):
+    if snapshot:
+        size = sum(p.stat().st_size for p in snapshots.glob("*")) / 1e6
+        print(f"    snapshot on disk: {size:.0f} MB")
+    sources = [(None, "index from the database")] + [(snapshots, "from the snapshot")] * snapshot
+    for directory, label in sources:
         cold_s, cold_rss = cold_start(db_path, question, directory)
         print(
             f"  cold start to first match (fresh `mentor-bot match` process, {label}): "
