@@ -4,7 +4,7 @@ that pairs in rotation (the real planner is tested in test_event_planning.py).""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from bot.digest.service import DigestService
 from bot.errors import InvalidQuestionError
 from bot.events.ports import NoticeKind, PlannedPair
 from bot.events.service import EventDraft, EventService, JoinResult, LeadAction, PlanResult
+from bot.handlers.blocks.events import summary_message
 from bot.handlers.commands import ParsedCommand, parse_command, resolve
 from bot.handlers.ids import Subcommand
 from bot.storage.db import session_scope
@@ -273,7 +274,13 @@ def test_after_the_event_ratings_follow_ups_and_the_leads_summary(
     assert service.notice(event_id, NoticeKind.SUMMARY)
     [summary] = recorder.of("summary")
     assert (summary.mentees, summary.mentors, summary.conversations) == (3, 2, 6)
-    assert (summary.average_rating, summary.follow_ups, summary.mentors_continuing) == (5.0, 1, 1)
+    assert (summary.ratings, summary.follow_ups, summary.mentors_continuing) == ((5,), 1, 1)
+    assert summary.average_rating is None  # one rating: the lead could tell whose it is
+    shown = summary_message(replace(summary, ratings=(5, 4, 3))).text
+    assert "Average rating: 4.0 (3 rated)" in shown
+    hidden = summary_message(replace(summary, ratings=(5, 1))).text
+    assert "Average rating: shown from 3 ratings on (2 so far)" in hidden
+    assert "3.0" not in hidden
 
 
 def test_a_cancelled_event_tells_everyone_and_stops_its_timers(engine: Engine, flow: Flow) -> None:

@@ -110,6 +110,11 @@ class Conversation:
     mentor_continues: bool = False
 
 
+# The lead sees no average of fewer ratings than this: with one or two, the people who
+# rated could be told apart (the digest's three-people rule).
+MIN_RATINGS_SHOWN = 3
+
+
 @dataclass(frozen=True)
 class EventSummary:
     """For the lead, a day after the event: counts only."""
@@ -124,7 +129,10 @@ class EventSummary:
 
     @property
     def average_rating(self) -> float | None:
-        return sum(self.ratings) / len(self.ratings) if self.ratings else None
+        """None with fewer than MIN_RATINGS_SHOWN ratings."""
+        if len(self.ratings) < MIN_RATINGS_SHOWN:
+            return None
+        return sum(self.ratings) / len(self.ratings)
 
 
 class EventNotifier(Protocol):

@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 
 from bot.booking.place import meeting_place
 from bot.events.ports import (
+    MIN_RATINGS_SHOWN,
     Conversation,
     EventSummary,
     EventView,
@@ -399,6 +400,12 @@ def summary_message(summary: EventSummary) -> Message:
             )
             if average is not None
             else _("Average rating: no ratings yet")
+            if not summary.ratings
+            else _(
+                "Average rating: shown from {minimum} ratings on ({count} so far)",
+                minimum=MIN_RATINGS_SHOWN,
+                count=len(summary.ratings),
+            )
         ),
         "• " + _("Flash sessions requested: {count}", count=summary.follow_ups),
         "• " + _("Mentors happy to continue: {count}", count=summary.mentors_continuing),
