@@ -8,7 +8,7 @@ mentor-bot's ranker (end to end through `MatchingService.match`) for:
   every bench/multilingual/profiles_*.csv (profiles written in those languages);
 * the frozen set: bench/frozen/ (its own roster). Report only: nothing is ever tuned on it.
 
-Models: MODELS=minilm,e5,use (default: minilm,e5); EMBEDDING_MODEL=<path> adds a
+Models: MODELS=minilm,int8,e5,use (default: minilm,e5); EMBEDDING_MODEL=<path> adds a
 sentence-transformers model. Combinations (bench only, not selectable in the bot): "minilm|use"
 scores a question detected as English with MiniLM and any other with USE; "minilm|e5+use" scores
 other languages with 0.8 x E5 + 0.2 x USE (see `RoutedEmbedder`). SHOW_MISSES=1 lists each
@@ -36,7 +36,13 @@ from bench.common import (
     labelled_questions,
     temp_sqlite_engine,
 )
-from bot.config import PACKAGED_E5_MODEL, PACKAGED_MODEL, PACKAGED_USE_MODEL, Settings
+from bot.config import (
+    PACKAGED_E5_MODEL,
+    PACKAGED_INT8_MODEL,
+    PACKAGED_MODEL,
+    PACKAGED_USE_MODEL,
+    Settings,
+)
 from bot.matching.embedder import Embedder, build_embedder
 from bot.matching.profile import profile_text
 from bot.matching.service import MatchingService
@@ -47,7 +53,12 @@ MULTILINGUAL = ROOT / "bench" / "multilingual"
 FROZEN = ROOT / "bench" / "frozen"
 # In README order; a language whose file is missing is reported as such, not as a failure.
 LANGUAGES = ("pl", "it", "id", "es", "de", "fr")
-MODELS = {"minilm": PACKAGED_MODEL, "e5": PACKAGED_E5_MODEL, "use": PACKAGED_USE_MODEL}
+MODELS = {
+    "minilm": PACKAGED_MODEL,
+    "int8": PACKAGED_INT8_MODEL,
+    "e5": PACKAGED_E5_MODEL,
+    "use": PACKAGED_USE_MODEL,
+}
 TARGET_HIT1 = 0.85
 # label: (base models, query weights per detected language: "en", "other" (incl. undetected)),
 # language bonus on the combined scale (chosen on the own sets, as the single models' are).

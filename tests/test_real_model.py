@@ -14,8 +14,14 @@ import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.config import PACKAGED_E5_MODEL, PACKAGED_USE_MODEL, Settings
-from bot.matching.embedder import E5Embedder, Embedder, USEEmbedder, build_embedder
+from bot.config import PACKAGED_E5_MODEL, PACKAGED_INT8_MODEL, PACKAGED_USE_MODEL, Settings
+from bot.matching.embedder import (
+    E5Embedder,
+    Embedder,
+    MiniLMInt8Embedder,
+    USEEmbedder,
+    build_embedder,
+)
 from bot.matching.service import MatchingService
 from bot.roster import import_mentors, read_mentor_csv
 from tests.conftest import EXAMPLE_ROSTER
@@ -174,3 +180,48 @@ def test_use_sentinel_selects_the_packaged_universal_sentence_encoder() -> None:
     assert settings.min_match_score == 0.17
     chosen = Settings(_env_file=None, embedding_model=PACKAGED_USE_MODEL, min_match_score=0.25)
     assert chosen.min_match_score == 0.25
+
+
+def test_int8_model_gives_the_float_models_vectors_without_torch(
+    real_embedder: Embedder,
+) -> None:
+    """The int8 ONNX MiniLM: its own process has no torch at all; its vectors are the float
+    model's to within quantisation (so the ranker's weights and floors carry over)."""
+    code = (
+        "import sys, json;"
+        "from bot.matching.embedder import build_embedder;"
+        f"e = build_embedder({PACKAGED_INT8_MODEL!r}, threads=1);"
+        "v = e.embed(['how do I run a blameless postmortem?']);"
+        "print(json.dumps([e.dim, 'torch' in sys.modules, float((v * v).sum())]))"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout) == [384, False, pytest.approx(1.0, abs=1e-5)]
+
+    int8 = build_embedder(PACKAGED_INT8_MODEL, threads=1)
+    assert isinstance(int8, MiniLMInt8Embedder) and int8.name != real_embedder.name
+    texts = [
+        "incident postmortems and on-call rotations",
+        "How many users do I need for my A/B test to be significant?",
+        "Jak przygotować się do rozmowy o podwyżce?",
+        "word " * 400,  # longer than the model's 256 tokens: truncated, like the float model
+        "",
+    ] + [f"topic number {i}" for i in range(70)]  # more than one batch of 64
+    quantised, exact = int8.embed(texts), real_embedder.embed(texts)
+    assert quantised.shape == exact.shape == (len(texts), 384)
+    assert np.all((quantised * exact).sum(axis=1) > 0.99)
+    assert int8.embed([]).shape == (0, 384)
+
+
+def test_int8_model_picks_the_right_mentors(engine: Engine) -> None:
+    import_mentors(engine, read_mentor_csv(EXAMPLE_ROSTER))
+    service = MatchingService(engine=engine, embedder=build_embedder(PACKAGED_INT8_MODEL))
+    service.start()
+    for question, expected in [
+        ("How do I write a blameless postmortem after an outage?", "U0SRE0001"),
+        ("I'm a VP and want to start posting on LinkedIn", "U0REV0025"),
+        ("How many users do I need for my A/B test to be significant?", "U0DSC0005"),
+    ]:
+        assert service.match(question, top_k=1)[0].slack_id == expected

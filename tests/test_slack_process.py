@@ -472,6 +472,25 @@ def test_a_restart_reads_the_index_snapshot_and_a_forgotten_mentor_leaves_it(
         bot.stop()
 
 
+def test_the_int8_model_answers_through_http(
+    bot_env: dict[str, str], slack_api: SlackStandIn, tmp_path: Path
+) -> None:
+    """EMBEDDING_MODEL=packaged:all-MiniLM-L6-v2-int8: the same flow, without torch."""
+    env = {**bot_env, "EMBEDDING_MODEL": "packaged:all-MiniLM-L6-v2-int8"}
+    bot = BotProcess(env, free_port(), tmp_path / "bot.log")
+    try:
+        bot.wait_ready()
+        question = "How do I make our slow CI pipeline and flaky end-to-end tests faster?"
+        body = sr.slash_command(question, MENTEE, slack_api.response_url("cmd"))
+        assert bot.post(body, "application/x-www-form-urlencoded") == 200
+        offer = slack_api.wait_for(lambda: slack_api.messages_to("U0QAE0029"), timeout=30)
+        assert "flaky tests" in offer[0].blocks_text()
+        loaded = [e for e in log_events(tmp_path / "bot.log") if e.get("event") == "index_loaded"]
+        assert loaded[0]["model"] == "packaged:all-MiniLM-L6-v2-int8|phrases-v1"
+    finally:
+        bot.stop()
+
+
 def log_events(log: Path) -> list[dict[str, object]]:
     events = []
     for line in log.read_text(errors="replace").splitlines():
