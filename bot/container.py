@@ -67,6 +67,9 @@ from bot.storage.models import utcnow
 logger = logging.getLogger(__name__)
 # Load balancers probe every few seconds, from several places: one answer serves them all.
 READINESS_SECONDS = 1.0
+# An idle process still applies roster changes this often (an erasure made elsewhere leaves
+# its memory and its index snapshot within this time).
+INDEX_REFRESH_SECONDS = 60.0
 WarmUpFailed = Callable[[BaseException], None]
 # Set by the HTTP server around build_runtime (see warming_up_in_background).
 _BACKGROUND_WARM_UP: ContextVar[WarmUpFailed | None] = ContextVar(
@@ -304,6 +307,7 @@ class BotRuntime:
     warmed: threading.Event = field(default_factory=threading.Event)
     warm_up_error: BaseException | None = None
     closed: bool = field(default=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
     _readiness: tuple[float, dict[str, Any]] | None = field(default=None, repr=False)
 
     def readiness(self) -> dict[str, Any]:
@@ -368,22 +372,30 @@ class BotRuntime:
         finally:
             self._readiness = None
             self.warmed.set()  # queued work runs (and fails clearly if the warm-up did)
-        self._save_snapshot()
+        if self.warm_up_error is None and not self.closed:
+            threading.Thread(target=self._keep_index, name="index-keeper", daemon=True).start()
 
-    def _save_snapshot(self) -> None:
-        """After the warm-up, off the path to the first match: write the index snapshot the
-        next start reads. A failure (disk full, read-only) costs the next start time only."""
-        if self.closed or self.warm_up_error is not None:
-            return
+    def _keep_index(self) -> None:
+        """After the warm-up, in its own thread: write the index snapshot the next start
+        reads, then apply roster changes every INDEX_REFRESH_SECONDS even when nobody asks
+        anything, so an idle process drops (from memory and from its snapshot on disk) a
+        mentor erased through another process. Failures are logged, never fatal: the
+        database has everything."""
         try:
             self.services.matching.save_snapshot()
-        except Exception:  # never fatal: the database has everything
+        except Exception:
             logger.exception("index_snapshot_failed")
+        while not self._stopping.wait(INDEX_REFRESH_SECONDS):
+            try:
+                self.services.matching.refresh()
+            except Exception:
+                logger.exception("index_refresh_failed")
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
+        self._stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         jobs.install(None)

@@ -133,6 +133,16 @@ def bot_env(tmp_path: Path, slack_api: SlackStandIn) -> dict[str, str]:
     )
 
 
+def ask_about_slow_ci(bot: BotProcess, slack_api: SlackStandIn) -> None:
+    """/mentor a question two mentors fit (test automation best, then developer experience);
+    returns once the best one has the offer."""
+    question = "How do I make our slow CI pipeline and flaky end-to-end tests faster?"
+    body = sr.slash_command(question, MENTEE, slack_api.response_url("cmd"))
+    assert bot.post(body, "application/x-www-form-urlencoded") == 200
+    offer = slack_api.wait_for(lambda: slack_api.messages_to("U0QAE0029"), timeout=30)
+    assert "flaky tests" in offer[0].blocks_text()
+
+
 def test_offer_timer_survives_sigkill_and_restart(
     bot_env: dict[str, str], slack_api: SlackStandIn, tmp_path: Path
 ) -> None:
@@ -140,12 +150,7 @@ def test_offer_timer_survives_sigkill_and_restart(
     bot = BotProcess(bot_env, port, tmp_path / "bot.log")
     try:
         bot.wait_ready()
-        # Two mentors fit this well: test automation (best) and developer experience.
-        question = "How do I make our slow CI pipeline and flaky end-to-end tests faster?"
-        body = sr.slash_command(question, MENTEE, slack_api.response_url("cmd"))
-        assert bot.post(body, "application/x-www-form-urlencoded") == 200
-        first = slack_api.wait_for(lambda: slack_api.messages_to("U0QAE0029"), timeout=30)
-        assert "flaky tests" in first[0].blocks_text()
+        ask_about_slow_ci(bot, slack_api)
         # The mentee's DM is sent after the offer message's ts is stored: waiting for it makes
         # sure the restarted bot can update the offer message (kill -9 could land in between).
         slack_api.wait_for(lambda: slack_api.messages_to(MENTEE), timeout=30)
@@ -456,11 +461,7 @@ def test_a_restart_reads_the_index_snapshot_and_a_forgotten_mentor_leaves_it(
         bot.wait_ready()
         loaded = [e for e in log_events(log) if e.get("event") == "index_loaded"]
         assert [e["source"] for e in loaded] == ["database", "snapshot"]
-        question = "How do I make our slow CI pipeline and flaky end-to-end tests faster?"
-        body = sr.slash_command(question, MENTEE, slack_api.response_url("cmd"))
-        assert bot.post(body, "application/x-www-form-urlencoded") == 200
-        offer = slack_api.wait_for(lambda: slack_api.messages_to("U0QAE0029"), timeout=30)
-        assert "flaky tests" in offer[0].blocks_text()
+        ask_about_slow_ci(bot, slack_api)
 
         forget = sr.block_action(
             Action.FORGET_CONFIRM, "forget", "U0DVX0030", slack_api.response_url("forget")
@@ -480,11 +481,7 @@ def test_the_int8_model_answers_through_http(
     bot = BotProcess(env, free_port(), tmp_path / "bot.log")
     try:
         bot.wait_ready()
-        question = "How do I make our slow CI pipeline and flaky end-to-end tests faster?"
-        body = sr.slash_command(question, MENTEE, slack_api.response_url("cmd"))
-        assert bot.post(body, "application/x-www-form-urlencoded") == 200
-        offer = slack_api.wait_for(lambda: slack_api.messages_to("U0QAE0029"), timeout=30)
-        assert "flaky tests" in offer[0].blocks_text()
+        ask_about_slow_ci(bot, slack_api)
         loaded = [e for e in log_events(tmp_path / "bot.log") if e.get("event") == "index_loaded"]
         assert loaded[0]["model"] == "packaged:all-MiniLM-L6-v2-int8|phrases-v1"
     finally:

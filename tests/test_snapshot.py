@@ -4,8 +4,12 @@ snapshot cannot be trusted, loads from the database as before."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -62,6 +66,17 @@ def answers(matching: MatchingService) -> list[list[tuple[str, tuple[str, ...]]]
         [(m.slack_id, m.reasons) for m in matching.match(q, top_k=3, available_only=False)]
         for q in QUESTIONS
     ]
+
+
+def own_phrase_rows(stored: Any, mentor_id: int) -> set[bytes]:
+    """The phrase vectors of `mentor_id` in a snapshot's arrays that no other mentor has."""
+    starts, counts = stored["starts"].tolist(), stored["counts"].tolist()
+    rows = {
+        m: stored["vectors"][starts[i] : starts[i] + counts[i]]
+        for i, m in enumerate(stored["mentor_ids"].tolist())
+    }
+    others = {r.tobytes() for i, block in rows.items() if i != mentor_id for r in block}
+    return {r.tobytes() for r in rows[mentor_id]} - others
 
 
 def no_database_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,7 +149,12 @@ def test_a_removed_mentor_deletes_the_snapshot_and_is_never_matched(
     found = restarted.match("incident postmortems", top_k=10, available_only=False)
     assert "U0M0000" not in [m.slack_id for m in found]
     assert not (restored / SNAPSHOTS / "snapshot.json").exists()  # their phrases are gone
-    assert restarted.save_snapshot()  # and a clean one is written
+    assert restarted.save_snapshot()  # and a clean one is written, without their vectors
+    old = next(content for name, content in before.items() if name.endswith(".npz"))
+    erased = own_phrase_rows(np.load(io.BytesIO(old)), mentor_id=1)  # U0M0000
+    (new,) = (restored / SNAPSHOTS).glob("*.npz")
+    written = {row.tobytes() for row in np.load(new)["vectors"]}
+    assert erased and not erased & written
 
 
 def test_a_snapshot_of_another_database_is_ignored(engine: Engine, tmp_path: Path) -> None:
@@ -214,3 +234,78 @@ def test_phrase_arrays_round_trip_with_gaps() -> None:
     assert 3 not in copy
     copy.put(7, ["new"], np.ones((1, 4), dtype=np.float16))  # still a working store
     assert copy.get(7)[0] == ["new"]
+
+
+def test_a_phrase_taken_out_of_a_profile_deletes_the_snapshot(
+    engine: Engine, tmp_path: Path
+) -> None:
+    seed(engine)
+    first = service(engine, tmp_path)
+    first.start()
+    first.save_snapshot()
+    add_mentor(engine, "U0M0002", "experiment design", name="Mentor 2")  # "area 2" taken out
+    first.refresh()
+    assert not (tmp_path / SNAPSHOTS / "snapshot.json").exists()
+    assert first.save_snapshot()
+    add_mentor(engine, "U0M0003", "public speaking, mentoring area 3, storytelling")  # added
+    first.refresh()
+    assert (tmp_path / SNAPSHOTS / "snapshot.json").exists()  # nothing to hide: kept
+
+
+def test_an_erasure_while_the_snapshot_is_written_deletes_it(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(engine)
+    matching = service(engine, tmp_path)
+    matching.start()
+    write = IndexSnapshots.write
+
+    def write_while_someone_is_erased(self: IndexSnapshots, *args: Any) -> Any:
+        manifest = write(self, *args)
+        with session_scope(engine) as session:
+            assert erase_mentor_profile(session, "U0M0004")
+        matching.refresh()  # another thread of the process applies the erasure meanwhile
+        return manifest
+
+    monkeypatch.setattr(IndexSnapshots, "write", write_while_someone_is_erased)
+    assert not matching.save_snapshot()
+    assert not (tmp_path / SNAPSHOTS / "snapshot.json").exists()
+
+
+def test_a_snapshot_that_cannot_be_deleted_does_not_stop_the_erasure(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    seed(engine)
+    matching = service(engine, tmp_path)
+    matching.start()
+    matching.save_snapshot()
+
+    def refuse(self: IndexSnapshots) -> bool:
+        raise PermissionError("read-only disk")
+
+    monkeypatch.setattr(IndexSnapshots, "discard", refuse)
+    with session_scope(engine) as session:
+        assert erase_mentor_profile(session, "U0M0000")
+    matching.refresh()
+    found = matching.match("incident postmortems", top_k=10, available_only=False)
+    assert "U0M0000" not in [m.slack_id for m in found]  # gone from matching all the same
+    assert "index_snapshot_not_deleted" in caplog.text  # and an operator is told
+
+
+def test_snapshot_files_are_private_and_expire(engine: Engine, tmp_path: Path) -> None:
+    seed(engine)
+    first = service(engine, tmp_path)
+    first.start()
+    first.save_snapshot()
+    directory = tmp_path / SNAPSHOTS
+    assert directory.stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in directory.iterdir()} == {0o600}
+
+    manifest = directory / "snapshot.json"
+    raw = json.loads(manifest.read_text())
+    raw["written_at"] = (datetime.now(UTC) - timedelta(days=8)).isoformat()
+    manifest.write_text(json.dumps(raw))
+    restarted = service(engine, tmp_path)
+    restarted.start()
+    assert restarted.save_snapshot()  # too old to be trusted: loaded from the database
+    assert os.listdir(directory)

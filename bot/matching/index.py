@@ -92,10 +92,13 @@ class MentorIndex:
         """Vectors the index was last built from (IVF centroids fit a roster of this size)."""
         return self._trained_size
 
-    def save(self, path: Path) -> None:
-        """Write the index (its vectors, ids and IVF centroids) to `path`."""
+    def serialize(self) -> NDArray[np.uint8]:
+        """The index (its vectors, ids and IVF centroids) as bytes `load` reads back from a
+        file: copied in memory under the lock (~50 ms at 100k), so searches wait for that
+        copy only, not for a write to disk."""
         with self._lock:
-            faiss.write_index(self._index, str(path))
+            serialized: NDArray[np.uint8] = faiss.serialize_index(self._index)
+            return serialized
 
     def load(self, path: Path, trained_size: int) -> None:
         """Replace the index with one `save` wrote (no training: loads in a fraction of a

@@ -41,6 +41,9 @@ class PhraseStore:
         self._garbage = 0
         self._spans: dict[int, tuple[int, int]] = {}
         self._texts: dict[int, PhraseTexts] = {}
+        # Views handed out by `export` still being read: rows are then never moved in place
+        # (new rows go after them, or into a new matrix), so the view stays what it was.
+        self._exports = 0
 
     def __len__(self) -> int:
         return len(self._spans)
@@ -88,8 +91,12 @@ class PhraseStore:
         return texts, self._vectors[start : start + count]
 
     def export(self) -> PhraseArrays:
-        """Every mentor's phrases as flat arrays (an index snapshot). `vectors` is a view of
-        the store's own matrix, not a copy: at 100k mentors that is ~400 MB not allocated."""
+        """Every mentor's phrases as flat arrays (an index snapshot). Compacts first, so no
+        row of a removed mentor or of a replaced phrase is in it; `vectors` is then a view of
+        the store's own matrix, not a copy (at 100k mentors ~400 MB not allocated)."""
+        if self._garbage:
+            self._compact()
+        self._exports += 1
         mentor_ids = np.array(list(self._spans), dtype=np.int64)
         spans = np.array(list(self._spans.values()), dtype=np.int64).reshape(-1, 2)
         texts = [self._texts.get(int(m), []) for m in mentor_ids]
@@ -98,6 +105,10 @@ class PhraseStore:
         blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         vectors = self._vectors[: self._used]
         return PhraseArrays(mentor_ids, spans[:, 0], spans[:, 1], vectors, blob, offsets)
+
+    def release_export(self) -> None:
+        """The last `export`'s view is no longer read: rows may be moved in place again."""
+        self._exports = max(0, self._exports - 1)
 
     @classmethod
     def from_arrays(cls, dim: int, arrays: PhraseArrays) -> PhraseStore:
@@ -128,7 +139,7 @@ class PhraseStore:
     def _reserve(self, extra: int) -> None:
         if self._used + extra <= len(self._vectors):
             return
-        if self._garbage > self._used // 2:
+        if self._garbage > self._used // 2 and not self._exports:
             self._compact()
             if self._used + extra <= len(self._vectors):
                 return

@@ -8,6 +8,7 @@ in `bot/storage/embeddings.py`, scoring in `ranking.py`, availability rules in
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -130,6 +131,9 @@ class MatchingService:
         # Roster changes applied since the snapshot on disk was read or written (None: this
         # process loaded from the database, so a snapshot is worth writing).
         self._changes_since_snapshot: int | None = None
+        # Counts erasures (and phrases taken out of profiles) this process has applied: a
+        # snapshot being written when one happens is deleted once written.
+        self._disk_purges = 0
         self._lock = threading.RLock()
         # Matching is CPU-bound and the process also has to acknowledge Slack within 3 s: let
         # one match run at a time so a burst queues here instead of starving the ack threads
@@ -203,11 +207,17 @@ class MatchingService:
     def save_snapshot(self) -> bool:
         """Write the loaded index to the snapshot directory, when snapshots are on, the roster
         is large enough to gain from one, and the one on disk is missing or far behind (a few
-        changes are cheaper to apply at start than a rewrite). True when written."""
+        changes are cheaper to apply at start than a rewrite). True when written.
+
+        Matching goes on meanwhile: the lock is held only to copy the FAISS index to memory
+        and to take a view of the phrase matrix (which no change rewrites in place while the
+        view is out); the files are written outside it. An erasure seen while writing
+        deletes what was just written."""
         snapshots = self._snapshots
         if snapshots is None or len(self._index) < snapshots.min_mentors:
             return False
         started = time.perf_counter()
+        self._catch_up()  # an erasure committed elsewhere must not be written to disk
         with self._lock:
             behind = self._changes_since_snapshot
             if snapshots.exists() and behind is not None and behind <= self._snapshot_slack():
@@ -216,21 +226,41 @@ class MatchingService:
                 marker = self._marker(session, self._version)
             if marker is None:
                 return False
-            snapshots.write(self.model_key, marker, self._index, self._phrases)
+            purges = self._disk_purges
+            index, trained = self._index.serialize(), self._index.trained_size
+            phrases = self._phrases.export()
+        try:
+            snapshots.write(self.model_key, marker, index, trained, phrases)
+        finally:
+            with self._lock:
+                self._phrases.release_export()
+        with self._lock:
+            if self._disk_purges != purges:  # someone was erased while it was being written
+                self.discard_snapshot()
+                return False
             self._changes_since_snapshot = 0
         log_event(
             logger,
             "index_snapshot_written",
-            mentors=len(self._index),
+            mentors=len(phrases.mentor_ids),
             version=marker.version,
             seconds=round(time.perf_counter() - started, 3),
         )
         return True
 
     def discard_snapshot(self) -> None:
-        """Delete the snapshot on disk (a mentor was erased: their phrases must not stay)."""
-        if self._snapshots is not None and self._snapshots.discard():
-            log_event(logger, "index_snapshot_discarded")
+        """Delete the snapshot on disk (a mentor was erased, or took a phrase out of their
+        profile: it must not stay on disk). Never raises: the erasure itself must go on."""
+        if self._snapshots is None:
+            return
+        try:
+            if self._snapshots.discard():
+                log_event(logger, "index_snapshot_discarded")
+        except OSError as error:
+            logger.error(
+                "index_snapshot_not_deleted",
+                extra={"directory": str(self._snapshots.directory), "error": type(error).__name__},
+            )
 
     def _snapshot_slack(self) -> int:
         return max(SNAPSHOT_REWRITE_CHANGES, len(self._index) // 20)
@@ -632,22 +662,32 @@ class MatchingService:
     def _apply(self, changed: set[int]) -> None:
         present: set[int] = set()
         ids, vectors = [], []
+        dropped_phrases = False
         for chunk in self._stream_vectors(changed):
             for mentor_id, profile_vector, texts, phrase_vectors, _ in chunk:
                 present.add(mentor_id)
                 ids.append(mentor_id)
                 vectors.append(np.frombuffer(profile_vector, dtype=np.float32))
+                dropped_phrases |= self._drops_phrases(mentor_id, texts)
                 matrix = self._phrase_matrix(phrase_vectors)
                 self._phrases.put_many([mentor_id], [texts], [len(matrix)], matrix)
         gone = sorted(changed - present)
         for mentor_id in gone:
             self._phrases.remove(mentor_id)
-        if gone:  # their phrases must not stay on disk either
-            self.discard_snapshot()
         self._load_evidence(changed)
         self._index.remove(np.array(gone, dtype=np.int64))
         if ids:
             self._index.upsert(np.array(ids, dtype=np.int64), np.vstack(vectors))
+        if gone or dropped_phrases:  # what is gone from memory must go from disk too
+            self._disk_purges += 1
+            self.discard_snapshot()
+
+    def _drops_phrases(self, mentor_id: int, texts: str | list[str]) -> bool:
+        """Whether the new phrases of a mentor leave out one they had."""
+        if self._snapshots is None or mentor_id not in self._phrases:
+            return False
+        new = json.loads(texts) if isinstance(texts, str) else texts
+        return bool(set(self._phrases.get(mentor_id)[0]) - set(new))
 
     def _load_evidence(self, mentor_ids: set[int] | None) -> None:
         """What outcomes taught about these mentors (default: everyone), from the database."""

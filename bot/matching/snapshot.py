@@ -13,9 +13,11 @@ process applies other processes' changes. Files are written under a fresh random
 published by atomically replacing the manifest, so a reader never sees half a snapshot, and
 several processes may share the directory.
 
-Privacy. A snapshot holds profile vectors and expertise phrases, nothing about mentees. It is
-deleted as soon as its process sees a mentor removed (forget-me, removal from the roster),
-and written anew at a later start.
+Privacy. A snapshot holds profile vectors and expertise phrases, nothing about mentees, in
+files only the bot's user can read. It is deleted as soon as its process sees a mentor removed
+(forget-me, removal from the roster) or a mentor's phrases change (a phrase they took out of
+their profile must not stay on disk), and written anew after a later start. A snapshot older
+than MAX_AGE is not used (the IVF centroids are retrained on the roster as it is now).
 """
 
 from __future__ import annotations
@@ -26,17 +28,21 @@ import os
 import secrets
 import time
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+from numpy.typing import NDArray
 
 from bot.matching.index import MentorIndex
 from bot.matching.phrases import PhraseArrays, PhraseStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "snapshot.json"
+MAX_AGE = timedelta(days=7)
 # Files of an older snapshot are deleted once a newer one is published; one younger than this
 # may belong to another process that is about to publish it.
 ORPHAN_SECONDS = 600.0
@@ -60,6 +66,7 @@ class Manifest:
     marker: Marker
     mentors: int
     trained_size: int
+    written_at: str
 
 
 class SnapshotUnusableError(Exception):
@@ -95,6 +102,9 @@ class IndexSnapshots:
                 raise SnapshotUnusableError("made with another model")
             if current != manifest.marker:
                 raise SnapshotUnusableError("not from this database's roster history")
+            written = datetime.fromisoformat(manifest.written_at)
+            if not timedelta(0) <= datetime.now(UTC) - written <= MAX_AGE:
+                raise SnapshotUnusableError("older than its maximum age")
             phrases = self._phrases(manifest, index.dim)
             index.load(self._file(manifest.token, "faiss"), manifest.trained_size)
             if len(index) != manifest.mentors:
@@ -108,33 +118,49 @@ class IndexSnapshots:
 
     def marker_version(self) -> int | None:
         """The roster version the snapshot on disk claims to reflect (None: none usable)."""
-        if not self.exists():
-            return None
         try:
+            if not self.exists():
+                return None
             return self._manifest().marker.version
         except Exception as error:  # noqa: BLE001  (an unreadable manifest: no snapshot)
             logger.warning("index_snapshot_unusable", extra={"reason": type(error).__name__})
             return None
 
     def write(
-        self, model_key: str, marker: Marker, index: MentorIndex, phrases: PhraseStore
+        self,
+        model_key: str,
+        marker: Marker,
+        index: NDArray[np.uint8],
+        trained_size: int,
+        phrases: PhraseArrays,
     ) -> Manifest:
-        """Write the snapshot, then publish it (the manifest is replaced atomically)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """Write the snapshot (`index`: the serialised FAISS index), then publish it by
+        replacing the manifest atomically. The files are flushed to disk first, so a power cut
+        never leaves a manifest pointing at half-written data; a failed write leaves nothing."""
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         token = secrets.token_hex(8)
-        index.save(self._file(token, "faiss"))
-        arrays = phrases.export()
-        with self._file(token, "npz").open("wb") as out:
-            np.savez(out, **{name: getattr(arrays, name) for name in _ARRAYS})
-        manifest = Manifest(FORMAT, token, model_key, marker, len(index), index.trained_size)
-        staged = self.directory / f".{MANIFEST}.{token}"
-        staged.write_text(json.dumps(asdict(manifest)))
+        mentors = len(phrases.mentor_ids)
+        written_at = datetime.now(UTC).isoformat()
+        manifest = Manifest(FORMAT, token, model_key, marker, mentors, trained_size, written_at)
+        try:
+            with _private_file(self._file(token, "faiss")) as out:
+                out.write(index.data)
+            with _private_file(self._file(token, "npz")) as out:
+                np.savez(out, **{name: getattr(phrases, name) for name in _ARRAYS})
+            staged = self.directory / f".{MANIFEST}.{token}"
+            with _private_file(staged) as out:
+                out.write(json.dumps(asdict(manifest)).encode())
+        except BaseException:
+            for path in self.directory.glob(f"*{token}*"):
+                path.unlink(missing_ok=True)
+            raise
         os.replace(staged, self.manifest_path)
         self._remove_other_files(keep=token)
         return manifest
 
     def discard(self) -> bool:
-        """Delete the snapshot (the manifest first: nobody loads it from then on)."""
+        """Delete the snapshot (the manifest first: nobody loads it from then on). Raises
+        OSError when it cannot (permissions, a read-only disk)."""
         if not self.directory.exists():
             return False
         try:
@@ -160,6 +186,7 @@ class IndexSnapshots:
             marker,
             int(raw["mentors"]),
             int(raw["trained_size"]),
+            str(raw["written_at"]),
         )
 
     def _phrases(self, manifest: Manifest, dim: int) -> PhraseStore:
@@ -175,7 +202,7 @@ class IndexSnapshots:
 
     def _remove_other_files(self, keep: str | None) -> None:
         now = time.time()
-        for path in self.directory.glob("*index-*.*"):
+        for path in self.directory.glob("*index-*"):
             if keep is not None and keep in path.name:
                 continue
             try:
@@ -185,3 +212,22 @@ class IndexSnapshots:
                     path.unlink()
             except FileNotFoundError:
                 continue
+
+
+class _private_file:  # noqa: N801  (used like open())
+    """A new file only the bot's user can read (0600 whatever the umask), flushed to disk on
+    close."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+    def __enter__(self) -> BinaryIO:
+        return self._file
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+        finally:
+            self._file.close()
