@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot.matching.phrases import PhraseStore
 from bot.matching.service import MatchingService
-from bot.matching.snapshot import IndexSnapshots
+from bot.matching.snapshot import IndexSnapshots, SnapshotWriter
 from bot.storage import db
 from bot.storage import embeddings as embedding_repo
 from bot.storage.db import session_scope
@@ -258,16 +258,16 @@ def test_an_erasure_while_the_snapshot_is_written_deletes_it(
     seed(engine)
     matching = service(engine, tmp_path)
     matching.start()
-    write = IndexSnapshots.write
+    finish = SnapshotWriter.finish
 
-    def write_while_someone_is_erased(self: IndexSnapshots, *args: Any) -> Any:
-        manifest = write(self, *args)
+    def write_while_someone_is_erased(self: SnapshotWriter, *args: Any) -> Any:
+        manifest = finish(self, *args)
         with session_scope(engine) as session:
             assert erase_mentor_profile(session, "U0M0004")
         matching.refresh()  # another thread of the process applies the erasure meanwhile
         return manifest
 
-    monkeypatch.setattr(IndexSnapshots, "write", write_while_someone_is_erased)
+    monkeypatch.setattr(SnapshotWriter, "finish", write_while_someone_is_erased)
     assert not matching.save_snapshot()
     assert not (tmp_path / SNAPSHOTS / "snapshot.json").exists()
 
@@ -309,3 +309,21 @@ def test_snapshot_files_are_private_and_expire(engine: Engine, tmp_path: Path) -
     restarted.start()
     assert restarted.save_snapshot()  # too old to be trusted: loaded from the database
     assert os.listdir(directory)
+
+
+def test_a_failed_write_leaves_nothing_behind(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(engine)
+    matching = service(engine, tmp_path)
+    matching.start()
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        matching.save_snapshot()
+    assert not any((tmp_path / SNAPSHOTS).iterdir())
+    monkeypatch.undo()
+    assert matching.save_snapshot()  # the phrase matrix was released: a later try works

@@ -15,7 +15,7 @@ import math
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import faiss as _faiss
 import numpy as np
@@ -92,13 +92,12 @@ class MentorIndex:
         """Vectors the index was last built from (IVF centroids fit a roster of this size)."""
         return self._trained_size
 
-    def serialize(self) -> NDArray[np.uint8]:
-        """The index (its vectors, ids and IVF centroids) as bytes `load` reads back from a
-        file: copied in memory under the lock (~50 ms at 100k), so searches wait for that
-        copy only, not for a write to disk."""
+    def write_to(self, out: BinaryIO) -> None:
+        """Write the index (its vectors, ids and IVF centroids) to `out`, streamed in chunks
+        (no second copy in memory), for `load` to read back from a file."""
+        writer = faiss.PyCallbackIOWriter(out.write)
         with self._lock:
-            serialized: NDArray[np.uint8] = faiss.serialize_index(self._index)
-            return serialized
+            faiss.write_index(self._index, writer)
 
     def load(self, path: Path, trained_size: int) -> None:
         """Replace the index with one `save` wrote (no training: loads in a fraction of a

@@ -209,10 +209,11 @@ class MatchingService:
         is large enough to gain from one, and the one on disk is missing or far behind (a few
         changes are cheaper to apply at start than a rewrite). True when written.
 
-        Matching goes on meanwhile: the lock is held only to copy the FAISS index to memory
-        and to take a view of the phrase matrix (which no change rewrites in place while the
-        view is out); the files are written outside it. An erasure seen while writing
-        deletes what was just written."""
+        The lock (which matching takes too) is held only while the FAISS index is written to
+        the page cache and a view of the phrase matrix is taken (~0.1 s at 100k mentors; no
+        change rewrites its rows in place while the view is out); the phrases are written and
+        everything is flushed to disk without it. An erasure seen meanwhile deletes what was
+        just written."""
         snapshots = self._snapshots
         if snapshots is None or len(self._index) < snapshots.min_mentors:
             return False
@@ -227,10 +228,18 @@ class MatchingService:
             if marker is None:
                 return False
             purges = self._disk_purges
-            index, trained = self._index.serialize(), self._index.trained_size
-            phrases = self._phrases.export()
+            writer = snapshots.writer()
+            try:
+                writer.write_index(self._index)
+            except BaseException:
+                writer.abort()
+                raise
+            trained, phrases = self._index.trained_size, self._phrases.export()
         try:
-            snapshots.write(self.model_key, marker, index, trained, phrases)
+            writer.finish(self.model_key, marker, trained, phrases)
+        except BaseException:
+            writer.abort()
+            raise
         finally:
             with self._lock:
                 self._phrases.release_export()
