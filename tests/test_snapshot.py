@@ -189,6 +189,7 @@ def test_a_snapshot_of_another_model_is_ignored(engine: Engine, tmp_path: Path) 
     restarted = service(engine, tmp_path)
     restarted.start()
     assert answers(restarted) == answers(first)
+    assert not any((tmp_path / SNAPSHOTS).iterdir())  # useless to anyone: deleted
     assert restarted.save_snapshot()  # replaced by one for this model
 
 
@@ -234,6 +235,22 @@ def test_phrase_arrays_round_trip_with_gaps() -> None:
     assert 3 not in copy
     copy.put(7, ["new"], np.ones((1, 4), dtype=np.float16))  # still a working store
     assert copy.get(7)[0] == ["new"]
+
+
+def test_an_exported_view_never_moves_while_it_is_read() -> None:
+    store = PhraseStore(4)
+    for mentor in range(8):
+        store.put(mentor, ["p"], np.full((1, 4), mentor, dtype=np.float16))
+    view = store.export()
+    frozen = view.vectors.copy()
+    for mentor in range(8):  # enough churn that the store would compact itself
+        store.remove(mentor)
+        store.put(mentor + 10, ["q"], np.full((1, 4), 50 + mentor, dtype=np.float16))
+    with pytest.raises(RuntimeError):
+        store.export()  # a second export would compact under the first
+    assert np.array_equal(view.vectors, frozen)
+    store.release_export()
+    assert sorted(store.export().mentor_ids.tolist()) == list(range(10, 18))
 
 
 def test_a_phrase_taken_out_of_a_profile_deletes_the_snapshot(

@@ -251,7 +251,9 @@ class MiniLMInt8Embedder:
     ~0.4x and the process ~400 MB less (README: Speed and memory). Its vectors are close to the
     float model's, not equal, so it has its own name: choosing it re-embeds the roster once.
 
-    `threads`: onnxruntime's threads for one call (default: its own choice, all cores)."""
+    `threads`: onnxruntime's threads for one call (default: its own choice, all cores); like
+    the other packaged models, loaded once per process (the first embedder's `threads`
+    apply) and called one batch at a time."""
 
     MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
     BATCH = 64
@@ -288,7 +290,7 @@ class MiniLMInt8Embedder:
             tokenizer.enable_padding()
             return tokenizer, session, int(session.get_outputs()[0].shape[-1])
 
-        loaded, _ = _shared_model(PACKAGED_INT8_MODEL, load)
+        loaded, self._calls = _shared_model(PACKAGED_INT8_MODEL, load)
         self._tokenizer, self._session = loaded[0], loaded[1]
         self._dim = int(loaded[2])
 
@@ -310,7 +312,8 @@ class MiniLMInt8Embedder:
                 "attention_mask": mask,
                 "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
             }
-            hidden = self._session.run(None, feed)[0]
+            with self._calls:  # one call at a time: each may use every core it was given
+                hidden = self._session.run(None, feed)[0]
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)

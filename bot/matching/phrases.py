@@ -93,10 +93,12 @@ class PhraseStore:
     def export(self) -> PhraseArrays:
         """Every mentor's phrases as flat arrays (an index snapshot). Compacts first, so no
         row of a removed mentor or of a replaced phrase is in it; `vectors` is then a view of
-        the store's own matrix, not a copy (at 100k mentors ~400 MB not allocated)."""
+        the store's own matrix, not a copy (at 100k mentors ~400 MB not allocated), valid
+        until `release_export`. One export at a time."""
+        if self._exports:  # compacting would move the rows under the view still being read
+            raise RuntimeError("the last export is still being read")
         if self._garbage:
             self._compact()
-        self._exports += 1
         mentor_ids = np.array(list(self._spans), dtype=np.int64)
         spans = np.array(list(self._spans.values()), dtype=np.int64).reshape(-1, 2)
         texts = [self._texts.get(int(m), []) for m in mentor_ids]
@@ -104,7 +106,9 @@ class PhraseStore:
         offsets = np.concatenate(([0], np.cumsum([len(e) for e in encoded]))).astype(np.int64)
         blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         vectors = self._vectors[: self._used]
-        return PhraseArrays(mentor_ids, spans[:, 0], spans[:, 1], vectors, blob, offsets)
+        arrays = PhraseArrays(mentor_ids, spans[:, 0], spans[:, 1], vectors, blob, offsets)
+        self._exports += 1  # last: nothing above can leave it counted
+        return arrays
 
     def release_export(self) -> None:
         """The last `export`'s view is no longer read: rows may be moved in place again."""

@@ -42,6 +42,7 @@ from bot.matching.ranking import (
     learning_for,
     rank,
 )
+from bot.matching.snapshot import MAX_AGE as SNAPSHOT_MAX_AGE
 from bot.matching.snapshot import IndexSnapshots, Marker
 from bot.mentoring.questions import clean_question
 from bot.storage import embeddings as embedding_repo
@@ -134,6 +135,9 @@ class MatchingService:
         # Counts erasures (and phrases taken out of profiles) this process has applied: a
         # snapshot being written when one happens is deleted once written.
         self._disk_purges = 0
+        self._saving = threading.Lock()  # one snapshot written at a time
+        # When the snapshot this process read or wrote was written (monotonic clock).
+        self._snapshot_written = time.monotonic()
         self._lock = threading.RLock()
         # Matching is CPU-bound and the process also has to acknowledge Slack within 3 s: let
         # one match run at a time so a burst queues here instead of starving the ack threads
@@ -215,39 +219,54 @@ class MatchingService:
         everything is flushed to disk without it. An erasure seen meanwhile deletes what was
         just written."""
         snapshots = self._snapshots
-        if snapshots is None or len(self._index) < snapshots.min_mentors:
+        if snapshots is None:
             return False
+        if len(self._index) < snapshots.min_mentors:
+            self.discard_snapshot()  # the roster shrank: an old one would only go stale
+            return False
+        if not self._saving.acquire(blocking=False):
+            return False  # another thread is writing one right now
+        try:
+            return self._write_snapshot(snapshots)
+        finally:
+            self._saving.release()
+
+    def _write_snapshot(self, snapshots: IndexSnapshots) -> bool:
         started = time.perf_counter()
         self._catch_up()  # an erasure committed elsewhere must not be written to disk
         with self._lock:
-            behind = self._changes_since_snapshot
-            if snapshots.exists() and behind is not None and behind <= self._snapshot_slack():
+            if not self._snapshot_due(snapshots):
                 return False
             with session_scope(self._engine) as session:
                 marker = self._marker(session, self._version)
             if marker is None:
                 return False
-            purges = self._disk_purges
+            purges, store = self._disk_purges, self._phrases
             writer = snapshots.writer()
             try:
                 writer.write_index(self._index)
+                trained, phrases = self._index.trained_size, store.export()
             except BaseException:
                 writer.abort()
                 raise
-            trained, phrases = self._index.trained_size, self._phrases.export()
         try:
             writer.finish(self.model_key, marker, trained, phrases)
+        except FileNotFoundError:  # another process deleted the directory's files meanwhile
+            writer.abort()
+            log_event(logger, "index_snapshot_abandoned")
+            return False
         except BaseException:
             writer.abort()
             raise
         finally:
             with self._lock:
-                self._phrases.release_export()
+                store.release_export()
         with self._lock:
             if self._disk_purges != purges:  # someone was erased while it was being written
                 self.discard_snapshot()
                 return False
             self._changes_since_snapshot = 0
+            self._snapshot_written = time.monotonic()
         log_event(
             logger,
             "index_snapshot_written",
@@ -256,6 +275,14 @@ class MatchingService:
             seconds=round(time.perf_counter() - started, 3),
         )
         return True
+
+    def _snapshot_due(self, snapshots: IndexSnapshots) -> bool:
+        """None usable on disk, or this process's is far behind or half-way to its age limit."""
+        behind = self._changes_since_snapshot
+        if not snapshots.exists() or behind is None or behind > self._snapshot_slack():
+            return True
+        age = time.monotonic() - self._snapshot_written
+        return age > SNAPSHOT_MAX_AGE.total_seconds() / 2
 
     def discard_snapshot(self) -> None:
         """Delete the snapshot on disk (a mentor was erased, or took a phrase out of their
@@ -291,6 +318,7 @@ class MatchingService:
         self._load_evidence(None)
         self._version = manifest.marker.version
         self._changes_since_snapshot = 0
+        self._snapshot_written = time.monotonic() - manifest.age().total_seconds()
         return True
 
     @staticmethod
@@ -672,12 +700,16 @@ class MatchingService:
         present: set[int] = set()
         ids, vectors = [], []
         dropped_phrases = False
+        # Only a snapshot on disk (or being written) makes a phrase taken out matter here.
+        watched = self._snapshots is not None and (
+            self._snapshots.exists() or self._saving.locked()
+        )
         for chunk in self._stream_vectors(changed):
             for mentor_id, profile_vector, texts, phrase_vectors, _ in chunk:
                 present.add(mentor_id)
                 ids.append(mentor_id)
                 vectors.append(np.frombuffer(profile_vector, dtype=np.float32))
-                dropped_phrases |= self._drops_phrases(mentor_id, texts)
+                dropped_phrases |= watched and self._drops_phrases(mentor_id, texts)
                 matrix = self._phrase_matrix(phrase_vectors)
                 self._phrases.put_many([mentor_id], [texts], [len(matrix)], matrix)
         gone = sorted(changed - present)
@@ -693,7 +725,7 @@ class MatchingService:
 
     def _drops_phrases(self, mentor_id: int, texts: str | list[str]) -> bool:
         """Whether the new phrases of a mentor leave out one they had."""
-        if self._snapshots is None or mentor_id not in self._phrases:
+        if mentor_id not in self._phrases:
             return False
         new = json.loads(texts) if isinstance(texts, str) else texts
         return bool(set(self._phrases.get(mentor_id)[0]) - set(new))

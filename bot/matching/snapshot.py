@@ -67,6 +67,9 @@ class Manifest:
     trained_size: int
     written_at: str
 
+    def age(self) -> timedelta:
+        return datetime.now(UTC) - datetime.fromisoformat(self.written_at)
+
 
 class SnapshotUnusableError(Exception):
     pass
@@ -101,8 +104,7 @@ class IndexSnapshots:
                 raise SnapshotUnusableError("made with another model")
             if current != manifest.marker:
                 raise SnapshotUnusableError("not from this database's roster history")
-            written = datetime.fromisoformat(manifest.written_at)
-            if not timedelta(0) <= datetime.now(UTC) - written <= MAX_AGE:
+            if not timedelta(0) <= manifest.age() <= MAX_AGE:
                 raise SnapshotUnusableError("older than its maximum age")
             phrases = self._phrases(manifest, index.dim)
             index.load(self.file(manifest.token, "faiss"), manifest.trained_size)
@@ -112,6 +114,7 @@ class IndexSnapshots:
         except Exception as error:  # noqa: BLE001  (any damage: load from the database instead)
             reason = f"{type(error).__name__}: {error}"
             logger.warning("index_snapshot_unusable", extra={"reason": reason[:200]})
+            self._discard_unusable()
             return None
         return manifest, phrases
 
@@ -123,6 +126,7 @@ class IndexSnapshots:
             return self._manifest().marker.version
         except Exception as error:  # noqa: BLE001  (an unreadable manifest: no snapshot)
             logger.warning("index_snapshot_unusable", extra={"reason": type(error).__name__})
+            self._discard_unusable()
             return None
 
     def writer(self) -> SnapshotWriter:
@@ -142,6 +146,14 @@ class IndexSnapshots:
             found = False
         self.remove_other_files(keep=None)
         return found
+
+    def _discard_unusable(self) -> None:
+        """A snapshot nobody can use may still hold phrases of people erased since: delete it
+        (the next one is written after this start)."""
+        try:
+            self.discard()
+        except OSError as error:
+            logger.error("index_snapshot_not_deleted", extra={"error": type(error).__name__})
 
     def _manifest(self) -> Manifest:
         raw = json.loads(self.manifest_path.read_text())
