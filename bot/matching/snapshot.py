@@ -96,9 +96,9 @@ class IndexSnapshots:
         """Load the snapshot into `index` and return its manifest and phrases, if it is for
         `model_key` and for this database's history (`current`: the database's change-log
         entry at the snapshot's version). None, and `index` untouched, otherwise."""
-        if not self.exists():
-            return None
         try:
+            if not self.exists():
+                return None
             manifest = self._manifest()
             if manifest.model_key != model_key:
                 raise SnapshotUnusableError("made with another model")
