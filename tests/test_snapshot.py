@@ -106,7 +106,11 @@ def test_a_restart_reads_the_snapshot_and_answers_the_same(
     assert not restarted.save_snapshot()  # nothing changed: no rewrite
 
 
-def test_changes_made_after_the_snapshot_are_applied(engine: Engine, tmp_path: Path) -> None:
+def test_changes_made_after_the_snapshot_are_applied(
+    any_engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On SQLite and PostgreSQL (the change-log entry's time reads back the same on both)."""
+    engine = any_engine
     seed(engine)
     first = service(engine, tmp_path)
     first.start()
@@ -116,6 +120,8 @@ def test_changes_made_after_the_snapshot_are_applied(engine: Engine, tmp_path: P
 
     restarted = service(engine, tmp_path)
     assert restarted.start() == 2  # the two changed profiles, nothing else, were embedded
+    [loaded] = [r for r in caplog.records if r.getMessage() == "index_loaded"][-1:]
+    assert loaded.__dict__["source"] == "snapshot"
     baking = restarted.match("how do I bake sourdough bread?", available_only=False)
     assert baking[0].mentor_id == added
     flowers = restarted.match("ikebana flower arranging", available_only=False)
