@@ -61,6 +61,21 @@ def service(engine: Engine, directory: Path, **options: int) -> MatchingService:
     )
 
 
+def started(engine: Engine, tmp_path: Path) -> MatchingService:
+    """A started service over the seeded roster (no snapshot yet)."""
+    seed(engine)
+    matching = service(engine, tmp_path)
+    matching.start()
+    return matching
+
+
+def snapshotted(engine: Engine, tmp_path: Path) -> MatchingService:
+    """A started service over the seeded roster that has written its snapshot."""
+    matching = started(engine, tmp_path)
+    assert matching.save_snapshot()
+    return matching
+
+
 def answers(matching: MatchingService) -> list[list[tuple[str, tuple[str, ...]]]]:
     return [
         [(m.slack_id, m.reasons) for m in matching.match(q, top_k=3, available_only=False)]
@@ -111,10 +126,7 @@ def test_changes_made_after_the_snapshot_are_applied(
 ) -> None:
     """On SQLite and PostgreSQL (the change-log entry's time reads back the same on both)."""
     engine = any_engine
-    seed(engine)
-    first = service(engine, tmp_path)
-    first.start()
-    first.save_snapshot()
+    snapshotted(engine, tmp_path)
     added = add_mentor(engine, "U0NEW", "sourdough bread baking")
     add_mentor(engine, "U0M0001", "ikebana flower arranging", name="Mentor 1")  # edited
 
@@ -134,10 +146,7 @@ def test_changes_made_after_the_snapshot_are_applied(
 def test_a_removed_mentor_deletes_the_snapshot_and_is_never_matched(
     engine: Engine, tmp_path: Path
 ) -> None:
-    seed(engine)
-    first = service(engine, tmp_path)
-    first.start()
-    first.save_snapshot()
+    first = snapshotted(engine, tmp_path)
     directory = tmp_path / SNAPSHOTS
     before = {p.name: p.read_bytes() for p in directory.iterdir()}
     with session_scope(engine) as session:
@@ -164,10 +173,7 @@ def test_a_removed_mentor_deletes_the_snapshot_and_is_never_matched(
 
 
 def test_a_snapshot_of_another_database_is_ignored(engine: Engine, tmp_path: Path) -> None:
-    seed(engine)
-    first = service(engine, tmp_path)
-    first.start()
-    first.save_snapshot()
+    snapshotted(engine, tmp_path)
 
     other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     db.upgrade(other)
@@ -183,10 +189,7 @@ def test_a_snapshot_of_another_database_is_ignored(engine: Engine, tmp_path: Pat
 
 
 def test_a_snapshot_of_another_model_is_ignored(engine: Engine, tmp_path: Path) -> None:
-    seed(engine)
-    first = service(engine, tmp_path)
-    first.start()
-    first.save_snapshot()
+    first = snapshotted(engine, tmp_path)
     manifest = tmp_path / SNAPSHOTS / "snapshot.json"
     raw = json.loads(manifest.read_text())
     raw["model_key"] = "another-model|phrases-v1"
@@ -262,10 +265,7 @@ def test_an_exported_view_never_moves_while_it_is_read() -> None:
 def test_a_phrase_taken_out_of_a_profile_deletes_the_snapshot(
     engine: Engine, tmp_path: Path
 ) -> None:
-    seed(engine)
-    first = service(engine, tmp_path)
-    first.start()
-    first.save_snapshot()
+    first = snapshotted(engine, tmp_path)
     add_mentor(engine, "U0M0002", "experiment design", name="Mentor 2")  # "area 2" taken out
     first.refresh()
     assert not (tmp_path / SNAPSHOTS / "snapshot.json").exists()
@@ -278,9 +278,7 @@ def test_a_phrase_taken_out_of_a_profile_deletes_the_snapshot(
 def test_an_erasure_while_the_snapshot_is_written_deletes_it(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed(engine)
-    matching = service(engine, tmp_path)
-    matching.start()
+    matching = started(engine, tmp_path)
     finish = SnapshotWriter.finish
 
     def write_while_someone_is_erased(self: SnapshotWriter, *args: Any) -> Any:
@@ -298,9 +296,7 @@ def test_an_erasure_while_the_snapshot_is_written_deletes_it(
 def test_a_snapshot_that_cannot_be_deleted_does_not_stop_the_erasure(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
-    seed(engine)
-    matching = service(engine, tmp_path)
-    matching.start()
+    matching = started(engine, tmp_path)
     matching.save_snapshot()
 
     def refuse(self: IndexSnapshots) -> bool:
@@ -316,10 +312,7 @@ def test_a_snapshot_that_cannot_be_deleted_does_not_stop_the_erasure(
 
 
 def test_snapshot_files_are_private_and_expire(engine: Engine, tmp_path: Path) -> None:
-    seed(engine)
-    first = service(engine, tmp_path)
-    first.start()
-    first.save_snapshot()
+    snapshotted(engine, tmp_path)
     directory = tmp_path / SNAPSHOTS
     assert directory.stat().st_mode & 0o777 == 0o700
     assert {p.stat().st_mode & 0o777 for p in directory.iterdir()} == {0o600}
@@ -337,9 +330,7 @@ def test_snapshot_files_are_private_and_expire(engine: Engine, tmp_path: Path) -
 def test_a_failed_write_leaves_nothing_behind(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed(engine)
-    matching = service(engine, tmp_path)
-    matching.start()
+    matching = started(engine, tmp_path)
 
     def disk_full(*_args: object, **_kwargs: object) -> None:
         raise OSError(28, "No space left on device")
