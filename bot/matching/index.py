@@ -98,10 +98,11 @@ class MentorIndex:
         writer = faiss.PyCallbackIOWriter(out.write)
         with self._lock:
             faiss.write_index(self._index, writer)
+        del writer  # hands `out` what it still buffers
 
     def load(self, path: Path, trained_size: int) -> None:
-        """Replace the index with one `save` wrote (no training: loads in a fraction of a
-        rebuild's time)."""
+        """Replace the index with the one `write_to` wrote to `path` (no training: loads in a
+        fraction of a rebuild's time)."""
         index = faiss.read_index(str(path))
         if index.d != self.dim:
             raise ValueError(f"index of dimension {index.d}, expected {self.dim}")
