@@ -41,9 +41,9 @@ class PhraseStore:
         self._garbage = 0
         self._spans: dict[int, tuple[int, int]] = {}
         self._texts: dict[int, PhraseTexts] = {}
-        # Views handed out by `export` still being read: rows are then never moved in place
+        # A view handed out by `export` is still being read: rows are then never moved in place
         # (new rows go after them, or into a new matrix), so the view stays what it was.
-        self._exports = 0
+        self._exported = False
 
     def __len__(self) -> int:
         return len(self._spans)
@@ -95,7 +95,7 @@ class PhraseStore:
         row of a removed mentor or of a replaced phrase is in it; `vectors` is then a view of
         the store's own matrix, not a copy (at 100k mentors ~400 MB not allocated), valid
         until `release_export`. One export at a time."""
-        if self._exports:  # compacting would move the rows under the view still being read
+        if self._exported:  # compacting would move the rows under the view still being read
             raise RuntimeError("the last export is still being read")
         if self._garbage:
             self._compact()
@@ -107,12 +107,12 @@ class PhraseStore:
         blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         vectors = self._vectors[: self._used]
         arrays = PhraseArrays(mentor_ids, spans[:, 0], spans[:, 1], vectors, blob, offsets)
-        self._exports += 1  # last: nothing above can leave it counted
+        self._exported = True  # last: nothing above can leave it set
         return arrays
 
     def release_export(self) -> None:
         """The last `export`'s view is no longer read: rows may be moved in place again."""
-        self._exports = max(0, self._exports - 1)
+        self._exported = False
 
     @classmethod
     def from_arrays(cls, dim: int, arrays: PhraseArrays) -> PhraseStore:
@@ -143,7 +143,7 @@ class PhraseStore:
     def _reserve(self, extra: int) -> None:
         if self._used + extra <= len(self._vectors):
             return
-        if self._garbage > self._used // 2 and not self._exports:
+        if self._garbage > self._used // 2 and not self._exported:
             self._compact()
             if self._used + extra <= len(self._vectors):
                 return

@@ -88,9 +88,9 @@ class PrivacyService:
         for session_id in session_ids:
             self._booking.drop_reminders(session_id)
         self._matching.forget_cached_queries()
-        self._matching.refresh()  # drops what was learned from or about them, here at once
-        if erased.mentor_profile:  # their phrases are in the index snapshot on disk
-            self._matching.discard_snapshot()
+        # Drops what was learned from or about them, here at once, and (a mentor) the index
+        # snapshot on disk that holds their phrases.
+        self._matching.refresh()
         redacted, failed = redact_pending(self._engine, self._redact)
         # No Slack id in the log: the point is that nothing about them remains.
         log_event(
@@ -117,8 +117,7 @@ class PrivacyService:
         with session_scope(self._engine) as session:
             removed = privacy_repo.erase_mentor_profile(session, slack_id)
         if removed:
-            self._matching.refresh()
-            self._matching.discard_snapshot()
+            self._matching.refresh()  # also deletes the index snapshot holding their phrases
             log_event(logger, "mentor_removed")
         return removed
 
